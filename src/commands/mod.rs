@@ -1,0 +1,48 @@
+//! One module per subcommand: gather inputs, call the core, pick a renderer.
+
+pub mod cost;
+pub mod render;
+pub mod schema;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::cli::{Cli, Command, Global};
+use crate::output;
+use crate::spec::{self, Spec};
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Validate(args) => validate::run(&cli.global, args),
+        Command::Render(args) => render::run(&cli.global, args),
+        Command::Schema => schema::run(&cli.global),
+        Command::Cost(args) => cost::run(&cli.global, args),
+    }
+}
+
+/// Reads the spec named by `-f`, prints its diagnostics to stderr, and returns it when it has no
+/// errors. Commands other than `validate` use this.
+pub fn load_spec(global: &Global) -> anyhow::Result<(Spec, spec::Source)> {
+    let checked = spec::load(&global.file).with_context(|| {
+        format!(
+            "cannot read the spec `{}` (choose another with -f/--file)",
+            global.file.display()
+        )
+    })?;
+    if !checked.diagnostics.is_empty() {
+        output::eprint(&spec::render_human(&checked, output::stderr_color(global.no_color)))?;
+    }
+    let errors = checked.count(spec::Severity::Error);
+    match checked.valid_spec(false) {
+        Some(s) => Ok((s.clone(), checked.source)),
+        None => bail!(
+            "{} has {errors} error{}; run `dmsctl validate -f {}` for details",
+            checked.source.name,
+            if errors == 1 { "" } else { "s" },
+            checked.source.name
+        ),
+    }
+}

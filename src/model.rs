@@ -1,0 +1,631 @@
+//! The desired state: the spec with defaults applied, references resolved and identifiers
+//! derived, as the planner and `dmsctl render` need it. Pure: no I/O.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{json, Map, Value as Json};
+
+use crate::rules;
+use crate::spec::types::*;
+
+/// Tag keys that mark what dmsctl owns.
+pub const TAG_STACK: &str = "dmsctl:stack";
+pub const TAG_NAME: &str = "dmsctl:name";
+
+/// The account-wide roles DMS looks up by name.
+pub const CLOUDWATCH_LOGS_ROLE: &str = "dms-cloudwatch-logs-role";
+pub const VPC_ROLE: &str = "dms-vpc-role";
+pub const CLOUDWATCH_LOGS_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonDMSCloudWatchLogsRole";
+pub const VPC_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole";
+
+/// Kinds of resources whose identifiers dmsctl derives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    Endpoint,
+    Replication,
+    Instance,
+    SubnetGroup,
+}
+
+impl IdKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            IdKind::Endpoint => "endpoint",
+            IdKind::Replication => "replication",
+            IdKind::Instance => "replication instance",
+            IdKind::SubnetGroup => "subnet group",
+        }
+    }
+
+    /// AWS's rules for the identifier of this kind of resource.
+    pub fn validate(self, id: &str) -> Result<(), String> {
+        if self == IdKind::SubnetGroup {
+            if id.is_empty() || id.len() > 255 {
+                return Err("it must have 1 to 255 characters".into());
+            }
+            if !id.chars().all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c)) {
+                return Err("use letters, digits, periods, underscores, spaces and hyphens".into());
+            }
+            if id.eq_ignore_ascii_case("default") {
+                return Err("`default` is reserved".into());
+            }
+            return Ok(());
+        }
+        let max = if self == IdKind::Instance { 63 } else { 255 };
+        if id.is_empty() {
+            return Err("it is empty".into());
+        }
+        if id.len() > max {
+            return Err(format!("it has {} characters, at most {max} are allowed", id.len()));
+        }
+        if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return Err("it must start with a letter".into());
+        }
+        if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+            return Err(format!("`{bad}` is not allowed; use letters, digits and hyphens"));
+        }
+        if id.contains("--") {
+            return Err("it contains two hyphens in a row".into());
+        }
+        if id.ends_with('-') {
+            return Err("it ends with a hyphen".into());
+        }
+        Ok(())
+    }
+}
+
+/// `<stack>-<name>` in lowercase, unless the resource sets its own identifier.
+pub fn derived_id(stack: &str, name: &str, explicit: Option<&str>) -> String {
+    match explicit {
+        Some(id) => id.to_string(),
+        None => format!("{stack}-{name}").to_lowercase(),
+    }
+}
+
+/// The serverless capacity of one replication, after per-replication overrides.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Capacity {
+    pub min_dcu: i64,
+    pub max_dcu: i64,
+    /// Average DCU for cost estimates: `expected_dcu`, else `min_dcu`.
+    pub expected_dcu: f64,
+    pub multi_az: bool,
+}
+
+/// The serverless capacity of `replication`, or `None` when the spec configures no serverless
+/// compute for it.
+pub fn capacity(spec: &Spec, replication: &str) -> Option<Capacity> {
+    let base = spec.compute.serverless.as_ref();
+    let o = spec.replications.get(replication).and_then(|r| r.serverless.as_ref());
+    let max = o.and_then(|o| o.max_dcu).or(base.map(|b| b.max_dcu))?;
+    let min = o.and_then(|o| o.min_dcu).or(base.and_then(|b| b.min_dcu)).unwrap_or(1);
+    let expected = o
+        .and_then(|o| o.expected_dcu)
+        .or(base.and_then(|b| b.expected_dcu))
+        .unwrap_or(min as f64);
+    let multi_az = o.and_then(|o| o.multi_az).or(base.map(|b| b.multi_az)).unwrap_or(false);
+    Some(Capacity {
+        min_dcu: min,
+        max_dcu: max,
+        expected_dcu: expected,
+        multi_az,
+    })
+}
+
+/// Which instance each replication runs on. With one instance everything runs on it; with
+/// several, `compute.placement` decides (validation makes sure every replication is placed).
+pub fn placement(spec: &Spec) -> BTreeMap<String, String> {
+    let instances = &spec.compute.instances;
+    spec.replications
+        .keys()
+        .filter_map(|r| {
+            let inst = match spec.compute.placement.get(r) {
+                Some(i) => Some(i.clone()),
+                None if instances.len() == 1 => instances.keys().next().cloned(),
+                None => None,
+            };
+            inst.map(|i| (r.clone(), i))
+        })
+        .collect()
+}
+
+/// Default allocated storage of a replication instance, in GB.
+pub const DEFAULT_STORAGE_GB: i64 = 50;
+
+/// A secret as the desired state holds it: where it comes from, never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sensitive(pub SecretRef);
+
+impl Serialize for Sensitive {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl std::fmt::Display for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            SecretRef::Env(var) => write!(f, "(sensitive, from ${var})"),
+            SecretRef::SecretsManager(sm) => write!(f, "(sensitive, from secret {})", sm.secret_id),
+        }
+    }
+}
+
+/// One AWS tag.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// An IAM role dmsctl ensures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredRole {
+    pub role_name: String,
+    pub assume_role_policy_document: Json,
+    pub attached_policy_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredSubnetGroup {
+    pub replication_subnet_group_identifier: String,
+    pub replication_subnet_group_description: String,
+    pub subnet_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredEndpoint {
+    pub endpoint_identifier: String,
+    pub endpoint_type: &'static str,
+    pub engine_name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Sensitive>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssl_mode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_connection_attributes: Option<String>,
+    /// Engine settings under DMS's name for them (`KafkaSettings`, `MySQLSettings`, ...).
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, Json>,
+    /// Secrets referenced by the settings, by the settings key that carries them.
+    #[serde(skip)]
+    pub secret_settings: BTreeMap<String, SecretRef>,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredInstance {
+    pub replication_instance_identifier: String,
+    pub replication_instance_class: String,
+    pub allocated_storage: i64,
+    #[serde(rename = "MultiAZ")]
+    pub multi_az: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication_subnet_group_identifier: Option<String>,
+    pub publicly_accessible: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vpc_security_group_ids: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preferred_maintenance_window: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+/// A migration task on a replication instance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredTask {
+    pub replication_task_identifier: String,
+    /// Logical names; the ARNs are known only once the endpoints and instance exist.
+    pub source_endpoint: String,
+    pub target_endpoint: String,
+    pub replication_instance: String,
+    pub migration_type: &'static str,
+    pub table_mappings: Json,
+    pub replication_task_settings: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdc_start_time: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+/// A serverless replication (DMS replication config).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredReplicationConfig {
+    pub replication_config_identifier: String,
+    pub source_endpoint: String,
+    pub target_endpoint: String,
+    pub replication_type: &'static str,
+    pub compute_config: Json,
+    pub table_mappings: Json,
+    pub replication_settings: Json,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdc_start_time: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+/// Everything a spec asks for, keyed by logical name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Desired {
+    pub stack: String,
+    pub region: Option<String>,
+    pub mode: ComputeMode,
+    pub log_retention_days: Option<u32>,
+    pub iam_roles: Vec<DesiredRole>,
+    pub subnet_groups: BTreeMap<String, DesiredSubnetGroup>,
+    pub endpoints: BTreeMap<String, DesiredEndpoint>,
+    pub instances: BTreeMap<String, DesiredInstance>,
+    pub tasks: BTreeMap<String, DesiredTask>,
+    pub replication_configs: BTreeMap<String, DesiredReplicationConfig>,
+}
+
+impl Desired {
+    /// Builds the desired state from a spec that passed validation.
+    pub fn from_spec(spec: &Spec) -> Desired {
+        let stack = spec.stack.as_str();
+        let tags = |name: &str, own: &BTreeMap<String, String>| -> Vec<Tag> {
+            let mut all: BTreeMap<String, String> = spec.tags.clone();
+            all.extend(own.clone());
+            all.insert(TAG_STACK.into(), stack.into());
+            all.insert(TAG_NAME.into(), name.into());
+            all.into_iter().map(|(key, value)| Tag { key, value }).collect()
+        };
+        let subnet_id = |name: &str| {
+            spec.subnet_groups
+                .get(name)
+                .map(|g| derived_id(stack, name, g.id.as_deref()))
+                .unwrap_or_else(|| name.to_string())
+        };
+        let endpoint_id = |name: &str| {
+            spec.endpoints
+                .get(name)
+                .map(|e| derived_id(stack, name, e.id.as_deref()))
+                .unwrap_or_else(|| name.to_string())
+        };
+
+        let trust = json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "dms.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        });
+        let mut iam_roles = Vec::new();
+        if spec.iam.cloudwatch_logs_role {
+            iam_roles.push(DesiredRole {
+                role_name: CLOUDWATCH_LOGS_ROLE.into(),
+                assume_role_policy_document: trust.clone(),
+                attached_policy_arns: vec![CLOUDWATCH_LOGS_POLICY.into()],
+            });
+        }
+        if spec.iam.vpc_role {
+            iam_roles.push(DesiredRole {
+                role_name: VPC_ROLE.into(),
+                assume_role_policy_document: trust,
+                attached_policy_arns: vec![VPC_POLICY.into()],
+            });
+        }
+
+        let subnet_groups = spec
+            .subnet_groups
+            .iter()
+            .map(|(name, g)| {
+                (
+                    name.clone(),
+                    DesiredSubnetGroup {
+                        replication_subnet_group_identifier: subnet_id(name),
+                        replication_subnet_group_description: g
+                            .description
+                            .clone()
+                            .unwrap_or_else(|| format!("{name} (dmsctl stack {stack})")),
+                        subnet_ids: g.subnet_ids.clone(),
+                        tags: tags(name, &g.tags),
+                    },
+                )
+            })
+            .collect();
+
+        let endpoints = spec
+            .endpoints
+            .iter()
+            .map(|(name, e)| (name.clone(), desired_endpoint(e, endpoint_id(name), tags(name, &e.tags))))
+            .collect();
+
+        let instances = spec
+            .compute
+            .instances
+            .iter()
+            .map(|(name, i)| {
+                (
+                    name.clone(),
+                    DesiredInstance {
+                        replication_instance_identifier: derived_id(stack, name, i.id.as_deref()),
+                        replication_instance_class: i.class.clone(),
+                        allocated_storage: i.storage_gb.unwrap_or(DEFAULT_STORAGE_GB),
+                        multi_az: i.multi_az,
+                        engine_version: i.engine_version.clone(),
+                        replication_subnet_group_identifier: i.subnet_group.as_deref().map(subnet_id),
+                        publicly_accessible: i.publicly_accessible,
+                        vpc_security_group_ids: i.security_group_ids.clone(),
+                        availability_zone: i.availability_zone.clone(),
+                        kms_key_id: i.kms_key_id.clone(),
+                        preferred_maintenance_window: i.preferred_maintenance_window.clone(),
+                        tags: tags(name, &i.tags),
+                    },
+                )
+            })
+            .collect();
+
+        let place = placement(spec);
+        let mut tasks = BTreeMap::new();
+        let mut replication_configs = BTreeMap::new();
+        for (name, r) in &spec.replications {
+            let id = derived_id(stack, name, r.id.as_deref());
+            let mappings = rules::table_mappings(spec.rules.get(&r.rules).map_or(&[][..], Vec::as_slice));
+            let settings = task_settings(spec.logging.enabled, r.settings.as_ref());
+            match spec.compute.mode {
+                ComputeMode::Instances => {
+                    tasks.insert(
+                        name.clone(),
+                        DesiredTask {
+                            replication_task_identifier: id,
+                            source_endpoint: r.source.clone(),
+                            target_endpoint: r.target.clone(),
+                            replication_instance: place.get(name).cloned().unwrap_or_default(),
+                            migration_type: r.migration_type.dms_name(),
+                            table_mappings: mappings,
+                            replication_task_settings: settings,
+                            cdc_start_time: r.cdc_start_time.clone(),
+                            tags: tags(name, &r.tags),
+                        },
+                    );
+                }
+                ComputeMode::Serverless => {
+                    let cap = capacity(spec, name);
+                    let base = spec.compute.serverless.as_ref();
+                    let mut compute = Map::new();
+                    if let Some(cap) = cap {
+                        compute.insert("MinCapacityUnits".into(), cap.min_dcu.into());
+                        compute.insert("MaxCapacityUnits".into(), cap.max_dcu.into());
+                        compute.insert("MultiAZ".into(), cap.multi_az.into());
+                    }
+                    if let Some(b) = base {
+                        if let Some(g) = &b.subnet_group {
+                            compute.insert("ReplicationSubnetGroupId".into(), subnet_id(g).into());
+                        }
+                        if !b.security_group_ids.is_empty() {
+                            compute.insert("VpcSecurityGroupIds".into(), json!(b.security_group_ids));
+                        }
+                        for (k, v) in [
+                            ("AvailabilityZone", &b.availability_zone),
+                            ("KmsKeyId", &b.kms_key_id),
+                            ("PreferredMaintenanceWindow", &b.preferred_maintenance_window),
+                        ] {
+                            if let Some(v) = v {
+                                compute.insert(k.into(), v.clone().into());
+                            }
+                        }
+                    }
+                    replication_configs.insert(
+                        name.clone(),
+                        DesiredReplicationConfig {
+                            replication_config_identifier: id,
+                            source_endpoint: r.source.clone(),
+                            target_endpoint: r.target.clone(),
+                            replication_type: r.migration_type.dms_name(),
+                            compute_config: Json::Object(compute),
+                            table_mappings: mappings,
+                            replication_settings: settings,
+                            cdc_start_time: r.cdc_start_time.clone(),
+                            tags: tags(name, &r.tags),
+                        },
+                    );
+                }
+            }
+        }
+
+        Desired {
+            stack: stack.to_string(),
+            region: spec.region.clone(),
+            mode: spec.compute.mode,
+            log_retention_days: spec.logging.retention_days,
+            iam_roles,
+            subnet_groups,
+            endpoints,
+            instances,
+            tasks,
+            replication_configs,
+        }
+    }
+}
+
+/// dmsctl's task settings (logging) with the spec's settings merged over them.
+pub fn task_settings(logging: bool, overrides: Option<&Map<String, Json>>) -> Json {
+    let mut base = json!({ "Logging": { "EnableLogging": logging } });
+    if let Some(o) = overrides {
+        merge(&mut base, &Json::Object(o.clone()));
+    }
+    base
+}
+
+/// Deep-merges `over` into `base`: objects key by key, anything else replaced.
+pub fn merge(base: &mut Json, over: &Json) {
+    match (base, over) {
+        (Json::Object(b), Json::Object(o)) => {
+            for (k, v) in o {
+                merge(b.entry(k.clone()).or_insert(Json::Null), v);
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// DMS's name for an engine's settings structure.
+fn settings_key(engine: Engine) -> Option<&'static str> {
+    Some(match engine {
+        Engine::Mysql | Engine::Mariadb | Engine::Aurora => "MySQLSettings",
+        Engine::Postgres | Engine::AuroraPostgresql => "PostgreSQLSettings",
+        Engine::Oracle => "OracleSettings",
+        Engine::Sqlserver => "MicrosoftSQLServerSettings",
+        Engine::Db2 => "IBMDb2Settings",
+        Engine::Sybase => "SybaseSettings",
+        Engine::Mongodb => "MongoDbSettings",
+        Engine::Docdb => "DocDbSettings",
+        Engine::Redshift => "RedshiftSettings",
+        _ => return None,
+    })
+}
+
+fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> DesiredEndpoint {
+    let mut settings = BTreeMap::new();
+    let mut secret_settings = BTreeMap::new();
+    let mut password = None;
+    match &e.password {
+        Some(SecretRef::SecretsManager(sm)) => {
+            if let Some(key) = settings_key(e.engine) {
+                settings.insert(
+                    key.to_string(),
+                    json!({"SecretsManagerSecretId": sm.secret_id, "SecretsManagerAccessRoleArn": sm.access_role_arn}),
+                );
+            }
+        }
+        Some(env @ SecretRef::Env(_)) => password = Some(Sensitive(env.clone())),
+        None => {}
+    }
+    if let Some(k) = &e.kafka {
+        let mut m = Map::new();
+        m.insert("Broker".into(), k.brokers.join(",").into());
+        let mut put = |key: &str, v: Option<Json>| {
+            if let Some(v) = v {
+                m.insert(key.into(), v);
+            }
+        };
+        put("Topic", k.topic.clone().map(Json::from));
+        put("MessageFormat", k.message_format.and_then(|f| serde_json::to_value(f).ok()));
+        put("SecurityProtocol", k.security_protocol.and_then(|f| serde_json::to_value(f).ok()));
+        put("SaslMechanism", k.sasl_mechanism.and_then(|f| serde_json::to_value(f).ok()));
+        put("SaslUsername", k.sasl_username.clone().map(Json::from));
+        put("SslCaCertificateArn", k.ssl_ca_certificate_arn.clone().map(Json::from));
+        put("SslClientCertificateArn", k.ssl_client_certificate_arn.clone().map(Json::from));
+        put("SslClientKeyArn", k.ssl_client_key_arn.clone().map(Json::from));
+        put("MessageMaxBytes", k.message_max_bytes.map(Json::from));
+        for (key, v) in [
+            ("IncludeTransactionDetails", k.include_transaction_details),
+            ("IncludePartitionValue", k.include_partition_value),
+            ("PartitionIncludeSchemaTable", k.partition_include_schema_table),
+            ("IncludeTableAlterOperations", k.include_table_alter_operations),
+            ("IncludeControlDetails", k.include_control_details),
+            ("IncludeNullAndEmpty", k.include_null_and_empty),
+            ("NoHexPrefix", k.no_hex_prefix),
+            ("UseLargeIntegerValue", k.use_large_integer_value),
+        ] {
+            put(key, v.map(Json::from));
+        }
+        for (key, secret) in [("SaslPassword", &k.sasl_password), ("SslClientKeyPassword", &k.ssl_client_key_password)] {
+            if let Some(s) = secret {
+                m.insert(key.into(), Sensitive(s.clone()).to_string().into());
+                secret_settings.insert(format!("KafkaSettings.{key}"), s.clone());
+            }
+        }
+        settings.insert("KafkaSettings".into(), Json::Object(m));
+    }
+    if let Some(s3) = &e.s3 {
+        let mut m = Map::new();
+        m.insert("BucketName".into(), s3.bucket_name.clone().into());
+        m.insert("ServiceAccessRoleArn".into(), s3.service_access_role_arn.clone().into());
+        if let Some(f) = &s3.bucket_folder {
+            m.insert("BucketFolder".into(), f.clone().into());
+        }
+        if let Some(f) = s3.data_format {
+            m.insert("DataFormat".into(), serde_json::to_value(f).unwrap_or(Json::Null));
+        }
+        if let Some(true) = s3.gzip {
+            m.insert("CompressionType".into(), "gzip".into());
+        }
+        settings.insert("S3Settings".into(), Json::Object(m));
+    }
+    let eca = (!e.extra_connection_attributes.is_empty()).then(|| {
+        e.extra_connection_attributes
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    });
+    DesiredEndpoint {
+        endpoint_identifier: id,
+        endpoint_type: match e.role {
+            EndpointRole::Source => "source",
+            EndpointRole::Target => "target",
+        },
+        engine_name: e.engine.dms_name(),
+        server_name: e.host.clone(),
+        port: e.port.or(e.engine.default_port().map(i64::from)).filter(|_| e.engine.is_database()),
+        database_name: e.database.clone(),
+        username: e.username.clone(),
+        password,
+        ssl_mode: e.ssl_mode.map(SslMode::dms_name),
+        certificate_arn: e.certificate_arn.clone(),
+        extra_connection_attributes: eca,
+        settings,
+        secret_settings,
+        tags,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_follow_aws_rules() {
+        assert!(IdKind::Endpoint.validate("sci-sync-source").is_ok());
+        assert!(IdKind::Endpoint.validate("1abc").is_err());
+        assert!(IdKind::Endpoint.validate("a--b").is_err());
+        assert!(IdKind::Endpoint.validate("ab-").is_err());
+        assert!(IdKind::Endpoint.validate("a_b").is_err());
+        assert!(IdKind::Instance.validate(&"a".repeat(63)).is_ok());
+        assert!(IdKind::Instance.validate(&"a".repeat(64)).is_err());
+        assert!(IdKind::Replication.validate(&"a".repeat(255)).is_ok());
+        assert!(IdKind::SubnetGroup.validate("my group_1.a").is_ok());
+        assert!(IdKind::SubnetGroup.validate("default").is_err());
+    }
+
+    #[test]
+    fn derived_ids_are_lowercase_unless_explicit() {
+        assert_eq!(derived_id("sci", "Source", None), "sci-source");
+        assert_eq!(derived_id("sci", "Source", Some("Mine")), "Mine");
+    }
+
+    #[test]
+    fn merge_is_deep() {
+        let mut base = json!({"Logging": {"EnableLogging": true}, "A": 1});
+        merge(&mut base, &json!({"Logging": {"LogComponents": []}, "A": {"B": 2}}));
+        assert_eq!(base, json!({"Logging": {"EnableLogging": true, "LogComponents": []}, "A": {"B": 2}}));
+    }
+
+    #[test]
+    fn secrets_print_their_source_only() {
+        let s = Sensitive(SecretRef::Env("DB_PW".into()));
+        assert_eq!(s.to_string(), "(sensitive, from $DB_PW)");
+        assert_eq!(serde_json::to_value(&s).expect("serializes"), json!("(sensitive, from $DB_PW)"));
+    }
+}

@@ -1,0 +1,181 @@
+//! YAML text -> [`Spec`] plus every [`Diagnostic`] about it.
+//!
+//! Three passes, each reporting all it finds: YAML syntax ([`yaml`]), shape against the JSON
+//! Schema ([`structure`]), then meaning ([`checks`]). A later pass runs only when the earlier ones
+//! found no error, because it needs what they produce.
+
+pub mod checks;
+pub mod diagnostic;
+pub mod structure;
+pub mod types;
+pub mod yaml;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+use serde_json::{json, Value as Json};
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use types::Spec;
+
+/// The JSON Schema of the spec, derived once from [`types::Spec`].
+pub fn schema() -> &'static Json {
+    static SCHEMA: OnceLock<Json> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let schema = schemars::schema_for!(Spec);
+        serde_json::to_value(schema).unwrap_or(Json::Bool(true))
+    })
+}
+
+/// A spec file's name and text, kept for rendering diagnostics.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// The outcome of reading and checking a spec.
+#[derive(Debug)]
+pub struct Checked {
+    pub source: Source,
+    /// The spec, when it could be decoded (there may still be semantic errors).
+    pub spec: Option<Spec>,
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// The spec, if it has no errors (and, with `strict`, no warnings).
+    pub fn valid_spec(&self, strict: bool) -> Option<&Spec> {
+        let blocked = self.count(Severity::Error) > 0 || (strict && self.count(Severity::Warning) > 0);
+        if blocked {
+            None
+        } else {
+            self.spec.as_ref()
+        }
+    }
+}
+
+/// Reads and checks the spec at `path`. Only an unreadable file is an `Err`.
+pub fn load(path: &Path) -> std::io::Result<Checked> {
+    let text = std::fs::read_to_string(path)?;
+    Ok(check_text(&path.display().to_string(), &text, &|var| {
+        std::env::var_os(var).is_some_and(|v| !v.is_empty())
+    }))
+}
+
+/// Checks spec text. `env_is_set` tells whether an environment variable has a value.
+pub fn check_text(name: &str, text: &str, env_is_set: &dyn Fn(&str) -> bool) -> Checked {
+    let source = Source {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    let (node, map) = match yaml::parse(text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let mut d = Diagnostic::error("yaml-syntax", "", e.message).at(e.span);
+            d.help = e.note;
+            return Checked {
+                source,
+                spec: None,
+                diagnostics: vec![d],
+            };
+        }
+    };
+    if matches!(node.value, yaml::Value::Null) {
+        return Checked {
+            source,
+            spec: None,
+            diagnostics: vec![Diagnostic::error("empty-spec", "", "the spec is empty")
+                .with_help("a spec starts with `version: 1` and `stack: <name>`")],
+        };
+    }
+    let mut diagnostics = structure::check(&node, schema(), &map);
+    let mut spec = None;
+    if diagnostics.is_empty() {
+        match serde_json::from_value::<Spec>(node.to_json()) {
+            Ok(s) => {
+                diagnostics = checks::check(&s, &map, env_is_set);
+                spec = Some(s);
+            }
+            // The schema walk accepted what serde refuses: report it rather than guess.
+            Err(e) => diagnostics.push(Diagnostic::error("invalid-spec", "", e.to_string())),
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.span.start.line, d.span.start.col, d.severity));
+    Checked {
+        source,
+        spec,
+        diagnostics,
+    }
+}
+
+/// Renders diagnostics the way a compiler does: location, message, the line and a caret.
+pub fn render_human(checked: &Checked, color: bool) -> Vec<u8> {
+    let file = SimpleFile::new(checked.source.name.as_str(), checked.source.text.as_str());
+    let config = term::Config::default();
+    let mut buffer = if color {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
+    for d in &checked.diagnostics {
+        let report = to_report(d, &checked.source.text);
+        // Rendering fails only when a span lies outside the file, which the parser never makes.
+        let _ = term::emit_to_write_style(&mut buffer, &config, &file, &report);
+    }
+    buffer.into_inner()
+}
+
+fn to_report(d: &Diagnostic, text: &str) -> Report<()> {
+    let start = d.span.start.offset.min(text.len());
+    // Underline one line at most: a mapping's span covers its whole block.
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let end = d.span.end.clamp(start, line_end);
+    let report = match d.severity {
+        Severity::Error => Report::new(ReportSeverity::Error),
+        Severity::Warning => Report::new(ReportSeverity::Warning),
+    };
+    let mut report = report
+        .with_message(&d.message)
+        .with_code(d.code)
+        .with_labels(vec![Label::primary((), start..end.max(start))]);
+    if let Some(help) = &d.help {
+        report = report.with_notes(vec![format!("help: {help}")]);
+    }
+    report
+}
+
+/// Diagnostics as a JSON document for CI annotations.
+pub fn render_json(checked: &Checked) -> Json {
+    let items: Vec<Json> = checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "file": checked.source.name,
+                "line": d.span.start.line,
+                "column": d.span.start.col,
+                "severity": d.severity,
+                "code": d.code,
+                "message": d.message,
+                "help": d.help,
+                "path": structure::display_path(&d.pointer),
+            })
+        })
+        .collect();
+    json!({
+        "file": checked.source.name,
+        "valid": checked.count(Severity::Error) == 0,
+        "errors": checked.count(Severity::Error),
+        "warnings": checked.count(Severity::Warning),
+        "diagnostics": items,
+    })
+}

@@ -1,0 +1,394 @@
+//! Checks the shape of a YAML document against the spec's JSON Schema, reporting every problem.
+//!
+//! serde stops at the first error, and a spec must report all of them at once, so the document is
+//! first walked against the schema that `schemars` derives from [`super::types`]. Only the
+//! keywords that derivation emits are understood; an unknown keyword is ignored (and the schema
+//! test in `tests/` keeps the two in step). Messages name the field, what was found and, where a
+//! close match exists, what was meant.
+
+use serde_json::Value as Json;
+
+use super::diagnostic::{did_you_mean, one_of, Diagnostic};
+use super::yaml::{child_pointer, Node, SourceMap, Value};
+
+/// Walks `node` against `root` (a schema with `$defs`) and returns every structural error.
+pub fn check(node: &Node, root: &Json, map: &SourceMap) -> Vec<Diagnostic> {
+    let mut walker = Walker {
+        root,
+        map,
+        out: Vec::new(),
+    };
+    walker.walk(node, root, "");
+    walker.out
+}
+
+/// `/rules/sync/0/include` -> `rules.sync[0].include`, the way a reader names a spot in YAML.
+pub fn display_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for seg in pointer.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    if out.is_empty() {
+        "the spec".to_string()
+    } else {
+        out
+    }
+}
+
+struct Walker<'a> {
+    root: &'a Json,
+    map: &'a SourceMap,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Walker<'a> {
+    fn resolve(&self, schema: &'a Json) -> &'a Json {
+        let mut s = schema;
+        // Follow chains of local references; a reference that resolves nowhere allows anything.
+        for _ in 0..16 {
+            match s.get("$ref").and_then(Json::as_str) {
+                Some(r) => {
+                    let name = r.trim_start_matches("#/$defs/");
+                    s = match self.root.get("$defs").and_then(|d| d.get(name)) {
+                        Some(def) => def,
+                        None => return &Json::Bool(true),
+                    };
+                }
+                None => break,
+            }
+        }
+        s
+    }
+
+    fn error_at_value(&mut self, pointer: &str, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error("invalid-value", pointer, message).at(self.map.value(pointer));
+        d.help = help;
+        self.out.push(d);
+    }
+
+    fn walk(&mut self, node: &Node, schema: &'a Json, pointer: &str) {
+        let schema = self.resolve(schema);
+        if schema == &Json::Bool(true) {
+            return;
+        }
+        if let Some(branches) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Json::as_array)
+        {
+            return self.walk_alternatives(node, schema, branches, pointer);
+        }
+        if let Some(choices) = schema.get("enum").and_then(Json::as_array) {
+            return self.check_enum(node, choices, pointer);
+        }
+        if let Some(c) = schema.get("const") {
+            return self.check_enum(node, std::slice::from_ref(c), pointer);
+        }
+        if !self.check_type(node, schema, pointer) {
+            return;
+        }
+        match &node.value {
+            Value::Map(entries) => self.walk_object(node, entries, schema, pointer),
+            Value::Seq(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.walk(item, item_schema, &format!("{pointer}/{i}"));
+                    }
+                }
+            }
+            Value::Int(i) => self.check_range(*i as f64, schema, pointer),
+            Value::Float(f) => self.check_range(*f, schema, pointer),
+            _ => {}
+        }
+    }
+
+    fn check_type(&mut self, node: &Node, schema: &Json, pointer: &str) -> bool {
+        let types: Vec<&str> = match schema.get("type") {
+            Some(Json::String(t)) => vec![t.as_str()],
+            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+            _ => return true,
+        };
+        let ok = types.iter().any(|t| type_matches(node, t));
+        if !ok {
+            let wanted: Vec<&str> = types
+                .iter()
+                .filter(|t| **t != "null")
+                .map(|t| type_name(t))
+                .collect();
+            let mut help = schema
+                .get("x-expected")
+                .and_then(Json::as_str)
+                .map(|s| format!("write {s}"));
+            if help.is_none() && wanted == ["a string"] && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+                help = Some("quote the value to make it a string".into());
+            }
+            self.error_at_value(
+                pointer,
+                format!(
+                    "`{}` must be {}, found {}",
+                    display_path(pointer),
+                    wanted.join(" or "),
+                    node.kind()
+                ),
+                help,
+            );
+        }
+        ok
+    }
+
+    fn check_range(&mut self, n: f64, schema: &Json, pointer: &str) {
+        if let Some(min) = schema.get("minimum").and_then(Json::as_f64) {
+            if n < min {
+                self.error_at_value(
+                    pointer,
+                    format!("`{}` must be at least {min}, found {n}", display_path(pointer)),
+                    None,
+                );
+            }
+        }
+        if let Some(max) = schema.get("maximum").and_then(Json::as_f64) {
+            if n > max {
+                self.error_at_value(
+                    pointer,
+                    format!("`{}` must be at most {max}, found {n}", display_path(pointer)),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn check_enum(&mut self, node: &Node, choices: &[Json], pointer: &str) {
+        let found = node.to_json();
+        if choices.contains(&found) {
+            return;
+        }
+        let names: Vec<&str> = choices.iter().filter_map(Json::as_str).collect();
+        let shown = match &node.value {
+            Value::Str(s) => format!("`{s}`"),
+            _ => node.kind().to_string(),
+        };
+        let help = node
+            .as_str()
+            .and_then(|s| did_you_mean(s, names.iter().copied()))
+            .map(|m| format!("did you mean `{m}`?"));
+        self.error_at_value(
+            pointer,
+            format!(
+                "invalid value {shown} for `{}`: expected {}",
+                display_path(pointer),
+                one_of(&names)
+            ),
+            help,
+        );
+    }
+
+    fn walk_object(&mut self, node: &Node, entries: &[(Node, Node)], schema: &'a Json, pointer: &str) {
+        let props = schema.get("properties").and_then(Json::as_object);
+        let additional = schema.get("additionalProperties");
+        for (key, value) in entries {
+            let name = key.key_text();
+            let child = child_pointer(pointer, &name);
+            if let Some(prop) = props.and_then(|p| p.get(&name)) {
+                self.walk(value, prop, &child);
+                continue;
+            }
+            match additional {
+                Some(Json::Bool(false)) => {
+                    let known: Vec<&str> = props
+                        .map(|p| p.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    let help = match did_you_mean(&name, known.iter().copied()) {
+                        Some(m) => format!("did you mean `{m}`?"),
+                        None => format!("expected one of {}", one_of(&known)),
+                    };
+                    let where_ = if pointer.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in `{}`", display_path(pointer))
+                    };
+                    self.out.push(
+                        Diagnostic::error("unknown-field", &child, format!("unknown field `{name}` {where_}"))
+                            .at(key.span)
+                            .with_help(help),
+                    );
+                }
+                Some(extra) if extra.is_object() => self.walk(value, extra, &child),
+                _ => {}
+            }
+        }
+        if let Some(required) = schema.get("required").and_then(Json::as_array) {
+            for field in required.iter().filter_map(Json::as_str) {
+                if !entries.iter().any(|(k, _)| k.key_text() == field) {
+                    let what = if pointer.is_empty() {
+                        "the spec".to_string()
+                    } else {
+                        format!("`{}`", display_path(pointer))
+                    };
+                    let span = if pointer.is_empty() { node.span } else { self.map.key(pointer) };
+                    self.out.push(
+                        Diagnostic::error(
+                            "missing-field",
+                            child_pointer(pointer, field),
+                            format!("missing required field `{field}` in {what}"),
+                        )
+                        .at(span),
+                    );
+                }
+            }
+        }
+    }
+
+    fn walk_alternatives(&mut self, node: &Node, schema: &'a Json, branches: &'a [Json], pointer: &str) {
+        // `Option<T>`: null is always fine when one branch is null.
+        if matches!(node.value, Value::Null)
+            && branches.iter().any(|b| b.get("type") == Some(&Json::String("null".into())))
+        {
+            return;
+        }
+        let resolved: Vec<&'a Json> = branches
+            .iter()
+            .map(|b| self.resolve(b))
+            .filter(|b| b.get("type") != Some(&Json::String("null".into())))
+            .collect();
+        if resolved.len() == 1 {
+            return self.walk(node, resolved[0], pointer);
+        }
+        // Externally tagged enums: every branch is an object with exactly one required key.
+        let tags: Vec<(&str, &'a Json)> = resolved.iter().filter_map(|b| single_tag(b)).collect();
+        if !tags.is_empty() && tags.len() == resolved.len() {
+            return self.walk_tagged(node, schema, &tags, pointer);
+        }
+        // Untagged alternatives: accept the first that fits without errors.
+        for branch in &resolved {
+            let mut probe = Walker {
+                root: self.root,
+                map: self.map,
+                out: Vec::new(),
+            };
+            probe.walk(node, branch, pointer);
+            if probe.out.is_empty() {
+                return;
+            }
+        }
+        let wanted: Vec<String> = resolved
+            .iter()
+            .filter_map(|b| b.get("type").and_then(Json::as_str))
+            .map(|t| type_name(t).to_string())
+            .collect();
+        let help = schema.get("x-expected").and_then(Json::as_str).map(|s| format!("write {s}"));
+        self.error_at_value(
+            pointer,
+            format!(
+                "`{}` must be {}, found {}",
+                display_path(pointer),
+                if wanted.is_empty() { "something else".to_string() } else { wanted.join(" or ") },
+                node.kind()
+            ),
+            help,
+        );
+    }
+
+    fn walk_tagged(&mut self, node: &Node, schema: &Json, tags: &[(&str, &'a Json)], pointer: &str) {
+        let names: Vec<&str> = tags.iter().map(|(t, _)| *t).collect();
+        let expected = schema
+            .get("x-expected")
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("a mapping with one key: {}", one_of(&names)));
+        let entries = match &node.value {
+            Value::Map(entries) if entries.len() == 1 => entries,
+            Value::Map(entries) if entries.len() > 1 => {
+                let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
+                return self.error_at_value(
+                    pointer,
+                    format!(
+                        "`{}` has {} keys ({}) but takes exactly one",
+                        display_path(pointer),
+                        keys.len(),
+                        one_of(&keys)
+                    ),
+                    Some(format!("write {expected}; indent the options under the one key")),
+                );
+            }
+            _ => {
+                return self.error_at_value(
+                    pointer,
+                    format!("`{}` must be {expected}, found {}", display_path(pointer), node.kind()),
+                    None,
+                );
+            }
+        };
+        let (key, value) = &entries[0];
+        let name = key.key_text();
+        match tags.iter().find(|(t, _)| *t == name) {
+            Some((_, branch)) => {
+                let inner = branch
+                    .get("properties")
+                    .and_then(|p| p.get(&name))
+                    .unwrap_or(&Json::Bool(true));
+                self.walk(value, inner, &child_pointer(pointer, &name));
+            }
+            None => {
+                let help = match did_you_mean(&name, names.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!("expected {}", one_of(&names)),
+                };
+                self.out.push(
+                    Diagnostic::error(
+                        "unknown-variant",
+                        child_pointer(pointer, &name),
+                        format!("unknown kind `{name}` in `{}`", display_path(pointer)),
+                    )
+                    .at(key.span)
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
+/// `{"type":"object","properties":{"k":..},"required":["k"]}` -> `("k", branch)`.
+fn single_tag(branch: &Json) -> Option<(&str, &Json)> {
+    let props = branch.get("properties")?.as_object()?;
+    let required = branch.get("required")?.as_array()?;
+    if props.len() == 1 && required.len() == 1 {
+        let key = required[0].as_str()?;
+        props.contains_key(key).then_some((key, branch))
+    } else {
+        None
+    }
+}
+
+fn type_matches(node: &Node, t: &str) -> bool {
+    matches!(
+        (t, &node.value),
+        ("null", Value::Null)
+            | ("boolean", Value::Bool(_))
+            | ("integer", Value::Int(_))
+            | ("number", Value::Int(_) | Value::Float(_))
+            | ("string", Value::Str(_))
+            | ("array", Value::Seq(_))
+            | ("object", Value::Map(_))
+    )
+}
+
+fn type_name(t: &str) -> &'static str {
+    match t {
+        "null" => "null",
+        "boolean" => "a boolean",
+        "integer" => "an integer",
+        "number" => "a number",
+        "string" => "a string",
+        "array" => "a list",
+        "object" => "a mapping",
+        _ => "a value",
+    }
+}

@@ -1,0 +1,433 @@
+//! YAML text -> a tree of nodes that remember where they came from.
+//!
+//! serde_yaml drops positions once a value is built, and a spec diagnostic must name the line and
+//! column of the node it is about, so the spec is read through yaml-rust2's event parser into a
+//! small tree of its own. The tree converts to `serde_json::Value` for typed decoding and keeps a
+//! [`SourceMap`] from JSON pointers to positions for the checks that come after.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// A position in the source: 1-based line and column, and a byte offset for the snippet renderer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+    pub offset: usize,
+}
+
+/// A byte range in the source with its starting line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: Pos,
+    pub end: usize,
+}
+
+/// The value of a node. Scalars are resolved with the YAML 1.2 core schema: quoted scalars are
+/// always strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+impl Node {
+    /// How the node is called in messages ("a string", "a mapping").
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The node as JSON, for serde. Keys are rendered as strings.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.key_text(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A mapping key as text (keys such as `3306` or `true` become their literal text).
+    pub fn key_text(&self) -> String {
+        match &self.value {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => f.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => "null".to_string(),
+            Value::Seq(_) | Value::Map(_) => "<complex key>".to_string(),
+        }
+    }
+}
+
+/// A YAML syntax problem (or a duplicate key, which YAML forbids too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+    pub note: Option<String>,
+}
+
+/// Where each value (and, for mapping entries, its key) sits in the source, by JSON pointer.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    entries: HashMap<String, (Option<Span>, Span)>,
+}
+
+impl SourceMap {
+    /// The span of the value at `pointer`, or of its closest ancestor that exists.
+    pub fn value(&self, pointer: &str) -> Span {
+        self.lookup(pointer, |(_, v)| *v)
+    }
+
+    /// The span of the key naming `pointer` (falls back to the value, then to an ancestor).
+    pub fn key(&self, pointer: &str) -> Span {
+        self.lookup(pointer, |(k, v)| k.unwrap_or(*v))
+    }
+
+    fn lookup(&self, pointer: &str, pick: impl Fn(&(Option<Span>, Span)) -> Span) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some(e) = self.entries.get(p) {
+                return pick(e);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return Span::default(),
+            }
+        }
+    }
+
+    fn record(&mut self, node: &Node, pointer: String, key: Option<Span>) {
+        self.entries.insert(pointer.clone(), (key, node.span));
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.record(item, format!("{pointer}/{i}"), None);
+                }
+            }
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    self.record(v, child_pointer(&pointer, &k.key_text()), Some(k.span));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Appends one escaped segment to a JSON pointer (RFC 6901).
+pub fn child_pointer(parent: &str, segment: &str) -> String {
+    format!("{parent}/{}", segment.replace('~', "~0").replace('/', "~1"))
+}
+
+/// Parses one YAML document. An empty document is an empty mapping's worth of nothing: `Null`.
+pub fn parse(text: &str) -> Result<(Node, SourceMap), SyntaxError> {
+    let lines = LineIndex::new(text);
+    let mut builder = Builder {
+        lines: &lines,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        error: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        let m = e.marker();
+        let start = lines.pos(m.line(), m.col());
+        return Err(SyntaxError {
+            message: format!("invalid YAML: {}", e.info()),
+            span: Span {
+                start,
+                end: start.offset,
+            },
+            note: None,
+        });
+    }
+    if let Some(err) = builder.error {
+        return Err(err);
+    }
+    let root = builder.root.unwrap_or(Node {
+        value: Value::Null,
+        span: Span::default(),
+    });
+    let mut map = SourceMap::default();
+    map.record(&root, String::new(), None);
+    Ok((root, map))
+}
+
+enum Open {
+    Seq(Vec<Node>, Span, usize),
+    /// Entries, a key waiting for its value, the span and the anchor.
+    Map(Vec<(Node, Node)>, Option<Node>, Span, usize),
+}
+
+struct Builder<'a> {
+    lines: &'a LineIndex,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    error: Option<SyntaxError>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn span_at(&self, mark: Marker) -> Span {
+        let start = self.lines.pos(mark.line(), mark.col());
+        Span {
+            start,
+            end: start.offset,
+        }
+    }
+
+    fn push_value(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Open::Seq(items, ..)) => items.push(node),
+            Some(Open::Map(entries, pending, ..)) => match pending.take() {
+                None => *pending = Some(node),
+                Some(key) => {
+                    let text = key.key_text();
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == text) {
+                        if self.error.is_none() {
+                            self.error = Some(SyntaxError {
+                                message: format!("duplicate key `{text}`"),
+                                span: key.span,
+                                note: Some(format!(
+                                    "`{text}` is first defined at line {}",
+                                    first.span.start.line
+                                )),
+                            });
+                        }
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let span = self.span_at(mark);
+        match ev {
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 && self.error.is_none() {
+                    self.error = Some(SyntaxError {
+                        message: "a spec holds one YAML document, found a second".into(),
+                        span,
+                        note: Some("remove the second `---` and what follows it".into()),
+                    });
+                }
+            }
+            Event::Scalar(text, style, anchor, _tag) => {
+                let mut span = span;
+                span.end = span.start.offset + text.len();
+                let value = if style == TScalarStyle::Plain {
+                    resolve_plain(&text)
+                } else {
+                    Value::Str(text)
+                };
+                let node = Node { value, span };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push_value(node);
+            }
+            Event::Alias(id) => {
+                let node = match self.anchors.get(&id) {
+                    Some(n) => Node {
+                        value: n.value.clone(),
+                        span,
+                    },
+                    None => Node {
+                        value: Value::Null,
+                        span,
+                    },
+                };
+                self.push_value(node);
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), span, anchor)),
+            Event::MappingStart(anchor, _) => {
+                self.stack.push(Open::Map(Vec::new(), None, span, anchor))
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, mut span, anchor) = match self.stack.pop() {
+                    Some(Open::Seq(items, span, anchor)) => (Value::Seq(items), span, anchor),
+                    Some(Open::Map(entries, _, span, anchor)) => (Value::Map(entries), span, anchor),
+                    None => return,
+                };
+                span.end = self.lines.pos(mark.line(), mark.col()).offset.max(span.start.offset);
+                let node = Node { value, span };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, node.clone());
+                }
+                self.push_value(node);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Resolves a plain scalar with the YAML 1.2 core schema.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Int(i);
+        }
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Value::Int(i);
+        }
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Value::Int(i);
+        }
+    }
+    let looks_numeric = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+')
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if looks_numeric {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(text.to_string())
+}
+
+/// Maps the parser's (line, char column) markers to byte offsets.
+struct LineIndex {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            text: text.to_string(),
+            starts,
+        }
+    }
+
+    /// `line` is 1-based and `col` a 0-based column in characters, as yaml-rust2 reports them.
+    fn pos(&self, line: usize, col: usize) -> Pos {
+        let line = line.clamp(1, self.starts.len());
+        let start = self.starts[line - 1];
+        let rest = &self.text[start..];
+        let offset = start
+            + rest
+                .char_indices()
+                .nth(col)
+                .map_or(rest.len(), |(i, _)| i);
+        Pos {
+            line,
+            col: col + 1,
+            offset,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_point_at_the_value() {
+        let (_, map) = parse("a: 1\nb:\n  c: hello\n").expect("valid");
+        let s = map.value("/b/c");
+        assert_eq!((s.start.line, s.start.col), (3, 6));
+        let k = map.key("/b/c");
+        assert_eq!((k.start.line, k.start.col), (3, 3));
+        assert_eq!(&"a: 1\nb:\n  c: hello\n"[s.start.offset..s.end], "hello");
+    }
+
+    #[test]
+    fn scalars_resolve_with_the_core_schema() {
+        let (node, _) = parse("a: 1\nb: '1'\nc: yes\nd: true\ne: 1.5\nf: ~\ng: 0x1F\n").expect("valid");
+        let json = node.to_json();
+        assert_eq!(
+            json,
+            serde_json::json!({"a": 1, "b": "1", "c": "yes", "d": true, "e": 1.5, "f": null, "g": 31})
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_both_lines() {
+        let err = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
+        assert_eq!(err.message, "duplicate key `a`");
+        assert_eq!(err.span.start.line, 3);
+        assert_eq!(err.note.as_deref(), Some("`a` is first defined at line 1"));
+    }
+
+    #[test]
+    fn anchors_and_aliases_copy_values() {
+        let (node, _) = parse("x: &d {a: 1}\ny: *d\n").expect("valid");
+        assert_eq!(node.to_json()["y"], serde_json::json!({"a": 1}));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let err = parse("a: [1, 2\nb: 3\n").expect_err("unclosed");
+        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert!(err.span.start.line >= 1);
+    }
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        assert_eq!(child_pointer("/tags", "a/b~c"), "/tags/a~1b~0c");
+    }
+}

@@ -1,0 +1,322 @@
+"""WSGI middleware in front of moto's server app.
+
+It does four things, none of which moto's server can do by itself:
+
+* ``/_dmsctl/*`` control API (health, fault injection, call counting, reset,
+  table-statistics seeding); see README.md for the exact API.
+* fault injection: the next N calls of an operation fail with a given error
+  (or are delayed), before moto sees them;
+* call counting per operation, for tests and benchmarks;
+* DMS response normalisation against botocore's copy of the DMS service
+  model: every member the model types as ``timestamp`` becomes epoch seconds
+  (moto 5.2.5 writes ISO-8601 strings, which the AWS JSON 1.1 protocol does
+  not use and the Rust SDK refuses to parse), ``null`` members are dropped
+  (AWS omits unset members), and Content-Type is application/x-amz-json-1.1.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
+
+# X-Amz-Target prefixes -> service names used in operation keys ("dms:CreateEndpoint").
+TARGET_PREFIXES = {"AmazonDMSv20160101": "dms", "Logs_20140328": "logs"}
+JSON_SERVICES = {"dms", "logs"}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso_to_epoch(value: str) -> Any:
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if dt.tzinfo is None:  # moto's utcnow() is naive UTC
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+class DmsShapes:
+    """Output shapes of the DMS API, from botocore's bundled service model."""
+
+    def __init__(self) -> None:
+        import botocore.session
+
+        self.model = botocore.session.Session().get_service_model("dms")
+
+    def output_shape(self, operation: str) -> Any:
+        try:
+            return self.model.operation_model(operation).output_shape
+        except Exception:
+            return None
+
+    def normalise(self, value: Any, shape: Any) -> Any:
+        if value is None or shape is None:
+            return value
+        t = shape.type_name
+        if t == "structure" and isinstance(value, dict):
+            out = {}
+            for k, v in value.items():
+                if v is None:
+                    continue
+                member = shape.members.get(k)
+                out[k] = self.normalise(v, member) if member is not None else v
+            return out
+        if t == "list" and isinstance(value, list):
+            return [self.normalise(v, shape.member) for v in value if v is not None]
+        if t == "map" and isinstance(value, dict):
+            return {k: self.normalise(v, shape.value) for k, v in value.items() if v is not None}
+        if t == "timestamp" and isinstance(value, str):
+            return _iso_to_epoch(value)
+        return value
+
+
+class EmulatorMiddleware:
+    def __init__(self, app: Callable, reset_backends: Callable[[], None] | None = None,
+                 set_table_statistics: Callable[..., None] | None = None):
+        self.app = app
+        self.reset_backends = reset_backends
+        self.set_table_statistics = set_table_statistics
+        self.lock = threading.Lock()
+        self.faults: list[dict[str, Any]] = []
+        self.next_fault_id = 1
+        self.calls: Counter[str] = Counter()
+        self.shapes = DmsShapes()
+
+    # ------------------------------------------------------------------ WSGI
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_dmsctl/") or path == "/_dmsctl":
+            return self.control(environ, start_response)
+        service, operation = self.identify(environ)
+        if operation is None:
+            return self.app(environ, start_response)
+        key = f"{service}:{operation}"
+        with self.lock:
+            self.calls[key] += 1
+            fault = self._take_fault(service, operation)
+        if fault is not None:
+            if fault.get("delay_ms"):
+                time.sleep(fault["delay_ms"] / 1000.0)
+            if fault.get("error"):
+                return self._error(start_response, service, fault)
+        if service == "dms":
+            return self._dms(environ, start_response, operation)
+        return self.app(environ, start_response)
+
+    def identify(self, environ: dict) -> tuple[str, str | None]:
+        """(service, operation) of an AWS API request, or (.., None)."""
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target and "." in target:
+            prefix, op = target.split(".", 1)
+            return TARGET_PREFIXES.get(prefix, prefix.lower()), op
+        # Query protocol (IAM, STS, ...): Action= in the query string or form body.
+        action = parse_qs(environ.get("QUERY_STRING", "")).get("Action", [None])[0]
+        if action is None and environ.get("CONTENT_TYPE", "").startswith(
+                "application/x-www-form-urlencoded"):
+            body = self._read_body(environ)
+            action = parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[0]
+        if action is None:
+            return "", None
+        return self._signing_service(environ) or "query", action
+
+    @staticmethod
+    def _signing_service(environ: dict) -> str | None:
+        # "AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/iam/aws4_request, ..."
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        try:
+            return auth.split("Credential=", 1)[1].split(",")[0].split("/")[3]
+        except IndexError:
+            return None
+
+    @staticmethod
+    def _read_body(environ: dict) -> bytes:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+    # ---------------------------------------------------------------- faults
+    def _take_fault(self, service: str, operation: str) -> dict | None:
+        for fault in self.faults:
+            op = fault["operation"]
+            if op == operation or op == f"{service}:{operation}":
+                if fault["remaining"] is not None:
+                    fault["remaining"] -= 1
+                    if fault["remaining"] <= 0:
+                        self.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    def _error(self, start_response: Callable, service: str, fault: dict) -> list[bytes]:
+        status = int(fault.get("status") or 400)
+        code = fault["error"]
+        message = fault.get("message") or f"Injected {code} (dmsctl emulator fault injection)"
+        request_id = str(uuid.uuid4())
+        if service in JSON_SERVICES:
+            body = json.dumps({"__type": code, "message": message}).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1"),
+                       ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
+        else:  # query protocol (IAM): XML error document
+            kind = "Receiver" if status >= 500 else "Sender"
+            body = (f"<ErrorResponse><Error><Type>{kind}</Type><Code>{code}</Code>"
+                    f"<Message>{_xml_escape(message)}</Message></Error>"
+                    f"<RequestId>{request_id}</RequestId></ErrorResponse>").encode()
+            headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(f"{status} {_reason(status)}", headers)
+        return [body]
+
+    # ------------------------------------------------------ DMS normalising
+    def _dms(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        result = self.app(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        status, headers = captured["status"], list(captured["headers"])
+        code = int(status.split(" ", 1)[0])
+        if 200 <= code < 300:
+            shape = self.shapes.output_shape(operation)
+            try:
+                doc = json.loads(body or b"{}")
+            except ValueError:
+                doc = None
+            if shape is not None and isinstance(doc, dict):
+                body = json.dumps(self.shapes.normalise(doc, shape)).encode()
+        if code < 500 or body.lstrip().startswith(b"{"):
+            headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+            headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
+        else:
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(body))))
+        start_response(status, headers)
+        return [body]
+
+    # --------------------------------------------------------- control API
+    def control(self, environ: dict, start_response: Callable) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "").rstrip("/")
+        try:
+            body = self._read_body(environ)
+            payload = json.loads(body) if body.strip() else None
+        except ValueError:
+            return self._json(start_response, 400, {"error": "request body is not JSON"})
+        try:
+            if path == "/_dmsctl/health" and method == "GET":
+                return self._json(start_response, 200, {"status": "ok"})
+            if path == "/_dmsctl/faults":
+                if method == "GET":
+                    with self.lock:
+                        return self._json(start_response, 200, {"faults": [self._public(f) for f in self.faults]})
+                if method == "DELETE":
+                    with self.lock:
+                        self.faults.clear()
+                    return self._json(start_response, 200, {"faults": []})
+                if method == "POST":
+                    specs = payload if isinstance(payload, list) else [payload]
+                    added = [self._add_fault(s) for s in specs]
+                    return self._json(start_response, 201, {"faults": added})
+            if path == "/_dmsctl/calls":
+                if method == "GET":
+                    with self.lock:
+                        calls = dict(sorted(self.calls.items()))
+                    return self._json(start_response, 200, {"total": sum(calls.values()), "calls": calls})
+                if method == "DELETE":
+                    with self.lock:
+                        self.calls.clear()
+                    return self._json(start_response, 200, {"total": 0, "calls": {}})
+            if path == "/_dmsctl/reset" and method == "POST":
+                with self.lock:
+                    self.faults.clear()
+                    self.calls.clear()
+                if self.reset_backends:
+                    self.reset_backends()
+                return self._json(start_response, 200, {"status": "ok"})
+            if path == "/_dmsctl/table-statistics" and method in ("POST", "PUT"):
+                if not isinstance(payload, dict) or "ReplicationTaskArn" not in payload:
+                    raise ValueError("body must be {\"ReplicationTaskArn\": ..., \"TableStatistics\": [...]}")
+                arn = payload["ReplicationTaskArn"]
+                parts = arn.split(":")
+                if len(parts) < 7:
+                    raise ValueError(f"not a task ARN: {arn}")
+                self.set_table_statistics(parts[4], parts[3], arn, payload.get("TableStatistics") or [])
+                return self._json(start_response, 200, {"status": "ok"})
+        except (ValueError, KeyError, TypeError) as e:
+            return self._json(start_response, 400, {"error": str(e)})
+        except Exception as e:  # e.g. ResourceNotFoundFault from the backend
+            return self._json(start_response, 400, {"error": f"{type(e).__name__}: {getattr(e, 'message', e)}"})
+        return self._json(start_response, 404, {"error": f"no control route {method} {path}"})
+
+    def _add_fault(self, spec: Any) -> dict:
+        if not isinstance(spec, dict) or not isinstance(spec.get("operation"), str) or not spec["operation"]:
+            raise ValueError("a fault needs \"operation\", e.g. \"CreateEndpoint\" or \"dms:CreateEndpoint\"")
+        count = spec.get("count", 1)
+        if count is not None and (not isinstance(count, int) or count < 0):
+            raise ValueError("\"count\" must be a non-negative integer, 0 or null meaning every call")
+        error = spec.get("error")
+        delay = spec.get("delay_ms", 0) or 0
+        if error is None and not delay:
+            raise ValueError("a fault needs \"error\" and/or \"delay_ms\"")
+        if not isinstance(delay, (int, float)) or delay < 0:
+            raise ValueError("\"delay_ms\" must be a non-negative number")
+        status = int(spec.get("status") or 400)
+        if not 100 <= status <= 599:
+            raise ValueError("\"status\" must be an HTTP status code")
+        with self.lock:
+            fault = {
+                "id": self.next_fault_id,
+                "operation": spec["operation"],
+                "remaining": count if count else None,
+                "error": error,
+                "status": status,
+                "message": spec.get("message"),
+                "delay_ms": delay,
+                "created": _now(),
+            }
+            self.next_fault_id += 1
+            self.faults.append(fault)
+            return self._public(fault)
+
+    @staticmethod
+    def _public(fault: dict) -> dict:
+        return dict(fault)
+
+    @staticmethod
+    def _json(start_response: Callable, status: int, doc: Any) -> list[bytes]:
+        body = json.dumps(doc).encode()
+        start_response(f"{status} {_reason(status)}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _xml_escape(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,1 @@
+//! Monthly cost of a spec: dated price catalog, estimate, compare.

@@ -60,7 +60,10 @@ pub fn check(spec: &Spec, map: &SourceMap, env_is_set: &dyn Fn(&str) -> bool) ->
     c.rule_sets();
     c.replications();
     c.compute();
-    c.identifiers();
+    // Derived identifiers of an invalid stack name would repeat its error once per resource.
+    if stack_name(&spec.stack).is_ok() {
+        c.identifiers();
+    }
     c.out
 }
 

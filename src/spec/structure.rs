@@ -193,6 +193,13 @@ impl<'a> Walker<'a> {
     fn walk_object(&mut self, node: &Node, entries: &[(Node, Node)], schema: &'a Json, pointer: &str) {
         let props = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Json::as_array)
+            .map(|r| r.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        // A misspelt required field is reported once, as the misspelling.
+        let mut explained = Vec::new();
         for (key, value) in entries {
             let name = key.key_text();
             let child = child_pointer(pointer, &name);
@@ -206,7 +213,10 @@ impl<'a> Walker<'a> {
                         .map(|p| p.keys().map(String::as_str).collect())
                         .unwrap_or_default();
                     let help = match did_you_mean(&name, known.iter().copied()) {
-                        Some(m) => format!("did you mean `{m}`?"),
+                        Some(m) => {
+                            explained.push(m);
+                            format!("did you mean `{m}`?")
+                        }
                         None => format!("expected one of {}", one_of(&known)),
                     };
                     let where_ = if pointer.is_empty() {
@@ -224,9 +234,9 @@ impl<'a> Walker<'a> {
                 _ => {}
             }
         }
-        if let Some(required) = schema.get("required").and_then(Json::as_array) {
-            for field in required.iter().filter_map(Json::as_str) {
-                if !entries.iter().any(|(k, _)| k.key_text() == field) {
+        {
+            for field in required {
+                if !explained.contains(&field) && !entries.iter().any(|(k, _)| k.key_text() == field) {
                     let what = if pointer.is_empty() {
                         "the spec".to_string()
                     } else {
@@ -307,16 +317,27 @@ impl<'a> Walker<'a> {
             Value::Map(entries) if entries.len() == 1 => entries,
             Value::Map(entries) if entries.len() > 1 => {
                 let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
-                return self.error_at_value(
-                    pointer,
-                    format!(
-                        "`{}` has {} keys ({}) but takes exactly one",
-                        display_path(pointer),
-                        keys.len(),
-                        one_of(&keys)
-                    ),
-                    Some(format!("write {expected}; indent the options under the one key")),
+                let (second, _) = &entries[1];
+                let help = if schema.get("x-list-item").is_some() {
+                    format!("each one is its own list item: start `{}` on a new line with `- `", second.key_text())
+                } else {
+                    format!("write {expected}")
+                };
+                self.out.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        pointer,
+                        format!(
+                            "`{}` has {} keys ({}) but takes exactly one",
+                            display_path(pointer),
+                            keys.len(),
+                            keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .at(second.span)
+                    .with_help(help),
                 );
+                return;
             }
             _ => {
                 return self.error_at_value(

@@ -439,6 +439,7 @@ pub struct S3Settings {
 /// `- include: { schema: sales, table: "%" }`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(extend("x-list-item" = true))]
 pub enum Rule {
     /// Select matching tables.
     Include(Selection),

@@ -35,10 +35,19 @@ def build_app():
 
     dms_patches.apply()
 
-    def reset_backends() -> None:
-        from moto.moto_api._internal.models import moto_api_backend
+    def reset_backends(services: list[str] | None) -> None:
+        """Reset moto's state.  services=None: everything (what
+        POST /moto-api/reset does; slow, ~1 s, because the IAM backend reloads
+        the AWS-managed policies).  Otherwise only the named backends."""
+        if services is None:
+            from moto.moto_api._internal.models import moto_api_backend
 
-        moto_api_backend.reset()
+            moto_api_backend.reset()
+            return
+        import moto.backends
+
+        for service in services:
+            moto.backends.get_backend(service).reset()
 
     return EmulatorMiddleware(
         DomainDispatcherApplication(create_backend_app),

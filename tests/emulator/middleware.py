@@ -246,12 +246,18 @@ class EmulatorMiddleware:
                         self.calls.clear()
                     return self._json(start_response, 200, {"total": 0, "calls": {}})
             if path == "/_dmsctl/reset" and method == "POST":
+                # body {"services": ["dms", "logs", "iam"]} or {"services": "all"};
+                # default: dms and logs (IAM's reset reloads ~1000 managed policies).
+                services = (payload or {}).get("services", ["dms", "logs"])
+                if services != "all" and (not isinstance(services, list)
+                                          or not all(isinstance(s, str) for s in services)):
+                    raise ValueError("\"services\" must be a list of service names or \"all\"")
                 with self.lock:
                     self.faults.clear()
                     self.calls.clear()
                 if self.reset_backends:
-                    self.reset_backends()
-                return self._json(start_response, 200, {"status": "ok"})
+                    self.reset_backends(None if services == "all" else services)
+                return self._json(start_response, 200, {"status": "ok", "services": services})
             if path == "/_dmsctl/table-statistics" and method in ("POST", "PUT"):
                 if not isinstance(payload, dict) or "ReplicationTaskArn" not in payload:
                     raise ValueError("body must be {\"ReplicationTaskArn\": ..., \"TableStatistics\": [...]}")

@@ -255,12 +255,12 @@ def test_modify_replication_task(dms, world):
     assert m["Status"] == "modifying" and m["ReplicationTaskArn"] == arn
     assert m["ReplicationTaskIdentifier"] == "t1-new" and m["MigrationType"] == "full-load-and-cdc"
     assert dms.task_status(arn) == "ready"
+    dms.error("ModifyReplicationTask", "InvalidParameterValueException", ReplicationTaskArn=arn,
+              MigrationType="everything")
     dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
     dms.task_status(arn)
     dms.error("ModifyReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn,
               MigrationType="cdc")
-    dms.error("ModifyReplicationTask", "InvalidParameterValueException", ReplicationTaskArn=arn,
-              MigrationType="everything")
 
 
 def test_describe_table_statistics(url, dms, world):

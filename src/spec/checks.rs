@@ -211,7 +211,7 @@ impl Checker<'_> {
                 }
             }
             self.tags(&g.tags, &[&at[..], &["tags"]].concat());
-            if !used.contains(name) {
+            if !used.contains(name) && used.iter().all(|u| self.spec.subnet_groups.contains_key(u)) {
                 self.warning_key("unused", ptr(&at), format!("subnet group `{name}` is not used by any instance or serverless replication"));
             }
         }
@@ -297,7 +297,7 @@ impl Checker<'_> {
                 _ => {}
             }
             self.tags(&e.tags, &["endpoints", name, "tags"]);
-            if !used.contains(name.as_str()) {
+            if !used.contains(name.as_str()) && used.iter().all(|u| self.spec.endpoints.contains_key(*u)) {
                 self.warning_key("unused", at(&[]), format!("endpoint `{name}` is not used by any replication"));
             }
         }
@@ -399,7 +399,12 @@ impl Checker<'_> {
             && (service.is_empty() || parts[2] == service)
             && !parts[5].is_empty();
         if !ok {
-            let d = self.error("invalid-arn", pointer, format!("`{arn}` is not a valid{} ARN", if service.is_empty() { String::new() } else { format!(" {service}") }));
+            let what = match service {
+                "iam" => "an IAM role",
+                "dms" => "a DMS certificate",
+                _ => "an",
+            };
+            let d = self.error("invalid-arn", pointer, format!("`{arn}` is not {what} ARN"));
             d.help = Some(match service {
                 "iam" => "IAM role ARNs look like `arn:aws:iam::123456789012:role/name`".into(),
                 _ => "ARNs look like `arn:aws:<service>:<region>:<account>:<resource>`".into(),
@@ -506,7 +511,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            if !used.contains(name.as_str()) {
+            if !used.contains(name.as_str()) && used.iter().all(|u| self.spec.rules.contains_key(*u)) {
                 self.warning_key("unused", ptr(&at), format!("rule set `{name}` is not used by any replication"));
             }
         }

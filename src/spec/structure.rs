@@ -132,12 +132,7 @@ impl<'a> Walker<'a> {
             }
             self.error_at_value(
                 pointer,
-                format!(
-                    "`{}` must be {}, found {}",
-                    display_path(pointer),
-                    wanted.join(" or "),
-                    node.kind()
-                ),
+                format!("{} must be {}, found {}", subject(pointer), wanted.join(" or "), node.kind()),
                 help,
             );
         }
@@ -373,6 +368,15 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+    }
+}
+
+/// How a message names the node at `pointer`.
+fn subject(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the spec".to_string()
+    } else {
+        format!("`{}`", display_path(pointer))
     }
 }
 

@@ -222,8 +222,15 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Open::Seq(items, ..)) => items.push(node),
-            Some(Open::Map(entries, pending, ..)) => match pending.take() {
-                None => *pending = Some(node),
+            Some(Open::Map(entries, pending, span, _)) => match pending.take() {
+                None => {
+                    // A block mapping's start event is marked after its first key; the mapping
+                    // starts where that key does.
+                    if entries.is_empty() && node.span.start.offset < span.start.offset {
+                        span.start = node.span.start;
+                    }
+                    *pending = Some(node)
+                }
                 Some(key) => {
                     let text = key.key_text();
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == text) {

@@ -188,6 +188,7 @@ impl Checker<'_> {
         for inst in self.spec.compute.instances.values() {
             used.extend(inst.subnet_group.iter().cloned());
         }
+        let all_resolve = used.iter().all(|u| self.spec.subnet_groups.contains_key(u));
         for (name, g) in &self.spec.subnet_groups {
             let at = ["subnet_groups", name.as_str()];
             if g.subnet_ids.is_empty() {
@@ -211,7 +212,7 @@ impl Checker<'_> {
                 }
             }
             self.tags(&g.tags, &[&at[..], &["tags"]].concat());
-            if !used.contains(name) && used.iter().all(|u| self.spec.subnet_groups.contains_key(u)) {
+            if !used.contains(name) && all_resolve {
                 self.warning_key("unused", ptr(&at), format!("subnet group `{name}` is not used by any instance or serverless replication"));
             }
         }
@@ -223,6 +224,9 @@ impl Checker<'_> {
             used.insert(r.source.as_str());
             used.insert(r.target.as_str());
         }
+        // An unused endpoint next to an unresolved reference is most likely its misspelling,
+        // which is reported already.
+        let all_resolve = used.iter().all(|u| self.spec.endpoints.contains_key(*u));
         for (name, e) in &self.spec.endpoints {
             let at = |f: &[&str]| ptr(&[&["endpoints", name.as_str()], f].concat());
             let engine = e.engine.dms_name();
@@ -297,7 +301,7 @@ impl Checker<'_> {
                 _ => {}
             }
             self.tags(&e.tags, &["endpoints", name, "tags"]);
-            if !used.contains(name.as_str()) && used.iter().all(|u| self.spec.endpoints.contains_key(*u)) {
+            if !used.contains(name.as_str()) && all_resolve {
                 self.warning_key("unused", at(&[]), format!("endpoint `{name}` is not used by any replication"));
             }
         }
@@ -414,6 +418,7 @@ impl Checker<'_> {
 
     fn rule_sets(&mut self) {
         let used: BTreeSet<&str> = self.spec.replications.values().map(|r| r.rules.as_str()).collect();
+        let all_resolve = used.iter().all(|u| self.spec.rules.contains_key(*u));
         for (name, rules) in &self.spec.rules {
             let at = ["rules", name.as_str()];
             let selects = rules.iter().any(|r| match r {
@@ -511,7 +516,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            if !used.contains(name.as_str()) && used.iter().all(|u| self.spec.rules.contains_key(*u)) {
+            if !used.contains(name.as_str()) && all_resolve {
                 self.warning_key("unused", ptr(&at), format!("rule set `{name}` is not used by any replication"));
             }
         }

@@ -179,3 +179,117 @@ pub fn render_json(checked: &Checked) -> Json {
         "diagnostics": items,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "version: 1
+stack: demo
+endpoints:
+  src: { role: source, engine: mysql, host: h, username: u, password: { env: PW } }
+  dst: { role: target, engine: mysql, host: h, username: u, password: { env: PW } }
+rules:
+  all:
+    - include: { schema: app }
+replications:
+  sync: { source: src, target: dst, type: full-load-and-cdc, rules: all }
+compute:
+  mode: serverless
+  serverless: { max_dcu: 4 }
+";
+
+    /// Checks `BASE` with `extra` appended under the given top-level key replaced or added, and
+    /// returns `(code, line, severity)` of every diagnostic.
+    fn diags(spec: &str) -> Vec<(&'static str, usize, Severity)> {
+        let checked = check_text("t.yaml", spec, &|v| v == "PW");
+        checked
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.span.start.line, d.severity))
+            .collect()
+    }
+
+    #[test]
+    fn the_base_spec_is_clean() {
+        assert_eq!(diags(BASE), []);
+    }
+
+    #[test]
+    fn an_unset_environment_variable_is_a_warning() {
+        let spec = BASE.replace("password: { env: PW } }\n  dst", "password: { env: NOPE } }\n  dst");
+        assert_eq!(diags(&spec), [("env-not-set", 4, Severity::Warning)]);
+    }
+
+    #[test]
+    fn unused_resources_are_warnings() {
+        let spec = format!("{BASE}subnet_groups:\n  spare: {{ subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e] }}\n")
+            .replace("rules:\n  all:", "rules:\n  spare:\n    - include: { schema: x }\n  all:");
+        assert_eq!(
+            diags(&spec),
+            [("unused", 7, Severity::Warning), ("unused", 17, Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn one_subnet_is_a_warning() {
+        let spec = format!("{BASE}subnet_groups:\n  one: {{ subnet_ids: [subnet-0a1b2c3d] }}\n")
+            .replace("{ max_dcu: 4 }", "{ max_dcu: 4, subnet_group: one }");
+        assert_eq!(diags(&spec), [("single-subnet", 15, Severity::Warning)]);
+    }
+
+    #[test]
+    fn an_unknown_instance_class_is_a_warning_with_a_suggestion() {
+        let spec = BASE.replace("mode: serverless", "mode: instances\n  instances: { main: { class: dms.t3.mediun } }");
+        let checked = check_text("t.yaml", &spec, &|_| true);
+        let d = &checked.diagnostics[0];
+        assert_eq!((d.code, d.severity), ("unknown-class", Severity::Warning));
+        assert_eq!(d.help.as_deref(), Some("did you mean `dms.t3.medium`?"));
+    }
+
+    #[test]
+    fn settings_sections_are_checked() {
+        let spec = BASE.replace(
+            "rules: all }",
+            "rules: all, settings: { TargetMetdata: {}, Logging: { EnableLogging: false } } }",
+        );
+        assert_eq!(
+            diags(&spec),
+            [("unknown-setting", 10, Severity::Warning), ("overrides-logging", 10, Severity::Warning)]
+        );
+    }
+
+    #[test]
+    fn expected_dcu_must_lie_between_min_and_max() {
+        let spec = BASE.replace("{ max_dcu: 4 }", "{ min_dcu: 2, max_dcu: 4, expected_dcu: 8 }");
+        assert_eq!(diags(&spec), [("invalid-dcu", 13, Severity::Error)]);
+    }
+
+    #[test]
+    fn per_replication_capacity_is_checked_against_the_shared_one() {
+        let spec = BASE.replace("rules: all }", "rules: all, serverless: { min_dcu: 8 } }");
+        assert_eq!(diags(&spec), [("invalid-dcu", 10, Severity::Error)]);
+    }
+
+    #[test]
+    fn explicit_identifiers_must_be_unique_per_kind() {
+        let spec = BASE.replace("engine: mysql, host: h, username: u, password: { env: PW } }\n  dst", "engine: mysql, id: demo-dst, host: h, username: u, password: { env: PW } }\n  dst");
+        assert_eq!(diags(&spec), [("duplicate-identifier", 4, Severity::Error)]);
+    }
+
+    #[test]
+    fn a_secrets_manager_password_replaces_host_and_user() {
+        let spec = BASE.replace(
+            "{ role: source, engine: mysql, host: h, username: u, password: { env: PW } }",
+            "{ role: source, engine: mysql, password: { secrets_manager: { secret_id: s, access_role_arn: 'arn:aws:iam::123456789012:role/r' } } }",
+        );
+        assert_eq!(diags(&spec), []);
+    }
+
+    #[test]
+    fn structural_errors_stop_before_meaning_is_checked() {
+        // `srcc` is an unresolved reference too, but the unknown field is reported first.
+        let spec = BASE.replace("source: src,", "source: srcc, extra: 1,");
+        assert_eq!(diags(&spec), [("unknown-field", 10, Severity::Error)]);
+    }
+}

@@ -106,50 +106,50 @@ pub struct SyntaxError {
 }
 
 /// Where each value (and, for mapping entries, its key) sits in the source, by JSON pointer.
+///
+/// Positions are looked up in the tree when a diagnostic needs one, which is rare, rather than
+/// indexed up front for every node.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    entries: HashMap<String, (Option<Span>, Span)>,
+    root: Option<Node>,
 }
 
 impl SourceMap {
     /// The span of the value at `pointer`, or of its closest ancestor that exists.
     pub fn value(&self, pointer: &str) -> Span {
-        self.lookup(pointer, |(_, v)| *v)
+        self.lookup(pointer).1
     }
 
     /// The span of the key naming `pointer` (falls back to the value, then to an ancestor).
     pub fn key(&self, pointer: &str) -> Span {
-        self.lookup(pointer, |(k, v)| k.unwrap_or(*v))
+        let (key, value) = self.lookup(pointer);
+        key.unwrap_or(value)
     }
 
-    fn lookup(&self, pointer: &str, pick: impl Fn(&(Option<Span>, Span)) -> Span) -> Span {
-        let mut p = pointer;
-        loop {
-            if let Some(e) = self.entries.get(p) {
-                return pick(e);
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => return Span::default(),
+    fn lookup(&self, pointer: &str) -> (Option<Span>, Span) {
+        let Some(mut node) = self.root.as_ref() else {
+            return (None, Span::default());
+        };
+        let mut key = None;
+        for raw in pointer.split('/').skip(1) {
+            let seg = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k.key_text() == seg)
+                    .map(|(k, v)| (Some(k.span), v)),
+                Value::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)).map(|v| (None, v)),
+                _ => None,
+            };
+            match next {
+                Some((k, v)) => {
+                    key = k;
+                    node = v;
+                }
+                None => break,
             }
         }
-    }
-
-    fn record(&mut self, node: &Node, pointer: String, key: Option<Span>) {
-        self.entries.insert(pointer.clone(), (key, node.span));
-        match &node.value {
-            Value::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    self.record(item, format!("{pointer}/{i}"), None);
-                }
-            }
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    self.record(v, child_pointer(&pointer, &k.key_text()), Some(k.span));
-                }
-            }
-            _ => {}
-        }
+        (key, node.span)
     }
 }
 
@@ -189,15 +189,17 @@ pub fn parse(text: &str) -> Result<(Node, SourceMap), SyntaxError> {
         value: Value::Null,
         span: Span::default(),
     });
-    let mut map = SourceMap::default();
-    map.record(&root, String::new(), None);
+    let map = SourceMap {
+        root: Some(root.clone()),
+    };
     Ok((root, map))
 }
 
 enum Open {
     Seq(Vec<Node>, Span, usize),
-    /// Entries, a key waiting for its value, the span and the anchor.
-    Map(Vec<(Node, Node)>, Option<Node>, Span, usize),
+    /// Entries, a key waiting for its value, the span, the anchor, and the line of each key
+    /// seen so far (to find duplicates without a quadratic scan).
+    Map(Vec<(Node, Node)>, Option<Node>, Span, usize, HashMap<String, usize>),
 }
 
 struct Builder<'a> {
@@ -222,7 +224,7 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Open::Seq(items, ..)) => items.push(node),
-            Some(Open::Map(entries, pending, span, _)) => match pending.take() {
+            Some(Open::Map(entries, pending, span, _, seen)) => match pending.take() {
                 None => {
                     // A block mapping's start event is marked after its first key; the mapping
                     // starts where that key does.
@@ -233,17 +235,16 @@ impl Builder<'_> {
                 }
                 Some(key) => {
                     let text = key.key_text();
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.key_text() == text) {
+                    if let Some(first_line) = seen.get(&text) {
                         if self.error.is_none() {
                             self.error = Some(SyntaxError {
                                 message: format!("duplicate key `{text}`"),
                                 span: key.span,
-                                note: Some(format!(
-                                    "`{text}` is first defined at line {}",
-                                    first.span.start.line
-                                )),
+                                note: Some(format!("`{text}` is first defined at line {first_line}")),
                             });
                         }
+                    } else {
+                        seen.insert(text, key.span.start.line);
                     }
                     entries.push((key, node));
                 }
@@ -295,12 +296,12 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), span, anchor)),
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Open::Map(Vec::new(), None, span, anchor))
+                self.stack.push(Open::Map(Vec::new(), None, span, anchor, HashMap::new()))
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, mut span, anchor) = match self.stack.pop() {
                     Some(Open::Seq(items, span, anchor)) => (Value::Seq(items), span, anchor),
-                    Some(Open::Map(entries, _, span, anchor)) => (Value::Map(entries), span, anchor),
+                    Some(Open::Map(entries, _, span, anchor, _)) => (Value::Map(entries), span, anchor),
                     None => return,
                 };
                 span.end = self.lines.pos(mark.line(), mark.col()).offset.max(span.start.offset);

@@ -488,6 +488,26 @@ def create_replication_instance(self: Backend, **kw: Any) -> M.FakeReplicationIn
     return inst
 
 
+_orig_modify_instance = Backend.modify_replication_instance
+
+
+def modify_replication_instance(self: Backend, **kw: Any) -> M.FakeReplicationInstance:
+    # moto renames without the lowercase rule or a uniqueness check, and the
+    # instance stays "available"; AWS reports "modifying" -> "available".
+    inst = _instance_by_arn(self, kw.get("replication_instance_arn"))
+    new_id = kw.get("replication_instance_identifier")
+    if new_id:
+        _check_identifier("ReplicationInstanceIdentifier", new_id, 63)
+        new_id = kw["replication_instance_identifier"] = new_id.lower()
+        if new_id != inst.id and any(i.id == new_id for i in self.replication_instances.values()):
+            raise ResourceAlreadyExistsFault(f"Replication instance {new_id} already exists.")
+    inst = _orig_modify_instance(self, **kw)
+    inst._transitions = [("creating", "available"), ("modifying", "available")]
+    inst.status = "modifying"
+    inst._tick = 0
+    return inst
+
+
 _orig_delete_instance = Backend.delete_replication_instance
 
 
@@ -1296,6 +1316,7 @@ def apply() -> None:
         "modify_endpoint": modify_endpoint,
         "delete_endpoint": delete_endpoint,
         "create_replication_instance": create_replication_instance,
+        "modify_replication_instance": modify_replication_instance,
         "delete_replication_instance": delete_replication_instance,
         "create_replication_task": create_replication_task,
         "modify_replication_task": modify_replication_task,

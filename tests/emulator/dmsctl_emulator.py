@@ -47,7 +47,9 @@ def build_app():
         import moto.backends
 
         for service in services:
-            moto.backends.get_backend(service).reset()
+            # Not BackendDict.reset(): that is a classmethod resetting *every* service.
+            for account_backends in moto.backends.get_backend(service).values():
+                account_backends.reset()
 
     return EmulatorMiddleware(
         DomainDispatcherApplication(create_backend_app),

@@ -20,6 +20,7 @@ import io
 import json
 import threading
 import time
+import traceback
 import uuid
 from collections import Counter
 from datetime import datetime, timezone
@@ -187,13 +188,17 @@ class EmulatorMiddleware:
             captured["status"], captured["headers"] = status, headers
             return lambda data: None
 
-        result = self.app(environ, capture)
         try:
-            body = b"".join(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
-        status, headers = captured["status"], list(captured["headers"])
+            result = self.app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            status, headers = captured["status"], list(captured["headers"])
+        except Exception:  # moto's Flask app propagates exceptions (debug mode)
+            traceback.print_exc()
+            status, headers, body = "500 Internal Server Error", [], b""
         code = int(status.split(" ", 1)[0])
         if 200 <= code < 300:
             shape = self.shapes.output_shape(operation)
@@ -203,12 +208,22 @@ class EmulatorMiddleware:
                 doc = None
             if shape is not None and isinstance(doc, dict):
                 body = json.dumps(self.shapes.normalise(doc, shape)).encode()
-        if code < 500 or body.lstrip().startswith(b"{"):
-            headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
-            headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
-        else:
-            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-            headers.append(("Content-Length", str(len(body))))
+        elif code >= 500 and not body.lstrip().startswith(b"{"):
+            # moto answers operations it lacks (and crashes) with an HTML 500
+            # page, which SDKs retry and then report as an unparseable error.
+            # Say what happened instead, in the protocol's error format.
+            if _dms_implemented(operation):
+                status, err = "500 Internal Server Error", {
+                    "__type": "InternalFailure",
+                    "message": f"emulator error while handling {operation}; see the emulator's log"}
+            else:
+                status, err = "501 Not Implemented", {
+                    "__type": "NotImplemented",
+                    "message": f"DMS {operation} is not implemented by the dmsctl emulator (moto 5.2.5)"}
+            body = json.dumps(err).encode()
+            headers = [("x-amzn-ErrorType", err["__type"])]
+        headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+        headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
         start_response(status, headers)
         return [body]
 
@@ -313,6 +328,13 @@ class EmulatorMiddleware:
         start_response(f"{status} {_reason(status)}",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _dms_implemented(operation: str) -> bool:
+    from moto.core.utils import camelcase_to_underscores
+    from moto.dms.responses import DatabaseMigrationServiceResponse
+
+    return callable(getattr(DatabaseMigrationServiceResponse, camelcase_to_underscores(operation), None))
 
 
 def _reason(status: int) -> str:

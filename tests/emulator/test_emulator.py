@@ -598,3 +598,22 @@ def test_iam_managed_policies_are_loaded(url):
                                        "PolicyArn": "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole"},
                       headers={"Authorization": AUTH.format(svc="iam")})
     assert r.status_code == 200, r.text
+
+
+def test_modify_replication_instance(dms, world):
+    _, _, inst = world
+    arn = inst["ReplicationInstanceArn"]
+    m = dms("ModifyReplicationInstance", ReplicationInstanceArn=arn, AllocatedStorage=100,
+            ReplicationInstanceIdentifier="Renamed", ApplyImmediately=True)["ReplicationInstance"]
+    assert m["ReplicationInstanceStatus"] == "modifying" and m["ReplicationInstanceIdentifier"] == "renamed"
+    got = dms("DescribeReplicationInstances")["ReplicationInstances"][0]
+    assert got["ReplicationInstanceStatus"] == "available" and got["AllocatedStorage"] == 100
+    dms.instance("other")
+    dms.error("ModifyReplicationInstance", "ResourceAlreadyExistsFault", ReplicationInstanceArn=arn,
+              ReplicationInstanceIdentifier="other")
+
+
+def test_unimplemented_operation_is_a_clear_error(dms):
+    r = dms.raw("DescribeOrderableReplicationInstances", {})
+    assert r.status_code == 501
+    assert r.json()["__type"] == "NotImplemented" and r.headers["x-amzn-ErrorType"] == "NotImplemented"

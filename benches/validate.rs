@@ -72,7 +72,11 @@ fn main() {
             .output()
             .expect("dmsctl runs");
         walls.push(start.elapsed());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     walls.sort();
     println!(

@@ -22,7 +22,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct Global {
     /// The spec file.
-    #[arg(short = 'f', long = "file", global = true, default_value = "dmsctl.yaml", value_name = "SPEC")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        global = true,
+        default_value = "dmsctl.yaml",
+        value_name = "SPEC"
+    )]
     pub file: PathBuf,
     /// AWS profile from the shared config files.
     #[arg(long, global = true, env = "AWS_PROFILE")]

@@ -16,7 +16,8 @@ pub const TAG_NAME: &str = "dmsctl:name";
 /// The account-wide roles DMS looks up by name.
 pub const CLOUDWATCH_LOGS_ROLE: &str = "dms-cloudwatch-logs-role";
 pub const VPC_ROLE: &str = "dms-vpc-role";
-pub const CLOUDWATCH_LOGS_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonDMSCloudWatchLogsRole";
+pub const CLOUDWATCH_LOGS_POLICY: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonDMSCloudWatchLogsRole";
 pub const VPC_POLICY: &str = "arn:aws:iam::aws:policy/service-role/AmazonDMSVPCManagementRole";
 
 /// Kinds of resources whose identifiers dmsctl derives.
@@ -44,7 +45,10 @@ impl IdKind {
             if id.is_empty() || id.len() > 255 {
                 return Err("it must have 1 to 255 characters".into());
             }
-            if !id.chars().all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c)) {
+            if !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " ._-".contains(c))
+            {
                 return Err("use letters, digits, periods, underscores, spaces and hyphens".into());
             }
             if id.eq_ignore_ascii_case("default") {
@@ -57,13 +61,21 @@ impl IdKind {
             return Err("it is empty".into());
         }
         if id.len() > max {
-            return Err(format!("it has {} characters, at most {max} are allowed", id.len()));
+            return Err(format!(
+                "it has {} characters, at most {max} are allowed",
+                id.len()
+            ));
         }
         if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return Err("it must start with a letter".into());
         }
-        if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-            return Err(format!("`{bad}` is not allowed; use letters, digits and hyphens"));
+        if let Some(bad) = id
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(format!(
+                "`{bad}` is not allowed; use letters, digits and hyphens"
+            ));
         }
         if id.contains("--") {
             return Err("it contains two hyphens in a row".into());
@@ -97,14 +109,23 @@ pub struct Capacity {
 /// compute for it.
 pub fn capacity(spec: &Spec, replication: &str) -> Option<Capacity> {
     let base = spec.compute.serverless.as_ref();
-    let o = spec.replications.get(replication).and_then(|r| r.serverless.as_ref());
+    let o = spec
+        .replications
+        .get(replication)
+        .and_then(|r| r.serverless.as_ref());
     let max = o.and_then(|o| o.max_dcu).or(base.map(|b| b.max_dcu))?;
-    let min = o.and_then(|o| o.min_dcu).or(base.and_then(|b| b.min_dcu)).unwrap_or(1);
+    let min = o
+        .and_then(|o| o.min_dcu)
+        .or(base.and_then(|b| b.min_dcu))
+        .unwrap_or(1);
     let expected = o
         .and_then(|o| o.expected_dcu)
         .or(base.and_then(|b| b.expected_dcu))
         .unwrap_or(min as f64);
-    let multi_az = o.and_then(|o| o.multi_az).or(base.map(|b| b.multi_az)).unwrap_or(false);
+    let multi_az = o
+        .and_then(|o| o.multi_az)
+        .or(base.map(|b| b.multi_az))
+        .unwrap_or(false);
     Some(Capacity {
         min_dcu: min,
         max_dcu: max,
@@ -290,7 +311,9 @@ impl Desired {
             all.extend(own.clone());
             all.insert(TAG_STACK.into(), stack.into());
             all.insert(TAG_NAME.into(), name.into());
-            all.into_iter().map(|(key, value)| Tag { key, value }).collect()
+            all.into_iter()
+                .map(|(key, value)| Tag { key, value })
+                .collect()
         };
         let subnet_id = |name: &str| {
             spec.subnet_groups
@@ -347,7 +370,12 @@ impl Desired {
         let endpoints = spec
             .endpoints
             .iter()
-            .map(|(name, e)| (name.clone(), desired_endpoint(e, endpoint_id(name), tags(name, &e.tags))))
+            .map(|(name, e)| {
+                (
+                    name.clone(),
+                    desired_endpoint(e, endpoint_id(name), tags(name, &e.tags)),
+                )
+            })
             .collect();
 
         let instances = spec
@@ -363,7 +391,10 @@ impl Desired {
                         allocated_storage: i.storage_gb.unwrap_or(DEFAULT_STORAGE_GB),
                         multi_az: i.multi_az,
                         engine_version: i.engine_version.clone(),
-                        replication_subnet_group_identifier: i.subnet_group.as_deref().map(subnet_id),
+                        replication_subnet_group_identifier: i
+                            .subnet_group
+                            .as_deref()
+                            .map(subnet_id),
                         publicly_accessible: i.publicly_accessible,
                         vpc_security_group_ids: i.security_group_ids.clone(),
                         availability_zone: i.availability_zone.clone(),
@@ -380,7 +411,8 @@ impl Desired {
         let mut replication_configs = BTreeMap::new();
         for (name, r) in &spec.replications {
             let id = derived_id(stack, name, r.id.as_deref());
-            let mappings = rules::table_mappings(spec.rules.get(&r.rules).map_or(&[][..], Vec::as_slice));
+            let mappings =
+                rules::table_mappings(spec.rules.get(&r.rules).map_or(&[][..], Vec::as_slice));
             let settings = task_settings(spec.logging.enabled, r.settings.as_ref());
             match spec.compute.mode {
                 ComputeMode::Instances => {
@@ -413,12 +445,16 @@ impl Desired {
                             compute.insert("ReplicationSubnetGroupId".into(), subnet_id(g).into());
                         }
                         if !b.security_group_ids.is_empty() {
-                            compute.insert("VpcSecurityGroupIds".into(), json!(b.security_group_ids));
+                            compute
+                                .insert("VpcSecurityGroupIds".into(), json!(b.security_group_ids));
                         }
                         for (k, v) in [
                             ("AvailabilityZone", &b.availability_zone),
                             ("KmsKeyId", &b.kms_key_id),
-                            ("PreferredMaintenanceWindow", &b.preferred_maintenance_window),
+                            (
+                                "PreferredMaintenanceWindow",
+                                &b.preferred_maintenance_window,
+                            ),
                         ] {
                             if let Some(v) = v {
                                 compute.insert(k.into(), v.clone().into());
@@ -520,19 +556,44 @@ fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> DesiredEndpoint
             }
         };
         put("Topic", k.topic.clone().map(Json::from));
-        put("MessageFormat", k.message_format.and_then(|f| serde_json::to_value(f).ok()));
-        put("SecurityProtocol", k.security_protocol.and_then(|f| serde_json::to_value(f).ok()));
-        put("SaslMechanism", k.sasl_mechanism.and_then(|f| serde_json::to_value(f).ok()));
+        put(
+            "MessageFormat",
+            k.message_format.and_then(|f| serde_json::to_value(f).ok()),
+        );
+        put(
+            "SecurityProtocol",
+            k.security_protocol
+                .and_then(|f| serde_json::to_value(f).ok()),
+        );
+        put(
+            "SaslMechanism",
+            k.sasl_mechanism.and_then(|f| serde_json::to_value(f).ok()),
+        );
         put("SaslUsername", k.sasl_username.clone().map(Json::from));
-        put("SslCaCertificateArn", k.ssl_ca_certificate_arn.clone().map(Json::from));
-        put("SslClientCertificateArn", k.ssl_client_certificate_arn.clone().map(Json::from));
-        put("SslClientKeyArn", k.ssl_client_key_arn.clone().map(Json::from));
+        put(
+            "SslCaCertificateArn",
+            k.ssl_ca_certificate_arn.clone().map(Json::from),
+        );
+        put(
+            "SslClientCertificateArn",
+            k.ssl_client_certificate_arn.clone().map(Json::from),
+        );
+        put(
+            "SslClientKeyArn",
+            k.ssl_client_key_arn.clone().map(Json::from),
+        );
         put("MessageMaxBytes", k.message_max_bytes.map(Json::from));
         for (key, v) in [
             ("IncludeTransactionDetails", k.include_transaction_details),
             ("IncludePartitionValue", k.include_partition_value),
-            ("PartitionIncludeSchemaTable", k.partition_include_schema_table),
-            ("IncludeTableAlterOperations", k.include_table_alter_operations),
+            (
+                "PartitionIncludeSchemaTable",
+                k.partition_include_schema_table,
+            ),
+            (
+                "IncludeTableAlterOperations",
+                k.include_table_alter_operations,
+            ),
             ("IncludeControlDetails", k.include_control_details),
             ("IncludeNullAndEmpty", k.include_null_and_empty),
             ("NoHexPrefix", k.no_hex_prefix),
@@ -540,7 +601,10 @@ fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> DesiredEndpoint
         ] {
             put(key, v.map(Json::from));
         }
-        for (key, secret) in [("SaslPassword", &k.sasl_password), ("SslClientKeyPassword", &k.ssl_client_key_password)] {
+        for (key, secret) in [
+            ("SaslPassword", &k.sasl_password),
+            ("SslClientKeyPassword", &k.ssl_client_key_password),
+        ] {
             if let Some(s) = secret {
                 m.insert(key.into(), Sensitive(s.clone()).to_string().into());
                 secret_settings.insert(format!("KafkaSettings.{key}"), s.clone());
@@ -551,12 +615,18 @@ fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> DesiredEndpoint
     if let Some(s3) = &e.s3 {
         let mut m = Map::new();
         m.insert("BucketName".into(), s3.bucket_name.clone().into());
-        m.insert("ServiceAccessRoleArn".into(), s3.service_access_role_arn.clone().into());
+        m.insert(
+            "ServiceAccessRoleArn".into(),
+            s3.service_access_role_arn.clone().into(),
+        );
         if let Some(f) = &s3.bucket_folder {
             m.insert("BucketFolder".into(), f.clone().into());
         }
         if let Some(f) = s3.data_format {
-            m.insert("DataFormat".into(), serde_json::to_value(f).unwrap_or(Json::Null));
+            m.insert(
+                "DataFormat".into(),
+                serde_json::to_value(f).unwrap_or(Json::Null),
+            );
         }
         if let Some(true) = s3.gzip {
             m.insert("CompressionType".into(), "gzip".into());
@@ -578,7 +648,10 @@ fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> DesiredEndpoint
         },
         engine_name: e.engine.dms_name(),
         server_name: e.host.clone(),
-        port: e.port.or(e.engine.default_port().map(i64::from)).filter(|_| e.engine.is_database()),
+        port: e
+            .port
+            .or(e.engine.default_port().map(i64::from))
+            .filter(|_| e.engine.is_database()),
         database_name: e.database.clone(),
         username: e.username.clone(),
         password,
@@ -618,14 +691,23 @@ mod tests {
     #[test]
     fn merge_is_deep() {
         let mut base = json!({"Logging": {"EnableLogging": true}, "A": 1});
-        merge(&mut base, &json!({"Logging": {"LogComponents": []}, "A": {"B": 2}}));
-        assert_eq!(base, json!({"Logging": {"EnableLogging": true, "LogComponents": []}, "A": {"B": 2}}));
+        merge(
+            &mut base,
+            &json!({"Logging": {"LogComponents": []}, "A": {"B": 2}}),
+        );
+        assert_eq!(
+            base,
+            json!({"Logging": {"EnableLogging": true, "LogComponents": []}, "A": {"B": 2}})
+        );
     }
 
     #[test]
     fn secrets_print_their_source_only() {
         let s = Sensitive(SecretRef::Env("DB_PW".into()));
         assert_eq!(s.to_string(), "(sensitive, from $DB_PW)");
-        assert_eq!(serde_json::to_value(&s).expect("serializes"), json!("(sensitive, from $DB_PW)"));
+        assert_eq!(
+            serde_json::to_value(&s).expect("serializes"),
+            json!("(sensitive, from $DB_PW)")
+        );
     }
 }

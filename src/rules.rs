@@ -25,49 +25,135 @@ fn render_rule(n: usize, rule: &Rule) -> Json {
             locator.insert("schema-name".into(), s.schema.clone().into());
             locator.insert("table-name".into(), s.table.clone().into());
             if let Some(t) = s.table_type {
-                locator.insert("table-type".into(), serde_json::to_value(t).unwrap_or(Json::Null));
+                locator.insert(
+                    "table-type".into(),
+                    serde_json::to_value(t).unwrap_or(Json::Null),
+                );
             }
-            base(&mut out, &id, &name, if matches!(rule, Rule::Include(_)) { "include" } else { "exclude" });
+            base(
+                &mut out,
+                &id,
+                &name,
+                if matches!(rule, Rule::Include(_)) {
+                    "include"
+                } else {
+                    "exclude"
+                },
+            );
             out.insert("object-locator".into(), Json::Object(locator));
             if let Some(order) = s.load_order {
                 out.insert("load-order".into(), order.into());
             }
         }
         Rule::Rename(r) => {
-            transformation(&mut out, &id, &name, "rename", &r.schema, r.table.as_deref(), r.column.as_deref());
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "rename",
+                &r.schema,
+                r.table.as_deref(),
+                r.column.as_deref(),
+            );
             out.insert("value".into(), r.to.clone().into());
         }
         Rule::AddPrefix(a) | Rule::RemovePrefix(a) | Rule::AddSuffix(a) | Rule::RemoveSuffix(a) => {
-            transformation(&mut out, &id, &name, &kind.replace('_', "-"), &a.schema, a.table.as_deref(), a.column.as_deref());
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                &kind.replace('_', "-"),
+                &a.schema,
+                a.table.as_deref(),
+                a.column.as_deref(),
+            );
             out.insert("value".into(), a.value.clone().into());
         }
         Rule::ReplacePrefix(a) | Rule::ReplaceSuffix(a) => {
-            transformation(&mut out, &id, &name, &kind.replace('_', "-"), &a.schema, a.table.as_deref(), a.column.as_deref());
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                &kind.replace('_', "-"),
+                &a.schema,
+                a.table.as_deref(),
+                a.column.as_deref(),
+            );
             out.insert("value".into(), a.new.clone().into());
             out.insert("old-value".into(), a.old.clone().into());
         }
         Rule::Lowercase(l) | Rule::Uppercase(l) => {
-            let action = if matches!(rule, Rule::Lowercase(_)) { "convert-lowercase" } else { "convert-uppercase" };
-            transformation(&mut out, &id, &name, action, &l.schema, l.table.as_deref(), l.column.as_deref());
+            let action = if matches!(rule, Rule::Lowercase(_)) {
+                "convert-lowercase"
+            } else {
+                "convert-uppercase"
+            };
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                action,
+                &l.schema,
+                l.table.as_deref(),
+                l.column.as_deref(),
+            );
         }
         Rule::RemoveColumn(c) => {
-            transformation(&mut out, &id, &name, "remove-column", &c.schema, Some(&c.table), Some(&c.column));
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "remove-column",
+                &c.schema,
+                Some(&c.table),
+                Some(&c.column),
+            );
         }
         Rule::AddColumn(c) => {
-            transformation(&mut out, &id, &name, "add-column", &c.schema, Some(&c.table), None);
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "add-column",
+                &c.schema,
+                Some(&c.table),
+                None,
+            );
             out.insert("rule-target".into(), "column".into());
             out.insert("value".into(), c.column.clone().into());
             if let Some(e) = &c.expression {
                 out.insert("expression".into(), e.clone().into());
             }
-            out.insert("data-type".into(), data_type(c.data_type, c.length, c.precision, c.scale));
+            out.insert(
+                "data-type".into(),
+                data_type(c.data_type, c.length, c.precision, c.scale),
+            );
         }
         Rule::ChangeDataType(c) => {
-            transformation(&mut out, &id, &name, "change-data-type", &c.schema, Some(&c.table), Some(&c.column));
-            out.insert("data-type".into(), data_type(c.data_type, c.length, c.precision, c.scale));
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "change-data-type",
+                &c.schema,
+                Some(&c.table),
+                Some(&c.column),
+            );
+            out.insert(
+                "data-type".into(),
+                data_type(c.data_type, c.length, c.precision, c.scale),
+            );
         }
         Rule::DefinePrimaryKey(k) => {
-            transformation(&mut out, &id, &name, "define-primary-key", &k.schema, Some(&k.table), None);
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "define-primary-key",
+                &k.schema,
+                Some(&k.table),
+                None,
+            );
             out.insert(
                 "primary-key-def".into(),
                 json!({
@@ -81,10 +167,21 @@ fn render_rule(n: usize, rule: &Rule) -> Json {
             );
         }
         Rule::AddBeforeImageColumns(b) => {
-            transformation(&mut out, &id, &name, "add-before-image-columns", &b.schema, Some(&b.table), None);
+            transformation(
+                &mut out,
+                &id,
+                &name,
+                "add-before-image-columns",
+                &b.schema,
+                Some(&b.table),
+                None,
+            );
             out.insert("rule-target".into(), "column".into());
             let mut def = Map::new();
-            def.insert("column-prefix".into(), b.prefix.clone().unwrap_or_else(|| "BI_".into()).into());
+            def.insert(
+                "column-prefix".into(),
+                b.prefix.clone().unwrap_or_else(|| "BI_".into()).into(),
+            );
             if let Some(s) = &b.suffix {
                 def.insert("column-suffix".into(), s.clone().into());
             }
@@ -99,7 +196,8 @@ fn render_rule(n: usize, rule: &Rule) -> Json {
         Rule::Raw(raw) => {
             let mut raw = raw.clone();
             raw.entry("rule-id").or_insert_with(|| id.clone().into());
-            raw.entry("rule-name").or_insert_with(|| name.clone().into());
+            raw.entry("rule-name")
+                .or_insert_with(|| name.clone().into());
             return Json::Object(raw);
         }
     }
@@ -113,7 +211,15 @@ fn base(out: &mut Map<String, Json>, id: &str, name: &str, action: &str) {
 }
 
 /// A transformation on the most specific of schema, table and column that is given.
-fn transformation(out: &mut Map<String, Json>, id: &str, name: &str, action: &str, schema: &str, table: Option<&str>, column: Option<&str>) {
+fn transformation(
+    out: &mut Map<String, Json>,
+    id: &str,
+    name: &str,
+    action: &str,
+    schema: &str,
+    table: Option<&str>,
+    column: Option<&str>,
+) {
     out.insert("rule-type".into(), "transformation".into());
     base(out, id, name, action);
     let target = match (table, column) {
@@ -136,7 +242,11 @@ fn transformation(out: &mut Map<String, Json>, id: &str, name: &str, action: &st
 fn data_type(t: DataType, length: Option<i64>, precision: Option<i64>, scale: Option<i64>) -> Json {
     let mut m = Map::new();
     m.insert("type".into(), serde_json::to_value(t).unwrap_or(Json::Null));
-    for (k, v) in [("length", length), ("precision", precision), ("scale", scale)] {
+    for (k, v) in [
+        ("length", length),
+        ("precision", precision),
+        ("scale", scale),
+    ] {
         if let Some(v) = v {
             m.insert(k.into(), v.into());
         }
@@ -174,31 +284,51 @@ mod tests {
 
     #[test]
     fn table_defaults_to_every_table() {
-        assert_eq!(render("include: { schema: s }")["object-locator"]["table-name"], "%");
+        assert_eq!(
+            render("include: { schema: s }")["object-locator"]["table-name"],
+            "%"
+        );
     }
 
     #[test]
     fn rename_targets_the_most_specific_object() {
         let schema = render("rename: { schema: sci_backend, to: sci_receiver_backend }");
-        assert_eq!(schema, json!({"rule-type": "transformation", "rule-id": "1", "rule-name": "1-rename", "rule-action": "rename",
-            "rule-target": "schema", "object-locator": {"schema-name": "sci_backend"}, "value": "sci_receiver_backend"}));
-        assert_eq!(render("rename: { schema: s, table: t, to: t2 }")["rule-target"], "table");
+        assert_eq!(
+            schema,
+            json!({"rule-type": "transformation", "rule-id": "1", "rule-name": "1-rename", "rule-action": "rename",
+            "rule-target": "schema", "object-locator": {"schema-name": "sci_backend"}, "value": "sci_receiver_backend"})
+        );
+        assert_eq!(
+            render("rename: { schema: s, table: t, to: t2 }")["rule-target"],
+            "table"
+        );
         let col = render("rename: { schema: s, table: t, column: c, to: c2 }");
         assert_eq!(col["rule-target"], "column");
-        assert_eq!(col["object-locator"], json!({"schema-name": "s", "table-name": "t", "column-name": "c"}));
+        assert_eq!(
+            col["object-locator"],
+            json!({"schema-name": "s", "table-name": "t", "column-name": "c"})
+        );
         assert_eq!(col["value"], "c2");
     }
 
     #[test]
     fn prefixes_and_suffixes() {
-        for (kind, action) in [("add_prefix", "add-prefix"), ("remove_prefix", "remove-prefix"), ("add_suffix", "add-suffix"), ("remove_suffix", "remove-suffix")] {
+        for (kind, action) in [
+            ("add_prefix", "add-prefix"),
+            ("remove_prefix", "remove-prefix"),
+            ("add_suffix", "add-suffix"),
+            ("remove_suffix", "remove-suffix"),
+        ] {
             let r = render(&format!("{kind}: {{ schema: s, table: '%', value: x_ }}"));
             assert_eq!(r["rule-action"], action);
             assert_eq!(r["rule-target"], "table");
             assert_eq!(r["value"], "x_");
             assert_eq!(r["rule-name"], format!("1-{action}"));
         }
-        for (kind, action) in [("replace_prefix", "replace-prefix"), ("replace_suffix", "replace-suffix")] {
+        for (kind, action) in [
+            ("replace_prefix", "replace-prefix"),
+            ("replace_suffix", "replace-suffix"),
+        ] {
             let r = render(&format!("{kind}: {{ schema: s, old: a_, new: b_ }}"));
             assert_eq!(r["rule-action"], action);
             assert_eq!(r["rule-target"], "schema");
@@ -209,7 +339,10 @@ mod tests {
 
     #[test]
     fn case_conversions() {
-        assert_eq!(render("lowercase: { schema: S, table: '%' }")["rule-action"], "convert-lowercase");
+        assert_eq!(
+            render("lowercase: { schema: S, table: '%' }")["rule-action"],
+            "convert-lowercase"
+        );
         let up = render("uppercase: { schema: s, table: '%', column: '%' }");
         assert_eq!(up["rule-action"], "convert-uppercase");
         assert_eq!(up["rule-target"], "column");
@@ -223,13 +356,19 @@ mod tests {
         assert_eq!(rm["object-locator"]["column-name"], "secret");
 
         let add = render("add_column: { schema: s, table: t, column: full_name, expression: \"$first||' '||$last\", type: string, length: 50 }");
-        assert_eq!(add, json!({"rule-type": "transformation", "rule-id": "1", "rule-name": "1-add-column", "rule-action": "add-column",
+        assert_eq!(
+            add,
+            json!({"rule-type": "transformation", "rule-id": "1", "rule-name": "1-add-column", "rule-action": "add-column",
             "rule-target": "column", "object-locator": {"schema-name": "s", "table-name": "t"}, "value": "full_name",
-            "expression": "$first||' '||$last", "data-type": {"type": "string", "length": 50}}));
+            "expression": "$first||' '||$last", "data-type": {"type": "string", "length": 50}})
+        );
 
         let change = render("change_data_type: { schema: s, table: t, column: amount, type: numeric, precision: 12, scale: 2 }");
         assert_eq!(change["rule-action"], "change-data-type");
-        assert_eq!(change["data-type"], json!({"type": "numeric", "precision": 12, "scale": 2}));
+        assert_eq!(
+            change["data-type"],
+            json!({"type": "numeric", "precision": 12, "scale": 2})
+        );
     }
 
     #[test]
@@ -237,12 +376,18 @@ mod tests {
         let pk = render("define_primary_key: { schema: s, table: t, name: t_pk, columns: [a, b] }");
         assert_eq!(pk["rule-action"], "define-primary-key");
         assert_eq!(pk["rule-target"], "table");
-        assert_eq!(pk["primary-key-def"], json!({"name": "t_pk", "origin": "primary-key", "columns": ["a", "b"]}));
+        assert_eq!(
+            pk["primary-key-def"],
+            json!({"name": "t_pk", "origin": "primary-key", "columns": ["a", "b"]})
+        );
 
         let bi = render("add_before_image_columns: { schema: s, table: t, columns: non-lob }");
         assert_eq!(bi["rule-action"], "add-before-image-columns");
         assert_eq!(bi["rule-target"], "column");
-        assert_eq!(bi["before-image-def"], json!({"column-prefix": "BI_", "column-filter": "non-lob"}));
+        assert_eq!(
+            bi["before-image-def"],
+            json!({"column-prefix": "BI_", "column-filter": "non-lob"})
+        );
     }
 
     #[test]
@@ -251,14 +396,19 @@ mod tests {
         assert_eq!(r["rule-type"], "table-settings");
         assert_eq!(r["rule-id"], "1");
         assert_eq!(r["rule-name"], "1-raw");
-        let kept = render("raw: { rule-type: selection, rule-id: '77', rule-name: mine, rule-action: include }");
+        let kept = render(
+            "raw: { rule-type: selection, rule-id: '77', rule-name: mine, rule-action: include }",
+        );
         assert_eq!(kept["rule-id"], "77");
         assert_eq!(kept["rule-name"], "mine");
     }
 
     #[test]
     fn ids_follow_positions() {
-        let rules = vec![rule("include: { schema: a }"), rule("rename: { schema: a, to: b }")];
+        let rules = vec![
+            rule("include: { schema: a }"),
+            rule("rename: { schema: a, to: b }"),
+        ];
         let m = table_mappings(&rules);
         assert_eq!(m["rules"][0]["rule-id"], "1");
         assert_eq!(m["rules"][1]["rule-id"], "2");

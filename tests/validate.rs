@@ -37,9 +37,17 @@ fn examples() -> Vec<PathBuf> {
 #[test]
 fn every_example_validates_without_warnings() {
     let files = examples();
-    assert!(files.len() >= 3, "expected the three examples, found {files:?}");
+    assert!(
+        files.len() >= 3,
+        "expected the three examples, found {files:?}"
+    );
     for f in files {
-        let out = dmsctl(&["validate", "--strict", "-f", f.to_str().expect("utf-8 path")]);
+        let out = dmsctl(&[
+            "validate",
+            "--strict",
+            "-f",
+            f.to_str().expect("utf-8 path"),
+        ]);
         assert!(
             out.status.success(),
             "{} failed:\n{}{}",
@@ -47,8 +55,17 @@ fn every_example_validates_without_warnings() {
             text(&out.stdout),
             text(&out.stderr)
         );
-        assert!(text(&out.stdout).contains(": valid ("), "{}", text(&out.stdout));
-        assert_eq!(text(&out.stderr), "", "no diagnostics expected for {}", f.display());
+        assert!(
+            text(&out.stdout).contains(": valid ("),
+            "{}",
+            text(&out.stdout)
+        );
+        assert_eq!(
+            text(&out.stderr),
+            "",
+            "no diagnostics expected for {}",
+            f.display()
+        );
     }
 }
 
@@ -63,7 +80,11 @@ fn every_invalid_fixture_reports_its_located_message() {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     fixtures.sort();
-    assert!(fixtures.len() >= 40, "at least 40 invalid fixtures, found {}", fixtures.len());
+    assert!(
+        fixtures.len() >= 40,
+        "at least 40 invalid fixtures, found {}",
+        fixtures.len()
+    );
     let mut failures = Vec::new();
     for f in &fixtures {
         let spec = std::fs::read_to_string(f).expect("fixture readable");
@@ -75,12 +96,20 @@ fn every_invalid_fixture_reports_its_located_message() {
                 (loc.to_string(), msg.to_string())
             })
             .collect();
-        assert!(!expected.is_empty(), "{} has no `# expect:` line", f.display());
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` line",
+            f.display()
+        );
         let path = f.to_str().expect("utf-8 path");
         let out = dmsctl(&["validate", "-f", path]);
         let stderr = text(&out.stderr);
         if out.status.code() != Some(1) {
-            failures.push(format!("{}: exit {:?}, wanted 1", f.display(), out.status.code()));
+            failures.push(format!(
+                "{}: exit {:?}, wanted 1",
+                f.display(),
+                out.status.code()
+            ));
         }
         if stderr.contains("panicked") {
             failures.push(format!("{}: panicked:\n{stderr}", f.display()));
@@ -88,10 +117,15 @@ fn every_invalid_fixture_reports_its_located_message() {
         let lines: Vec<&str> = stderr.lines().collect();
         for (loc, msg) in expected {
             let found = lines.windows(2).any(|w| {
-                w[0].starts_with("error[") && w[0].ends_with(&format!("]: {msg}")) && w[1].ends_with(&format!("{path}:{loc}"))
+                w[0].starts_with("error[")
+                    && w[0].ends_with(&format!("]: {msg}"))
+                    && w[1].ends_with(&format!("{path}:{loc}"))
             });
             if !found {
-                failures.push(format!("{}: no error `{msg}` at {loc}; stderr:\n{stderr}", f.display()));
+                failures.push(format!(
+                    "{}: no error `{msg}` at {loc}; stderr:\n{stderr}",
+                    f.display()
+                ));
             }
         }
     }
@@ -121,12 +155,24 @@ fn all_problems_are_reported_at_once() {
     let out = dmsctl(&["validate", "-f", f.to_str().expect("utf-8"), "-o", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let codes: Vec<&str> = doc["diagnostics"].as_array().expect("list").iter().map(|d| d["code"].as_str().expect("code")).collect();
-    assert_eq!(codes, ["unknown-field", "invalid-value", "invalid-value"], "{doc:#}");
+    let codes: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(
+        codes,
+        ["unknown-field", "invalid-value", "invalid-value"],
+        "{doc:#}"
+    );
     assert_eq!(doc["errors"], 3);
     assert_eq!(doc["valid"], false);
     let first = &doc["diagnostics"][0];
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(4), Some(22)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(4), Some(22))
+    );
     assert_eq!(first["help"], "did you mean `engine`?");
     assert_eq!(first["path"], "endpoints.a.enigne");
 }
@@ -142,10 +188,16 @@ fn warnings_pass_unless_strict() {
     let path = f.to_str().expect("utf-8");
     let out = dmsctl(&["validate", "-f", path]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("warning[env-not-set]: environment variable `DMSCTL_SURELY_UNSET_VARIABLE` is not set"));
+    assert!(text(&out.stderr).contains(
+        "warning[env-not-set]: environment variable `DMSCTL_SURELY_UNSET_VARIABLE` is not set"
+    ));
     let strict = dmsctl(&["validate", "--strict", "-f", path]);
     assert_eq!(strict.status.code(), Some(1));
-    assert!(text(&strict.stderr).contains("--strict treats warnings as errors"), "{}", text(&strict.stderr));
+    assert!(
+        text(&strict.stderr).contains("--strict treats warnings as errors"),
+        "{}",
+        text(&strict.stderr)
+    );
 }
 
 #[test]
@@ -153,14 +205,27 @@ fn a_missing_file_is_a_clear_error() {
     let out = dmsctl(&["validate", "-f", "/nonexistent/dmsctl.yaml"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("error: cannot read the spec `/nonexistent/dmsctl.yaml`"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot read the spec `/nonexistent/dmsctl.yaml`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn usage_errors_exit_1_not_2() {
-    for args in [&["validate", "--no-such-flag"][..], &["no-such-command"], &["validate", "-f"], &[]] {
+    for args in [
+        &["validate", "--no-such-flag"][..],
+        &["no-such-command"],
+        &["validate", "-f"],
+        &[],
+    ] {
         let out = dmsctl(args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
         assert!(!text(&out.stderr).is_empty());
     }
     let help = dmsctl(&["--help"]);
@@ -171,18 +236,28 @@ fn usage_errors_exit_1_not_2() {
 #[test]
 fn validate_markdown_is_a_table_of_problems() {
     let f = root().join("tests/fixtures/invalid/invalid-dcu.yaml");
-    let out = dmsctl(&["validate", "-f", f.to_str().expect("utf-8"), "-o", "markdown"]);
+    let out = dmsctl(&[
+        "validate",
+        "-f",
+        f.to_str().expect("utf-8"),
+        "-o",
+        "markdown",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let md = text(&out.stdout);
     assert!(md.contains("| error | `"), "{md}");
-    assert!(md.contains(":32:14` | 3 is not a DMS Serverless capacity |"), "{md}");
+    assert!(
+        md.contains(":32:14` | 3 is not a DMS Serverless capacity |"),
+        "{md}"
+    );
 }
 
 #[test]
 fn schema_file_is_up_to_date() {
     let out = dmsctl(&["schema"]);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(root().join("specs/dmsctl.schema.json")).expect("specs/dmsctl.schema.json");
+    let committed = std::fs::read_to_string(root().join("specs/dmsctl.schema.json"))
+        .expect("specs/dmsctl.schema.json");
     assert!(
         committed == text(&out.stdout),
         "specs/dmsctl.schema.json is out of date: run `cargo run -- schema > specs/dmsctl.schema.json`"
@@ -214,7 +289,10 @@ fn spec_reference_documents_every_field() {
     }
     missing.sort();
     missing.dedup();
-    assert!(missing.is_empty(), "specs/README.md does not mention: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "specs/README.md does not mention: {missing:?}"
+    );
 }
 
 fn render(file: &str, args: &[&str]) -> serde_json::Value {
@@ -228,7 +306,10 @@ fn render(file: &str, args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn render_shows_table_mappings_as_dms_json() {
-    let m = render("examples/sci-sync-serverless.yaml", &["send-invoice-history", "--table-mappings"]);
+    let m = render(
+        "examples/sci-sync-serverless.yaml",
+        &["send-invoice-history", "--table-mappings"],
+    );
     assert_eq!(
         m,
         serde_json::json!({"rules": [
@@ -246,26 +327,49 @@ fn render_shows_table_mappings_as_dms_json() {
 fn render_resolves_identifiers_modes_and_tags() {
     let serverless = render("examples/sci-sync-serverless.yaml", &[]);
     let rc = &serverless["replication_configs"]["send-invoice-history"];
-    assert_eq!(rc["ReplicationConfigIdentifier"], "sci-sync-send-invoice-history");
+    assert_eq!(
+        rc["ReplicationConfigIdentifier"],
+        "sci-sync-send-invoice-history"
+    );
     assert_eq!(rc["ComputeConfig"]["MaxCapacityUnits"], 4);
-    assert_eq!(rc["ComputeConfig"]["ReplicationSubnetGroupId"], "sci-sync-private");
+    assert_eq!(
+        rc["ComputeConfig"]["ReplicationSubnetGroupId"],
+        "sci-sync-private"
+    );
     assert_eq!(rc["ReplicationSettings"]["Logging"]["EnableLogging"], true);
-    assert_eq!(rc["ReplicationSettings"]["TargetMetadata"]["TargetTablePrepMode"], "DO_NOTHING");
+    assert_eq!(
+        rc["ReplicationSettings"]["TargetMetadata"]["TargetTablePrepMode"],
+        "DO_NOTHING"
+    );
     assert!(serverless["tasks"].as_object().expect("map").is_empty());
     let tags = rc["Tags"].as_array().expect("tags");
     assert!(tags.contains(&serde_json::json!({"Key": "dmsctl:stack", "Value": "sci-sync"})));
-    assert!(tags.contains(&serde_json::json!({"Key": "dmsctl:name", "Value": "send-invoice-history"})));
+    assert!(
+        tags.contains(&serde_json::json!({"Key": "dmsctl:name", "Value": "send-invoice-history"}))
+    );
     assert!(tags.contains(&serde_json::json!({"Key": "team", "Value": "platform"})));
 
     let instances = render("examples/sci-sync-instances.yaml", &[]);
     let task = &instances["tasks"]["invoice-recipients"];
-    assert_eq!(task["ReplicationTaskIdentifier"], "sci-sync-invoice-recipients");
+    assert_eq!(
+        task["ReplicationTaskIdentifier"],
+        "sci-sync-invoice-recipients"
+    );
     assert_eq!(task["ReplicationInstance"], "main");
     assert_eq!(task["MigrationType"], "full-load-and-cdc");
-    assert_eq!(instances["instances"]["main"]["ReplicationInstanceIdentifier"], "sci-sync-main");
-    assert!(instances["replication_configs"].as_object().expect("map").is_empty());
+    assert_eq!(
+        instances["instances"]["main"]["ReplicationInstanceIdentifier"],
+        "sci-sync-main"
+    );
+    assert!(instances["replication_configs"]
+        .as_object()
+        .expect("map")
+        .is_empty());
     let ep = &instances["endpoints"]["receiver"];
-    assert_eq!(ep["ExtraConnectionAttributes"], "initstmt=SET FOREIGN_KEY_CHECKS=0;parallelLoadThreads=4");
+    assert_eq!(
+        ep["ExtraConnectionAttributes"],
+        "initstmt=SET FOREIGN_KEY_CHECKS=0;parallelLoadThreads=4"
+    );
     assert_eq!(ep["Port"], 3306);
 }
 
@@ -275,12 +379,20 @@ fn render_never_prints_secret_values() {
         let out = dmsctl(&["render", "-f", file.to_str().expect("utf-8")]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
-        for secret in ["backend-secret-value", "receiver-secret-value", "invoices-secret-value", "msk-secret-value"] {
+        for secret in [
+            "backend-secret-value",
+            "receiver-secret-value",
+            "invoices-secret-value",
+            "msk-secret-value",
+        ] {
             assert!(!all.contains(secret), "{} leaks a secret", file.display());
         }
     }
     let kafka = render("examples/kafka-target.yaml", &["events"]);
-    assert_eq!(kafka["resource"]["KafkaSettings"]["SaslPassword"], "(sensitive, from $MSK_SASL_PASSWORD)");
+    assert_eq!(
+        kafka["resource"]["KafkaSettings"]["SaslPassword"],
+        "(sensitive, from $MSK_SASL_PASSWORD)"
+    );
     assert_eq!(kafka["resource"]["KafkaSettings"]["Broker"],
         "b-1.invoices.abc123.c2.kafka.eu-central-1.amazonaws.com:9096,b-2.invoices.abc123.c2.kafka.eu-central-1.amazonaws.com:9096");
 }
@@ -290,7 +402,11 @@ fn render_of_an_unknown_name_lists_the_names() {
     let path = root().join("examples/sci-sync-serverless.yaml");
     let out = dmsctl(&["render", "-f", path.to_str().expect("utf-8"), "nope"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("no resource named `nope`"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("no resource named `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -299,7 +415,10 @@ fn commands_other_than_validate_refuse_an_invalid_spec() {
     let out = dmsctl(&["render", "-f", f.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("3 is not a DMS Serverless capacity"), "{stderr}");
+    assert!(
+        stderr.contains("3 is not a DMS Serverless capacity"),
+        "{stderr}"
+    );
     assert!(stderr.contains("has 1 error"), "{stderr}");
     assert!(Path::new(&f).exists());
 }

@@ -33,7 +33,10 @@ pub fn load_spec(global: &Global) -> anyhow::Result<(Spec, spec::Source)> {
         )
     })?;
     if !checked.diagnostics.is_empty() {
-        output::eprint(&spec::render_human(&checked, output::stderr_color(global.no_color)))?;
+        output::eprint(&spec::render_human(
+            &checked,
+            output::stderr_color(global.no_color),
+        ))?;
     }
     let errors = checked.count(spec::Severity::Error);
     match checked.valid_spec(false) {

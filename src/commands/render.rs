@@ -28,13 +28,19 @@ pub fn run(global: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
                 bail!(
                     "no resource named `{name}` in {}; names: {}",
                     global.file.display(),
-                    known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    known
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             };
             if args.table_mappings {
                 match value.get("TableMappings") {
                     Some(m) => m.clone(),
-                    None => bail!("`{name}` is {kind}, not a replication: it has no table mappings"),
+                    None => {
+                        bail!("`{name}` is {kind}, not a replication: it has no table mappings")
+                    }
                 }
             } else {
                 json!({ "kind": kind, "name": name, "resource": value })

@@ -10,7 +10,10 @@ use crate::spec::{self, Severity};
 
 pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let checked = spec::load(&global.file).with_context(|| {
-        format!("cannot read the spec `{}` (choose another with -f/--file)", global.file.display())
+        format!(
+            "cannot read the spec `{}` (choose another with -f/--file)",
+            global.file.display()
+        )
     })?;
     let errors = checked.count(Severity::Error);
     let warnings = checked.count(Severity::Warning);
@@ -23,16 +26,27 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
         Output::Markdown => output::print(markdown(&checked, failed).as_bytes())?,
         Output::Table => {
-            output::eprint(&spec::render_human(&checked, output::stderr_color(global.no_color)))?;
+            output::eprint(&spec::render_human(
+                &checked,
+                output::stderr_color(global.no_color),
+            ))?;
             let name = &checked.source.name;
             let summary = match (errors, warnings) {
                 (0, 0) => format!("{name}: valid{}\n", describe(checked.spec.as_ref())),
-                (0, w) if !args.strict => format!("{name}: valid with {w} warning{}{}\n", plural(w), describe(checked.spec.as_ref())),
+                (0, w) if !args.strict => format!(
+                    "{name}: valid with {w} warning{}{}\n",
+                    plural(w),
+                    describe(checked.spec.as_ref())
+                ),
                 (e, w) => format!(
                     "{name}: {e} error{}, {w} warning{}{}\n",
                     plural(e),
                     plural(w),
-                    if args.strict && e == 0 { " (--strict treats warnings as errors)" } else { "" }
+                    if args.strict && e == 0 {
+                        " (--strict treats warnings as errors)"
+                    } else {
+                        ""
+                    }
                 ),
             };
             if failed {
@@ -43,7 +57,11 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         }
         Output::Html => bail!("`validate` prints table, json or markdown, not html"),
     }
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn plural(n: usize) -> &'static str {

@@ -22,26 +22,75 @@ pub const DCU_VALUES: &[i64] = &[1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384];
 
 /// Replication instance classes DMS offers; others are warned about, not refused.
 pub const KNOWN_INSTANCE_CLASSES: &[&str] = &[
-    "dms.t2.micro", "dms.t2.small", "dms.t2.medium", "dms.t2.large",
-    "dms.t3.micro", "dms.t3.small", "dms.t3.medium", "dms.t3.large",
-    "dms.c4.large", "dms.c4.xlarge", "dms.c4.2xlarge", "dms.c4.4xlarge",
-    "dms.c5.large", "dms.c5.xlarge", "dms.c5.2xlarge", "dms.c5.4xlarge", "dms.c5.9xlarge",
-    "dms.c5.12xlarge", "dms.c5.18xlarge", "dms.c5.24xlarge",
-    "dms.c6i.large", "dms.c6i.xlarge", "dms.c6i.2xlarge", "dms.c6i.4xlarge", "dms.c6i.8xlarge",
-    "dms.c6i.12xlarge", "dms.c6i.16xlarge", "dms.c6i.24xlarge", "dms.c6i.32xlarge",
-    "dms.r4.large", "dms.r4.xlarge", "dms.r4.2xlarge", "dms.r4.4xlarge", "dms.r4.8xlarge",
-    "dms.r5.large", "dms.r5.xlarge", "dms.r5.2xlarge", "dms.r5.4xlarge", "dms.r5.8xlarge",
-    "dms.r5.12xlarge", "dms.r5.16xlarge", "dms.r5.24xlarge",
-    "dms.r6i.large", "dms.r6i.xlarge", "dms.r6i.2xlarge", "dms.r6i.4xlarge", "dms.r6i.8xlarge",
-    "dms.r6i.12xlarge", "dms.r6i.16xlarge", "dms.r6i.24xlarge", "dms.r6i.32xlarge",
+    "dms.t2.micro",
+    "dms.t2.small",
+    "dms.t2.medium",
+    "dms.t2.large",
+    "dms.t3.micro",
+    "dms.t3.small",
+    "dms.t3.medium",
+    "dms.t3.large",
+    "dms.c4.large",
+    "dms.c4.xlarge",
+    "dms.c4.2xlarge",
+    "dms.c4.4xlarge",
+    "dms.c5.large",
+    "dms.c5.xlarge",
+    "dms.c5.2xlarge",
+    "dms.c5.4xlarge",
+    "dms.c5.9xlarge",
+    "dms.c5.12xlarge",
+    "dms.c5.18xlarge",
+    "dms.c5.24xlarge",
+    "dms.c6i.large",
+    "dms.c6i.xlarge",
+    "dms.c6i.2xlarge",
+    "dms.c6i.4xlarge",
+    "dms.c6i.8xlarge",
+    "dms.c6i.12xlarge",
+    "dms.c6i.16xlarge",
+    "dms.c6i.24xlarge",
+    "dms.c6i.32xlarge",
+    "dms.r4.large",
+    "dms.r4.xlarge",
+    "dms.r4.2xlarge",
+    "dms.r4.4xlarge",
+    "dms.r4.8xlarge",
+    "dms.r5.large",
+    "dms.r5.xlarge",
+    "dms.r5.2xlarge",
+    "dms.r5.4xlarge",
+    "dms.r5.8xlarge",
+    "dms.r5.12xlarge",
+    "dms.r5.16xlarge",
+    "dms.r5.24xlarge",
+    "dms.r6i.large",
+    "dms.r6i.xlarge",
+    "dms.r6i.2xlarge",
+    "dms.r6i.4xlarge",
+    "dms.r6i.8xlarge",
+    "dms.r6i.12xlarge",
+    "dms.r6i.16xlarge",
+    "dms.r6i.24xlarge",
+    "dms.r6i.32xlarge",
 ];
 
 /// Top-level sections of DMS task settings.
 pub const TASK_SETTING_SECTIONS: &[&str] = &[
-    "TargetMetadata", "FullLoadSettings", "Logging", "ControlTablesSettings",
-    "StreamBufferSettings", "ChangeProcessingTuning", "ChangeProcessingDdlHandlingPolicy",
-    "ErrorBehavior", "ValidationSettings", "LoopbackPreventionSettings", "CharacterSetSettings",
-    "BeforeImageSettings", "FailTaskWhenCleanTaskResourceFailed", "TTSettings",
+    "TargetMetadata",
+    "FullLoadSettings",
+    "Logging",
+    "ControlTablesSettings",
+    "StreamBufferSettings",
+    "ChangeProcessingTuning",
+    "ChangeProcessingDdlHandlingPolicy",
+    "ErrorBehavior",
+    "ValidationSettings",
+    "LoopbackPreventionSettings",
+    "CharacterSetSettings",
+    "BeforeImageSettings",
+    "FailTaskWhenCleanTaskResourceFailed",
+    "TTSettings",
     "PostProcessingRules",
 ];
 
@@ -75,38 +124,60 @@ struct Checker<'a> {
 }
 
 fn ptr(parts: &[&str]) -> String {
-    parts.iter().fold(String::new(), |p, s| child_pointer(&p, s))
+    parts
+        .iter()
+        .fold(String::new(), |p, s| child_pointer(&p, s))
 }
 
 impl Checker<'_> {
     /// An error pointing at the value at `pointer`.
     fn error(&mut self, code: &'static str, pointer: String, message: String) -> &mut Diagnostic {
         let span = self.map.value(&pointer);
-        self.out.push(Diagnostic::error(code, pointer, message).at(span));
+        self.out
+            .push(Diagnostic::error(code, pointer, message).at(span));
         self.out.last_mut().expect("just pushed")
     }
 
     /// An error pointing at the key (the name) of the entry at `pointer`.
-    fn error_key(&mut self, code: &'static str, pointer: String, message: String) -> &mut Diagnostic {
+    fn error_key(
+        &mut self,
+        code: &'static str,
+        pointer: String,
+        message: String,
+    ) -> &mut Diagnostic {
         let span = self.map.key(&pointer);
-        self.out.push(Diagnostic::error(code, pointer, message).at(span));
+        self.out
+            .push(Diagnostic::error(code, pointer, message).at(span));
         self.out.last_mut().expect("just pushed")
     }
 
     fn warning(&mut self, code: &'static str, pointer: String, message: String) -> &mut Diagnostic {
         let span = self.map.value(&pointer);
-        self.out.push(Diagnostic::warning(code, pointer, message).at(span));
+        self.out
+            .push(Diagnostic::warning(code, pointer, message).at(span));
         self.out.last_mut().expect("just pushed")
     }
 
-    fn warning_key(&mut self, code: &'static str, pointer: String, message: String) -> &mut Diagnostic {
+    fn warning_key(
+        &mut self,
+        code: &'static str,
+        pointer: String,
+        message: String,
+    ) -> &mut Diagnostic {
         let span = self.map.key(&pointer);
-        self.out.push(Diagnostic::warning(code, pointer, message).at(span));
+        self.out
+            .push(Diagnostic::warning(code, pointer, message).at(span));
         self.out.last_mut().expect("just pushed")
     }
 
     /// Checks that `name` is a key of `known`, suggesting the closest one when it is not.
-    fn reference<T>(&mut self, pointer: String, what: &str, name: &str, known: &BTreeMap<String, T>) -> bool {
+    fn reference<T>(
+        &mut self,
+        pointer: String,
+        what: &str,
+        name: &str,
+        known: &BTreeMap<String, T>,
+    ) -> bool {
         if known.contains_key(name) {
             return true;
         }
@@ -129,16 +200,27 @@ impl Checker<'_> {
             self.error(
                 "unsupported-version",
                 ptr(&["version"]),
-                format!("unsupported spec version {}; this dmsctl reads version 1", s.version),
+                format!(
+                    "unsupported spec version {}; this dmsctl reads version 1",
+                    s.version
+                ),
             );
         }
         if let Err(why) = stack_name(&s.stack) {
-            self.error("invalid-stack", ptr(&["stack"]), format!("invalid stack name `{}`: {why}", s.stack));
+            self.error(
+                "invalid-stack",
+                ptr(&["stack"]),
+                format!("invalid stack name `{}`: {why}", s.stack),
+            );
         }
         if let Some(region) = &s.region {
             if !is_region(region) {
-                self.error("invalid-region", ptr(&["region"]), format!("`{region}` is not an AWS region name"))
-                    .help = Some("regions look like `eu-central-1` or `us-east-1`".into());
+                self.error(
+                    "invalid-region",
+                    ptr(&["region"]),
+                    format!("`{region}` is not an AWS region name"),
+                )
+                .help = Some("regions look like `eu-central-1` or `us-east-1`".into());
             }
         }
         self.tags(&s.tags, &["tags"]);
@@ -156,7 +238,11 @@ impl Checker<'_> {
                 )
                 .help = Some(format!(
                     "allowed: {}; the nearest is {nearest}",
-                    RETENTION_DAYS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                    RETENTION_DAYS
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
         }
@@ -169,13 +255,25 @@ impl Checker<'_> {
             let p = ptr(&parts);
             let lower = k.to_ascii_lowercase();
             if lower.starts_with("aws:") {
-                self.error_key("invalid-tag", p, format!("tag key `{k}` uses the prefix `aws:`, which AWS reserves"));
+                self.error_key(
+                    "invalid-tag",
+                    p,
+                    format!("tag key `{k}` uses the prefix `aws:`, which AWS reserves"),
+                );
             } else if lower.starts_with("dmsctl:") {
-                self.error_key("invalid-tag", p, format!("tag key `{k}` uses the prefix `dmsctl:`, which dmsctl sets itself"));
+                self.error_key(
+                    "invalid-tag",
+                    p,
+                    format!("tag key `{k}` uses the prefix `dmsctl:`, which dmsctl sets itself"),
+                );
             } else if k.is_empty() || k.chars().count() > 128 {
                 self.error_key("invalid-tag", p, "a tag key has 1 to 128 characters".into());
             } else if v.chars().count() > 256 {
-                self.error("invalid-tag", p, format!("the value of tag `{k}` is longer than 256 characters"));
+                self.error(
+                    "invalid-tag",
+                    p,
+                    format!("the value of tag `{k}` is longer than 256 characters"),
+                );
             }
         }
     }
@@ -192,23 +290,36 @@ impl Checker<'_> {
         for (name, g) in &self.spec.subnet_groups {
             let at = ["subnet_groups", name.as_str()];
             if g.subnet_ids.is_empty() {
-                self.error("invalid-subnet-group", ptr(&[&at[..], &["subnet_ids"]].concat()), format!("subnet group `{name}` has no subnets"));
+                self.error(
+                    "invalid-subnet-group",
+                    ptr(&[&at[..], &["subnet_ids"]].concat()),
+                    format!("subnet group `{name}` has no subnets"),
+                );
             } else if g.subnet_ids.len() < 2 {
-                self.warning("single-subnet", ptr(&[&at[..], &["subnet_ids"]].concat()), format!("subnet group `{name}` has one subnet"))
-                    .help = Some("DMS needs subnets in at least two availability zones".into());
+                self.warning(
+                    "single-subnet",
+                    ptr(&[&at[..], &["subnet_ids"]].concat()),
+                    format!("subnet group `{name}` has one subnet"),
+                )
+                .help = Some("DMS needs subnets in at least two availability zones".into());
             }
             let mut seen = BTreeSet::new();
             for (i, id) in g.subnet_ids.iter().enumerate() {
                 let p = ptr(&[&at[..], &["subnet_ids", &i.to_string()]].concat());
                 if !is_aws_id(id, "subnet-") {
-                    self.error("invalid-id", p, format!("`{id}` is not a subnet id")).help = Some("subnet ids look like `subnet-0a1b2c3d`".into());
+                    self.error("invalid-id", p, format!("`{id}` is not a subnet id"))
+                        .help = Some("subnet ids look like `subnet-0a1b2c3d`".into());
                 } else if !seen.insert(id) {
                     self.error("duplicate", p, format!("subnet `{id}` is listed twice"));
                 }
             }
             if let Some(d) = &g.description {
                 if d.chars().count() > 255 {
-                    self.error("invalid-value", ptr(&[&at[..], &["description"]].concat()), "a description has at most 255 characters".into());
+                    self.error(
+                        "invalid-value",
+                        ptr(&[&at[..], &["description"]].concat()),
+                        "a description has at most 255 characters".into(),
+                    );
                 }
             }
             self.tags(&g.tags, &[&at[..], &["tags"]].concat());
@@ -231,12 +342,20 @@ impl Checker<'_> {
             let at = |f: &[&str]| ptr(&[&["endpoints", name.as_str()], f].concat());
             let engine = e.engine.dms_name();
             if e.role == EndpointRole::Source && e.engine.target_only() {
-                self.error("engine-role", at(&["role"]), format!("`{engine}` endpoints can only be targets"));
+                self.error(
+                    "engine-role",
+                    at(&["role"]),
+                    format!("`{engine}` endpoints can only be targets"),
+                );
             }
             if e.engine.is_database() {
                 let via_secret = matches!(e.password, Some(SecretRef::SecretsManager(_)));
                 if !via_secret {
-                    for (field, present) in [("host", e.host.is_some()), ("username", e.username.is_some()), ("password", e.password.is_some())] {
+                    for (field, present) in [
+                        ("host", e.host.is_some()),
+                        ("username", e.username.is_some()),
+                        ("password", e.password.is_some()),
+                    ] {
                         if !present {
                             self.error_key("missing-field", at(&[]), format!("endpoint `{name}` ({engine}) needs `{field}`"))
                                 .help = Some("or give `password: { secrets_manager: ... }`, whose secret holds host, port, user and password".into());
@@ -244,15 +363,32 @@ impl Checker<'_> {
                     }
                 }
                 if e.engine.needs_database() && e.database.is_none() {
-                    self.error_key("missing-field", at(&[]), format!("endpoint `{name}` ({engine}) needs `database`"));
+                    self.error_key(
+                        "missing-field",
+                        at(&[]),
+                        format!("endpoint `{name}` ({engine}) needs `database`"),
+                    );
                 }
                 if let Some(port) = e.port {
                     if !(1..=65535).contains(&port) {
-                        self.error("invalid-port", at(&["port"]), format!("port {port} is outside 1–65535"));
+                        self.error(
+                            "invalid-port",
+                            at(&["port"]),
+                            format!("port {port} is outside 1–65535"),
+                        );
                     }
                 }
-                if matches!(e.ssl_mode, Some(SslMode::VerifyCa | SslMode::VerifyFull)) && e.certificate_arn.is_none() {
-                    self.error("missing-field", at(&["ssl_mode"]), format!("ssl_mode `{}` needs `certificate_arn`", e.ssl_mode.map_or("", SslMode::dms_name)));
+                if matches!(e.ssl_mode, Some(SslMode::VerifyCa | SslMode::VerifyFull))
+                    && e.certificate_arn.is_none()
+                {
+                    self.error(
+                        "missing-field",
+                        at(&["ssl_mode"]),
+                        format!(
+                            "ssl_mode `{}` needs `certificate_arn`",
+                            e.ssl_mode.map_or("", SslMode::dms_name)
+                        ),
+                    );
                 }
             } else {
                 for (field, present) in [
@@ -264,7 +400,11 @@ impl Checker<'_> {
                     ("ssl_mode", e.ssl_mode.is_some()),
                 ] {
                     if present {
-                        self.error_key("unused-field", at(&[field]), format!("`{field}` does not apply to `{engine}` endpoints"));
+                        self.error_key(
+                            "unused-field",
+                            at(&[field]),
+                            format!("`{field}` does not apply to `{engine}` endpoints"),
+                        );
                     }
                 }
             }
@@ -282,27 +422,53 @@ impl Checker<'_> {
             match (e.engine, &e.kafka) {
                 (Engine::Kafka, Some(k)) => self.kafka(name, k),
                 (Engine::Kafka, None) => {
-                    self.error_key("missing-field", at(&[]), format!("kafka endpoint `{name}` needs a `kafka` block with at least `brokers`"));
+                    self.error_key(
+                        "missing-field",
+                        at(&[]),
+                        format!(
+                            "kafka endpoint `{name}` needs a `kafka` block with at least `brokers`"
+                        ),
+                    );
                 }
                 (_, Some(_)) => {
-                    self.error_key("unused-field", at(&["kafka"]), format!("`kafka` settings on a `{engine}` endpoint"))
-                        .help = Some("set `engine: kafka` or remove the block".into());
+                    self.error_key(
+                        "unused-field",
+                        at(&["kafka"]),
+                        format!("`kafka` settings on a `{engine}` endpoint"),
+                    )
+                    .help = Some("set `engine: kafka` or remove the block".into());
                 }
                 _ => {}
             }
             match (e.engine, &e.s3) {
-                (Engine::S3, Some(s3)) => self.arn(at(&["s3", "service_access_role_arn"]), &s3.service_access_role_arn, "iam"),
+                (Engine::S3, Some(s3)) => self.arn(
+                    at(&["s3", "service_access_role_arn"]),
+                    &s3.service_access_role_arn,
+                    "iam",
+                ),
                 (Engine::S3, None) => {
-                    self.error_key("missing-field", at(&[]), format!("s3 endpoint `{name}` needs an `s3` block"));
+                    self.error_key(
+                        "missing-field",
+                        at(&[]),
+                        format!("s3 endpoint `{name}` needs an `s3` block"),
+                    );
                 }
                 (_, Some(_)) => {
-                    self.error_key("unused-field", at(&["s3"]), format!("`s3` settings on a `{engine}` endpoint"));
+                    self.error_key(
+                        "unused-field",
+                        at(&["s3"]),
+                        format!("`s3` settings on a `{engine}` endpoint"),
+                    );
                 }
                 _ => {}
             }
             self.tags(&e.tags, &["endpoints", name, "tags"]);
             if !used.contains(name.as_str()) && all_resolve {
-                self.warning_key("unused", at(&[]), format!("endpoint `{name}` is not used by any replication"));
+                self.warning_key(
+                    "unused",
+                    at(&[]),
+                    format!("endpoint `{name}` is not used by any replication"),
+                );
             }
         }
     }
@@ -310,24 +476,41 @@ impl Checker<'_> {
     fn kafka(&mut self, name: &str, k: &KafkaSettings) {
         let at = |f: &[&str]| ptr(&[&["endpoints", name, "kafka"], f].concat());
         if k.brokers.is_empty() {
-            self.error("missing-field", at(&["brokers"]), format!("kafka endpoint `{name}` lists no broker"));
+            self.error(
+                "missing-field",
+                at(&["brokers"]),
+                format!("kafka endpoint `{name}` lists no broker"),
+            );
         }
         for (i, b) in k.brokers.iter().enumerate() {
             let ok = b
                 .rsplit_once(':')
                 .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
             if !ok {
-                self.error("invalid-broker", at(&["brokers", &i.to_string()]), format!("broker `{b}` is not `host:port`"))
-                    .help = Some("for example `b-1.cluster.kafka.eu-central-1.amazonaws.com:9096`".into());
+                self.error(
+                    "invalid-broker",
+                    at(&["brokers", &i.to_string()]),
+                    format!("broker `{b}` is not `host:port`"),
+                )
+                .help =
+                    Some("for example `b-1.cluster.kafka.eu-central-1.amazonaws.com:9096`".into());
             }
         }
         let protocol = k.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
         if protocol == SecurityProtocol::SaslSsl {
             if k.sasl_username.is_none() {
-                self.error("missing-field", at(&["security_protocol"]), "security_protocol `sasl-ssl` needs `sasl_username`".into());
+                self.error(
+                    "missing-field",
+                    at(&["security_protocol"]),
+                    "security_protocol `sasl-ssl` needs `sasl_username`".into(),
+                );
             }
             if k.sasl_password.is_none() {
-                self.error("missing-field", at(&["security_protocol"]), "security_protocol `sasl-ssl` needs `sasl_password`".into());
+                self.error(
+                    "missing-field",
+                    at(&["security_protocol"]),
+                    "security_protocol `sasl-ssl` needs `sasl_password`".into(),
+                );
             }
         } else {
             for (field, present) in [
@@ -336,17 +519,28 @@ impl Checker<'_> {
                 ("sasl_mechanism", k.sasl_mechanism.is_some()),
             ] {
                 if present {
-                    self.error_key("unused-field", at(&[field]), format!("`{field}` needs `security_protocol: sasl-ssl`"));
+                    self.error_key(
+                        "unused-field",
+                        at(&[field]),
+                        format!("`{field}` needs `security_protocol: sasl-ssl`"),
+                    );
                 }
             }
         }
         if protocol == SecurityProtocol::SslAuthentication {
             for (field, present) in [
-                ("ssl_client_certificate_arn", k.ssl_client_certificate_arn.is_some()),
+                (
+                    "ssl_client_certificate_arn",
+                    k.ssl_client_certificate_arn.is_some(),
+                ),
                 ("ssl_client_key_arn", k.ssl_client_key_arn.is_some()),
             ] {
                 if !present {
-                    self.error("missing-field", at(&["security_protocol"]), format!("security_protocol `ssl-authentication` needs `{field}`"));
+                    self.error(
+                        "missing-field",
+                        at(&["security_protocol"]),
+                        format!("security_protocol `ssl-authentication` needs `{field}`"),
+                    );
                 }
             }
         }
@@ -367,7 +561,11 @@ impl Checker<'_> {
         }
         if let Some(m) = k.message_max_bytes {
             if m <= 0 {
-                self.error("invalid-value", at(&["message_max_bytes"]), format!("message_max_bytes must be positive, found {m}"));
+                self.error(
+                    "invalid-value",
+                    at(&["message_max_bytes"]),
+                    format!("message_max_bytes must be positive, found {m}"),
+                );
             }
         }
     }
@@ -376,19 +574,39 @@ impl Checker<'_> {
         match s {
             SecretRef::Env(var) => {
                 let p = child_pointer(&pointer, "env");
-                if var.is_empty() || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || var.starts_with(|c: char| c.is_ascii_digit()) {
-                    self.error("invalid-value", p, format!("`{var}` is not an environment variable name"));
+                if var.is_empty()
+                    || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    || var.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    self.error(
+                        "invalid-value",
+                        p,
+                        format!("`{var}` is not an environment variable name"),
+                    );
                 } else if !(self.env_is_set)(var) {
-                    self.warning("env-not-set", p, format!("environment variable `{var}` is not set"))
-                        .help = Some("it must be set when dmsctl creates or updates this endpoint".into());
+                    self.warning(
+                        "env-not-set",
+                        p,
+                        format!("environment variable `{var}` is not set"),
+                    )
+                    .help =
+                        Some("it must be set when dmsctl creates or updates this endpoint".into());
                 }
             }
             SecretRef::SecretsManager(sm) => {
                 let p = child_pointer(&pointer, "secrets_manager");
                 if sm.secret_id.is_empty() {
-                    self.error("invalid-value", child_pointer(&p, "secret_id"), "`secret_id` is empty".into());
+                    self.error(
+                        "invalid-value",
+                        child_pointer(&p, "secret_id"),
+                        "`secret_id` is empty".into(),
+                    );
                 }
-                self.arn(child_pointer(&p, "access_role_arn"), &sm.access_role_arn, "iam");
+                self.arn(
+                    child_pointer(&p, "access_role_arn"),
+                    &sm.access_role_arn,
+                    "iam",
+                );
             }
         }
     }
@@ -417,7 +635,12 @@ impl Checker<'_> {
     }
 
     fn rule_sets(&mut self) {
-        let used: BTreeSet<&str> = self.spec.replications.values().map(|r| r.rules.as_str()).collect();
+        let used: BTreeSet<&str> = self
+            .spec
+            .replications
+            .values()
+            .map(|r| r.rules.as_str())
+            .collect();
         let all_resolve = used.iter().all(|u| self.spec.rules.contains_key(*u));
         for (name, rules) in &self.spec.rules {
             let at = ["rules", name.as_str()];
@@ -430,8 +653,13 @@ impl Checker<'_> {
                 _ => false,
             });
             if !selects {
-                self.error_key("no-selection", ptr(&at), format!("rule set `{name}` selects no table"))
-                    .help = Some("add a rule such as `- include: { schema: app, table: \"%\" }`".into());
+                self.error_key(
+                    "no-selection",
+                    ptr(&at),
+                    format!("rule set `{name}` selects no table"),
+                )
+                .help =
+                    Some("add a rule such as `- include: { schema: app, table: \"%\" }`".into());
             }
             let mut raw_ids = BTreeSet::new();
             for (i, rule) in rules.iter().enumerate() {
@@ -447,7 +675,10 @@ impl Checker<'_> {
                         self.locator(&p(""), &r.schema, r.table.as_deref(), r.column.as_deref());
                         self.literal(p("to"), &r.to, "a new name");
                     }
-                    Rule::AddPrefix(a) | Rule::RemovePrefix(a) | Rule::AddSuffix(a) | Rule::RemoveSuffix(a) => {
+                    Rule::AddPrefix(a)
+                    | Rule::RemovePrefix(a)
+                    | Rule::AddSuffix(a)
+                    | Rule::RemoveSuffix(a) => {
                         self.locator(&p(""), &a.schema, a.table.as_deref(), a.column.as_deref());
                         self.literal(p("value"), &a.value, "a prefix or suffix");
                     }
@@ -485,21 +716,35 @@ impl Checker<'_> {
                         }
                         self.literal(p("name"), &k.name, "a key name");
                         if k.columns.is_empty() {
-                            self.error("missing-field", p("columns"), "`define_primary_key` lists no column".into());
+                            self.error(
+                                "missing-field",
+                                p("columns"),
+                                "`define_primary_key` lists no column".into(),
+                            );
                         }
                     }
                     Rule::AddBeforeImageColumns(b) => {
                         self.pattern(p("schema"), &b.schema);
                         self.pattern(p("table"), &b.table);
-                        if b.prefix.as_deref() == Some("") && b.suffix.as_deref().unwrap_or("").is_empty() {
-                            self.error("invalid-value", p("prefix"), "before-image columns need a non-empty prefix or suffix".into());
+                        if b.prefix.as_deref() == Some("")
+                            && b.suffix.as_deref().unwrap_or("").is_empty()
+                        {
+                            self.error(
+                                "invalid-value",
+                                p("prefix"),
+                                "before-image columns need a non-empty prefix or suffix".into(),
+                            );
                         }
                     }
                     Rule::Raw(raw) => {
                         let rp = ptr(&[at[0], at[1], &idx, "raw"]);
                         for field in ["rule-type", "rule-action"] {
                             if !raw.get(field).is_some_and(Json::is_string) {
-                                self.error("missing-field", rp.clone(), format!("a raw rule needs `{field}`"));
+                                self.error(
+                                    "missing-field",
+                                    rp.clone(),
+                                    format!("a raw rule needs `{field}`"),
+                                );
                             }
                         }
                         if let Some(id) = raw.get("rule-id") {
@@ -508,16 +753,28 @@ impl Checker<'_> {
                                 other => other.to_string(),
                             };
                             if id.parse::<u32>().is_err() {
-                                self.error("invalid-value", child_pointer(&rp, "rule-id"), format!("rule-id `{id}` is not a number"));
+                                self.error(
+                                    "invalid-value",
+                                    child_pointer(&rp, "rule-id"),
+                                    format!("rule-id `{id}` is not a number"),
+                                );
                             } else if !raw_ids.insert(id.clone()) {
-                                self.error("duplicate", child_pointer(&rp, "rule-id"), format!("rule-id `{id}` is used twice in rule set `{name}`"));
+                                self.error(
+                                    "duplicate",
+                                    child_pointer(&rp, "rule-id"),
+                                    format!("rule-id `{id}` is used twice in rule set `{name}`"),
+                                );
                             }
                         }
                     }
                 }
             }
             if !used.contains(name.as_str()) && all_resolve {
-                self.warning_key("unused", ptr(&at), format!("rule set `{name}` is not used by any replication"));
+                self.warning_key(
+                    "unused",
+                    ptr(&at),
+                    format!("rule set `{name}` is not used by any replication"),
+                );
             }
         }
     }
@@ -532,8 +789,12 @@ impl Checker<'_> {
         if let Some(c) = column {
             self.pattern(child_pointer(base, "column"), c);
             if table.is_none() {
-                self.error("missing-field", child_pointer(base, "column"), "a column rule needs `table` too".into())
-                    .help = Some("write `table: \"%\"` to apply it to every table".into());
+                self.error(
+                    "missing-field",
+                    child_pointer(base, "column"),
+                    "a column rule needs `table` too".into(),
+                )
+                .help = Some("write `table: \"%\"` to apply it to every table".into());
             }
         }
     }
@@ -541,7 +802,11 @@ impl Checker<'_> {
     /// DMS object-locator patterns: `%` any run, `_` one character, `[...]` a character class.
     fn pattern(&mut self, pointer: String, value: &str) {
         if value.is_empty() {
-            self.error("invalid-pattern", pointer, "an empty name matches nothing".into());
+            self.error(
+                "invalid-pattern",
+                pointer,
+                "an empty name matches nothing".into(),
+            );
             return;
         }
         let mut open = None;
@@ -549,24 +814,42 @@ impl Checker<'_> {
             match (ch, open) {
                 ('[', None) => open = Some(i),
                 ('[', Some(_)) => {
-                    self.error("invalid-pattern", pointer, format!("`{value}`: `[` inside a character class"));
+                    self.error(
+                        "invalid-pattern",
+                        pointer,
+                        format!("`{value}`: `[` inside a character class"),
+                    );
                     return;
                 }
                 (']', Some(start)) if i == start + 1 => {
-                    self.error("invalid-pattern", pointer, format!("`{value}`: empty character class `[]`"));
+                    self.error(
+                        "invalid-pattern",
+                        pointer,
+                        format!("`{value}`: empty character class `[]`"),
+                    );
                     return;
                 }
                 (']', Some(_)) => open = None,
                 (']', None) => {
-                    self.error("invalid-pattern", pointer, format!("`{value}`: `]` without `[`"));
+                    self.error(
+                        "invalid-pattern",
+                        pointer,
+                        format!("`{value}`: `]` without `[`"),
+                    );
                     return;
                 }
                 _ => {}
             }
         }
         if open.is_some() {
-            self.error("invalid-pattern", pointer, format!("`{value}`: `[` is never closed"))
-                .help = Some("`[...]` matches one character from a set; write `[[]` for a literal `[`".into());
+            self.error(
+                "invalid-pattern",
+                pointer,
+                format!("`{value}`: `[` is never closed"),
+            )
+            .help = Some(
+                "`[...]` matches one character from a set; write `[[]` for a literal `[`".into(),
+            );
         }
     }
 
@@ -575,21 +858,43 @@ impl Checker<'_> {
         if value.is_empty() {
             self.error("invalid-value", pointer, format!("{what} cannot be empty"));
         } else if value.contains(['%', '[', ']']) {
-            self.error("invalid-value", pointer, format!("{what} cannot contain wildcards, found `{value}`"));
+            self.error(
+                "invalid-value",
+                pointer,
+                format!("{what} cannot contain wildcards, found `{value}`"),
+            );
         }
     }
 
     fn data_type(&mut self, base: &str, t: DataType, length: Option<i64>, precision: Option<i64>) {
         let base = base.trim_end_matches('/');
         if matches!(t, DataType::String | DataType::Wstring | DataType::Bytes) && length.is_none() {
-            self.error("missing-field", child_pointer(base, "type"), format!("type `{}` needs `length`", serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+            self.error(
+                "missing-field",
+                child_pointer(base, "type"),
+                format!(
+                    "type `{}` needs `length`",
+                    serde_json::to_value(t)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
+            );
         }
         if t == DataType::Numeric && precision.is_none() {
-            self.error("missing-field", child_pointer(base, "type"), "type `numeric` needs `precision` (and usually `scale`)".into());
+            self.error(
+                "missing-field",
+                child_pointer(base, "type"),
+                "type `numeric` needs `precision` (and usually `scale`)".into(),
+            );
         }
         for (f, v) in [("length", length), ("precision", precision)] {
             if v.is_some_and(|v| v <= 0) {
-                self.error("invalid-value", child_pointer(base, f), format!("`{f}` must be positive"));
+                self.error(
+                    "invalid-value",
+                    child_pointer(base, f),
+                    format!("`{f}` must be positive"),
+                );
             }
         }
     }
@@ -597,29 +902,59 @@ impl Checker<'_> {
     fn replications(&mut self) {
         let spec = self.spec;
         if spec.replications.is_empty() {
-            self.warning("empty", ptr(&["replications"]), "the spec defines no replication".into());
+            self.warning(
+                "empty",
+                ptr(&["replications"]),
+                "the spec defines no replication".into(),
+            );
         }
         for (name, r) in &spec.replications {
             let at = |f: &str| ptr(&["replications", name, f]);
-            for (field, wanted) in [("source", EndpointRole::Source), ("target", EndpointRole::Target)] {
-                let ep_name = if field == "source" { &r.source } else { &r.target };
+            for (field, wanted) in [
+                ("source", EndpointRole::Source),
+                ("target", EndpointRole::Target),
+            ] {
+                let ep_name = if field == "source" {
+                    &r.source
+                } else {
+                    &r.target
+                };
                 if self.reference(at(field), "endpoint", ep_name, &spec.endpoints) {
                     let role = spec.endpoints[ep_name].role;
                     if role != wanted {
-                        self.error("endpoint-role", at(field), format!("endpoint `{ep_name}` is a {}, not a {field}", role_name(role)));
+                        self.error(
+                            "endpoint-role",
+                            at(field),
+                            format!(
+                                "endpoint `{ep_name}` is a {}, not a {field}",
+                                role_name(role)
+                            ),
+                        );
                     }
                 }
             }
             if r.source == r.target {
-                self.error("invalid-value", at("target"), "source and target are the same endpoint".into());
+                self.error(
+                    "invalid-value",
+                    at("target"),
+                    "source and target are the same endpoint".into(),
+                );
             }
             self.reference(at("rules"), "rule set", &r.rules, &spec.rules);
             if let Some(t) = &r.cdc_start_time {
                 if !r.migration_type.has_cdc() {
-                    self.error("invalid-value", at("cdc_start_time"), "`cdc_start_time` needs `type: cdc` or `full-load-and-cdc`".into());
+                    self.error(
+                        "invalid-value",
+                        at("cdc_start_time"),
+                        "`cdc_start_time` needs `type: cdc` or `full-load-and-cdc`".into(),
+                    );
                 } else if !is_rfc3339(t) {
-                    self.error("invalid-value", at("cdc_start_time"), format!("`{t}` is not an RFC 3339 time"))
-                        .help = Some("for example `2026-11-01T00:00:00Z`".into());
+                    self.error(
+                        "invalid-value",
+                        at("cdc_start_time"),
+                        format!("`{t}` is not an RFC 3339 time"),
+                    )
+                    .help = Some("for example `2026-11-01T00:00:00Z`".into());
                 }
             }
             if let Some(settings) = &r.settings {
@@ -629,7 +964,14 @@ impl Checker<'_> {
                 let base = spec.compute.serverless.as_ref();
                 let min = o.min_dcu.or(base.and_then(|b| b.min_dcu)).unwrap_or(1);
                 let max = o.max_dcu.or(base.map(|b| b.max_dcu));
-                self.dcu(&at("serverless"), o.min_dcu, o.max_dcu, min, max, o.expected_dcu);
+                self.dcu(
+                    &at("serverless"),
+                    o.min_dcu,
+                    o.max_dcu,
+                    min,
+                    max,
+                    o.expected_dcu,
+                );
             }
             self.tags(&r.tags, &["replications", name, "tags"]);
         }
@@ -639,41 +981,84 @@ impl Checker<'_> {
         let at = |f: &[&str]| ptr(&[&["replications", name, "settings"], f].concat());
         for (section, value) in settings {
             if !TASK_SETTING_SECTIONS.contains(&section.as_str()) {
-                let d = self.warning_key("unknown-setting", at(&[section]), format!("`{section}` is not a DMS task settings section"));
-                d.help = did_you_mean(section, TASK_SETTING_SECTIONS.iter().copied()).map(|m| format!("did you mean `{m}`?"));
+                let d = self.warning_key(
+                    "unknown-setting",
+                    at(&[section]),
+                    format!("`{section}` is not a DMS task settings section"),
+                );
+                d.help = did_you_mean(section, TASK_SETTING_SECTIONS.iter().copied())
+                    .map(|m| format!("did you mean `{m}`?"));
             }
             if section == "Logging" {
                 for key in ["CloudWatchLogGroup", "CloudWatchLogStream"] {
                     if value.get(key).is_some() {
-                        self.error_key("read-only-setting", at(&[section, key]), format!("`Logging.{key}` is set by DMS and cannot be written"))
-                            .help = Some("remove it; dmsctl finds the log group and stream itself".into());
+                        self.error_key(
+                            "read-only-setting",
+                            at(&[section, key]),
+                            format!("`Logging.{key}` is set by DMS and cannot be written"),
+                        )
+                        .help =
+                            Some("remove it; dmsctl finds the log group and stream itself".into());
                     }
                 }
                 if value.get("EnableLogging").is_some() {
-                    self.warning_key("overrides-logging", at(&[section, "EnableLogging"]), "`Logging.EnableLogging` overrides `logging.enabled` for this replication".into());
+                    self.warning_key(
+                        "overrides-logging",
+                        at(&[section, "EnableLogging"]),
+                        "`Logging.EnableLogging` overrides `logging.enabled` for this replication"
+                            .into(),
+                    );
                 }
             }
         }
     }
 
-    fn dcu(&mut self, base: &str, min_at: Option<i64>, max_at: Option<i64>, min: i64, max: Option<i64>, expected: Option<f64>) {
-        let list = DCU_VALUES.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    fn dcu(
+        &mut self,
+        base: &str,
+        min_at: Option<i64>,
+        max_at: Option<i64>,
+        min: i64,
+        max: Option<i64>,
+        expected: Option<f64>,
+    ) {
+        let list = DCU_VALUES
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         for (field, v) in [("min_dcu", min_at), ("max_dcu", max_at)] {
             if let Some(v) = v {
                 if !DCU_VALUES.contains(&v) {
-                    self.error("invalid-dcu", child_pointer(base, field), format!("{v} is not a DMS Serverless capacity"))
-                        .help = Some(format!("allowed DCU values: {list}"));
+                    self.error(
+                        "invalid-dcu",
+                        child_pointer(base, field),
+                        format!("{v} is not a DMS Serverless capacity"),
+                    )
+                    .help = Some(format!("allowed DCU values: {list}"));
                 }
             }
         }
         if let Some(max) = max {
             if min > max {
-                let field = if min_at.is_some() { "min_dcu" } else { "max_dcu" };
-                self.error("invalid-dcu", child_pointer(base, field), format!("min_dcu {min} is larger than max_dcu {max}"));
+                let field = if min_at.is_some() {
+                    "min_dcu"
+                } else {
+                    "max_dcu"
+                };
+                self.error(
+                    "invalid-dcu",
+                    child_pointer(base, field),
+                    format!("min_dcu {min} is larger than max_dcu {max}"),
+                );
             }
             if let Some(e) = expected {
                 if !(e >= min as f64 && e <= max as f64) {
-                    self.error("invalid-dcu", child_pointer(base, "expected_dcu"), format!("expected_dcu {e} is outside min_dcu..max_dcu ({min}..{max})"));
+                    self.error(
+                        "invalid-dcu",
+                        child_pointer(base, "expected_dcu"),
+                        format!("expected_dcu {e} is outside min_dcu..max_dcu ({min}..{max})"),
+                    );
                 }
             }
         }
@@ -684,20 +1069,40 @@ impl Checker<'_> {
         let c = &spec.compute;
         match c.mode {
             ComputeMode::Serverless if c.serverless.is_none() => {
-                self.error_key("missing-field", ptr(&["compute", "mode"]), "`mode: serverless` needs a `serverless` block".into())
-                    .help = Some("for example `serverless: { max_dcu: 4 }`".into());
+                self.error_key(
+                    "missing-field",
+                    ptr(&["compute", "mode"]),
+                    "`mode: serverless` needs a `serverless` block".into(),
+                )
+                .help = Some("for example `serverless: { max_dcu: 4 }`".into());
             }
             ComputeMode::Instances if c.instances.is_empty() => {
-                self.error_key("missing-field", ptr(&["compute", "mode"]), "`mode: instances` needs at least one entry in `instances`".into())
-                    .help = Some("for example `instances: { main: { class: dms.t3.medium } }`".into());
+                self.error_key(
+                    "missing-field",
+                    ptr(&["compute", "mode"]),
+                    "`mode: instances` needs at least one entry in `instances`".into(),
+                )
+                .help = Some("for example `instances: { main: { class: dms.t3.medium } }`".into());
             }
             _ => {}
         }
         if let Some(s) = &c.serverless {
             let base = ptr(&["compute", "serverless"]);
-            self.dcu(&base, s.min_dcu, Some(s.max_dcu), s.min_dcu.unwrap_or(1), Some(s.max_dcu), s.expected_dcu);
+            self.dcu(
+                &base,
+                s.min_dcu,
+                Some(s.max_dcu),
+                s.min_dcu.unwrap_or(1),
+                Some(s.max_dcu),
+                s.expected_dcu,
+            );
             if let Some(g) = &s.subnet_group {
-                self.reference(child_pointer(&base, "subnet_group"), "subnet group", g, &spec.subnet_groups);
+                self.reference(
+                    child_pointer(&base, "subnet_group"),
+                    "subnet group",
+                    g,
+                    &spec.subnet_groups,
+                );
             }
             self.security_groups(&base, &s.security_group_ids);
             if let Some(w) = &s.preferred_maintenance_window {
@@ -710,30 +1115,60 @@ impl Checker<'_> {
                 .class
                 .strip_prefix("dms.")
                 .and_then(|rest| rest.split_once('.'))
-                .is_some_and(|(fam, size)| !fam.is_empty() && !size.is_empty() && !size.contains('.'));
+                .is_some_and(|(fam, size)| {
+                    !fam.is_empty() && !size.is_empty() && !size.contains('.')
+                });
             if !class_ok {
-                self.error("invalid-class", at("class"), format!("`{}` is not an instance class", inst.class))
-                    .help = Some("classes look like `dms.<family>.<size>`, e.g. `dms.t3.medium`".into());
+                self.error(
+                    "invalid-class",
+                    at("class"),
+                    format!("`{}` is not an instance class", inst.class),
+                )
+                .help =
+                    Some("classes look like `dms.<family>.<size>`, e.g. `dms.t3.medium`".into());
             } else if !KNOWN_INSTANCE_CLASSES.contains(&inst.class.as_str()) {
-                let d = self.warning("unknown-class", at("class"), format!("`{}` is not a replication instance class dmsctl knows", inst.class));
-                d.help = did_you_mean(&inst.class, KNOWN_INSTANCE_CLASSES.iter().copied()).map(|m| format!("did you mean `{m}`?"));
+                let d = self.warning(
+                    "unknown-class",
+                    at("class"),
+                    format!(
+                        "`{}` is not a replication instance class dmsctl knows",
+                        inst.class
+                    ),
+                );
+                d.help = did_you_mean(&inst.class, KNOWN_INSTANCE_CLASSES.iter().copied())
+                    .map(|m| format!("did you mean `{m}`?"));
             }
             if let Some(gb) = inst.storage_gb {
                 if !(5..=6144).contains(&gb) {
-                    self.error("invalid-storage", at("storage_gb"), format!("storage {gb} GB is outside 5–6144 GB"));
+                    self.error(
+                        "invalid-storage",
+                        at("storage_gb"),
+                        format!("storage {gb} GB is outside 5–6144 GB"),
+                    );
                 }
             }
             if let Some(v) = &inst.engine_version {
                 let parts: Vec<&str> = v.split('.').collect();
-                if parts.len() < 2 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-                    self.error("invalid-value", at("engine_version"), format!("`{v}` is not a DMS engine version"))
-                        .help = Some("versions look like `3.5.4`".into());
+                if parts.len() < 2
+                    || parts
+                        .iter()
+                        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    self.error(
+                        "invalid-value",
+                        at("engine_version"),
+                        format!("`{v}` is not a DMS engine version"),
+                    )
+                    .help = Some("versions look like `3.5.4`".into());
                 }
             }
             if let Some(g) = &inst.subnet_group {
                 self.reference(at("subnet_group"), "subnet group", g, &spec.subnet_groups);
             }
-            self.security_groups(&ptr(&["compute", "instances", name]), &inst.security_group_ids);
+            self.security_groups(
+                &ptr(&["compute", "instances", name]),
+                &inst.security_group_ids,
+            );
             if let Some(w) = &inst.preferred_maintenance_window {
                 self.window(at("preferred_maintenance_window"), w);
             }
@@ -742,21 +1177,36 @@ impl Checker<'_> {
         for (repl, inst) in &c.placement {
             let at = ptr(&["compute", "placement", repl]);
             if !spec.replications.contains_key(repl) {
-                let d = self.error_key("unresolved-reference", at.clone(), format!("placement names replication `{repl}`, which is not defined"));
-                d.help = did_you_mean(repl, spec.replications.keys().map(String::as_str)).map(|m| format!("did you mean `{m}`?"));
+                let d = self.error_key(
+                    "unresolved-reference",
+                    at.clone(),
+                    format!("placement names replication `{repl}`, which is not defined"),
+                );
+                d.help = did_you_mean(repl, spec.replications.keys().map(String::as_str))
+                    .map(|m| format!("did you mean `{m}`?"));
             }
             self.reference(at, "instance", inst, &c.instances);
         }
         if c.instances.len() > 1 {
             for name in spec.replications.keys() {
                 if !c.placement.contains_key(name) {
-                    self.error_key("unplaced", ptr(&["replications", name]), format!("replication `{name}` is not placed on an instance"))
-                        .help = Some(format!("with several instances, add `{name}: <instance>` to `compute.placement`"));
+                    self.error_key(
+                        "unplaced",
+                        ptr(&["replications", name]),
+                        format!("replication `{name}` is not placed on an instance"),
+                    )
+                    .help = Some(format!(
+                        "with several instances, add `{name}: <instance>` to `compute.placement`"
+                    ));
                 }
             }
             for name in c.instances.keys() {
                 if !c.placement.values().any(|v| v == name) {
-                    self.warning_key("unused", ptr(&["compute", "instances", name]), format!("instance `{name}` runs no replication"));
+                    self.warning_key(
+                        "unused",
+                        ptr(&["compute", "instances", name]),
+                        format!("instance `{name}` runs no replication"),
+                    );
                 }
             }
         }
@@ -765,8 +1215,12 @@ impl Checker<'_> {
     fn security_groups(&mut self, base: &str, ids: &[String]) {
         for (i, id) in ids.iter().enumerate() {
             if !is_aws_id(id, "sg-") {
-                self.error("invalid-id", child_pointer(&child_pointer(base, "security_group_ids"), &i.to_string()), format!("`{id}` is not a security group id"))
-                    .help = Some("security group ids look like `sg-0a1b2c3d`".into());
+                self.error(
+                    "invalid-id",
+                    child_pointer(&child_pointer(base, "security_group_ids"), &i.to_string()),
+                    format!("`{id}` is not a security group id"),
+                )
+                .help = Some("security group ids look like `sg-0a1b2c3d`".into());
             }
         }
     }
@@ -775,16 +1229,24 @@ impl Checker<'_> {
         let part_ok = |p: &str| {
             let b = p.as_bytes();
             b.len() == 9
-                && ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains(&p[..3].to_ascii_lowercase().as_str())
+                && ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                    .contains(&p[..3].to_ascii_lowercase().as_str())
                 && b[3] == b':'
                 && b[6] == b':'
                 && p[4..6].parse::<u8>().is_ok_and(|h| h < 24)
                 && p[7..9].parse::<u8>().is_ok_and(|m| m < 60)
         };
-        let ok = w.is_ascii() && w.split_once('-').is_some_and(|(a, b)| part_ok(a) && part_ok(b));
+        let ok = w.is_ascii()
+            && w.split_once('-')
+                .is_some_and(|(a, b)| part_ok(a) && part_ok(b));
         if !ok {
-            self.error("invalid-value", pointer, format!("`{w}` is not a maintenance window"))
-                .help = Some("write `ddd:hh24:mi-ddd:hh24:mi` in UTC, e.g. `sun:03:00-sun:03:30`".into());
+            self.error(
+                "invalid-value",
+                pointer,
+                format!("`{w}` is not a maintenance window"),
+            )
+            .help =
+                Some("write `ddd:hh24:mi-ddd:hh24:mi` in UTC, e.g. `sun:03:00-sun:03:30`".into());
         }
     }
 
@@ -793,10 +1255,39 @@ impl Checker<'_> {
         let spec = self.spec;
         let stack = spec.stack.as_str();
         let groups: Vec<(IdKind, &str, Vec<(&String, Option<&String>)>)> = vec![
-            (IdKind::Endpoint, "endpoints", spec.endpoints.iter().map(|(n, e)| (n, e.id.as_ref())).collect()),
-            (IdKind::Replication, "replications", spec.replications.iter().map(|(n, r)| (n, r.id.as_ref())).collect()),
-            (IdKind::Instance, "compute/instances", spec.compute.instances.iter().map(|(n, i)| (n, i.id.as_ref())).collect()),
-            (IdKind::SubnetGroup, "subnet_groups", spec.subnet_groups.iter().map(|(n, g)| (n, g.id.as_ref())).collect()),
+            (
+                IdKind::Endpoint,
+                "endpoints",
+                spec.endpoints
+                    .iter()
+                    .map(|(n, e)| (n, e.id.as_ref()))
+                    .collect(),
+            ),
+            (
+                IdKind::Replication,
+                "replications",
+                spec.replications
+                    .iter()
+                    .map(|(n, r)| (n, r.id.as_ref()))
+                    .collect(),
+            ),
+            (
+                IdKind::Instance,
+                "compute/instances",
+                spec.compute
+                    .instances
+                    .iter()
+                    .map(|(n, i)| (n, i.id.as_ref()))
+                    .collect(),
+            ),
+            (
+                IdKind::SubnetGroup,
+                "subnet_groups",
+                spec.subnet_groups
+                    .iter()
+                    .map(|(n, g)| (n, g.id.as_ref()))
+                    .collect(),
+            ),
         ];
         for (kind, section, entries) in groups {
             let mut seen: BTreeMap<String, &str> = BTreeMap::new();
@@ -809,13 +1300,23 @@ impl Checker<'_> {
                 };
                 if let Err(why) = kind.validate(&id) {
                     let msg = format!("{} identifier `{id}` is invalid: {why}", kind.noun());
-                    let d = if at_key { self.error_key("invalid-identifier", pointer.clone(), msg) } else { self.error("invalid-identifier", pointer.clone(), msg) };
+                    let d = if at_key {
+                        self.error_key("invalid-identifier", pointer.clone(), msg)
+                    } else {
+                        self.error("invalid-identifier", pointer.clone(), msg)
+                    };
                     if explicit.is_none() {
-                        d.help = Some(format!("the identifier is `<stack>-<name>`; rename `{name}` or set `id:`"));
+                        d.help = Some(format!(
+                            "the identifier is `<stack>-<name>`; rename `{name}` or set `id:`"
+                        ));
                     }
                 } else if let Some(first) = seen.insert(id.clone(), name) {
                     let msg = format!("`{name}` and `{first}` both have the identifier `{id}`");
-                    if at_key { self.error_key("duplicate-identifier", pointer, msg); } else { self.error("duplicate-identifier", pointer, msg); }
+                    if at_key {
+                        self.error_key("duplicate-identifier", pointer, msg);
+                    } else {
+                        self.error("duplicate-identifier", pointer, msg);
+                    }
                 }
             }
         }
@@ -836,7 +1337,10 @@ fn stack_name(s: &str) -> Result<(), String> {
     if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err("it must start with a lowercase letter".into());
     }
-    if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         return Err("use lowercase letters, digits and hyphens".into());
     }
     if s.contains("--") || s.ends_with('-') {
@@ -852,13 +1356,20 @@ fn is_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_aws_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .is_some_and(|hex| (8..=17).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    id.strip_prefix(prefix).is_some_and(|hex| {
+        (8..=17).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
@@ -868,14 +1379,29 @@ pub fn is_rfc3339(t: &str) -> bool {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let fixed = digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)
-        && matches!(b[10], b'T' | b't') && digits(11..13) && b[13] == b':' && digits(14..16)
-        && b[16] == b':' && digits(17..19);
+    let fixed = digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
     if !fixed {
         return false;
     }
-    let in_range = |r: std::ops::Range<usize>, lo: u32, hi: u32| t[r].parse::<u32>().is_ok_and(|v| v >= lo && v <= hi);
-    if !(in_range(5..7, 1, 12) && in_range(8..10, 1, 31) && in_range(11..13, 0, 23) && in_range(14..16, 0, 59) && in_range(17..19, 0, 60)) {
+    let in_range = |r: std::ops::Range<usize>, lo: u32, hi: u32| {
+        t[r].parse::<u32>().is_ok_and(|v| v >= lo && v <= hi)
+    };
+    if !(in_range(5..7, 1, 12)
+        && in_range(8..10, 1, 31)
+        && in_range(11..13, 0, 23)
+        && in_range(14..16, 0, 59)
+        && in_range(17..19, 0, 60))
+    {
         return false;
     }
     let mut rest = &t[19..];

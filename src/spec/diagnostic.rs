@@ -26,7 +26,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -37,7 +41,11 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(code: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, pointer, message)
@@ -56,7 +64,10 @@ impl Diagnostic {
 }
 
 /// The closest of `candidates` to `word`, if one is close enough to be what was meant.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(word, c), c))
@@ -67,7 +78,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// `a`, `b` or `c` — a list of choices for a message.
 pub fn one_of<S: AsRef<str>>(choices: &[S]) -> String {
-    let quoted: Vec<String> = choices.iter().map(|c| format!("`{}`", c.as_ref())).collect();
+    let quoted: Vec<String> = choices
+        .iter()
+        .map(|c| format!("`{}`", c.as_ref()))
+        .collect();
     match quoted.len() {
         0 => String::new(),
         1 => quoted[0].clone(),
@@ -81,7 +95,10 @@ mod tests {
 
     #[test]
     fn suggests_close_words_only() {
-        assert_eq!(did_you_mean("enigne", ["engine", "role", "host"]), Some("engine"));
+        assert_eq!(
+            did_you_mean("enigne", ["engine", "role", "host"]),
+            Some("engine")
+        );
         assert_eq!(did_you_mean("zzz", ["engine", "role"]), None);
     }
 

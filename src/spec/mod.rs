@@ -49,12 +49,16 @@ pub struct Checked {
 
 impl Checked {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     /// The spec, if it has no errors (and, with `strict`, no warnings).
     pub fn valid_spec(&self, strict: bool) -> Option<&Spec> {
-        let blocked = self.count(Severity::Error) > 0 || (strict && self.count(Severity::Warning) > 0);
+        let blocked =
+            self.count(Severity::Error) > 0 || (strict && self.count(Severity::Warning) > 0);
         if blocked {
             None
         } else {
@@ -217,17 +221,28 @@ compute:
 
     #[test]
     fn an_unset_environment_variable_is_a_warning() {
-        let spec = BASE.replace("password: { env: PW } }\n  dst", "password: { env: NOPE } }\n  dst");
+        let spec = BASE.replace(
+            "password: { env: PW } }\n  dst",
+            "password: { env: NOPE } }\n  dst",
+        );
         assert_eq!(diags(&spec), [("env-not-set", 4, Severity::Warning)]);
     }
 
     #[test]
     fn unused_resources_are_warnings() {
-        let spec = format!("{BASE}subnet_groups:\n  spare: {{ subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e] }}\n")
-            .replace("rules:\n  all:", "rules:\n  spare:\n    - include: { schema: x }\n  all:");
+        let spec = format!(
+            "{BASE}subnet_groups:\n  spare: {{ subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e] }}\n"
+        )
+        .replace(
+            "rules:\n  all:",
+            "rules:\n  spare:\n    - include: { schema: x }\n  all:",
+        );
         assert_eq!(
             diags(&spec),
-            [("unused", 7, Severity::Warning), ("unused", 17, Severity::Warning)]
+            [
+                ("unused", 7, Severity::Warning),
+                ("unused", 17, Severity::Warning)
+            ]
         );
     }
 
@@ -240,7 +255,10 @@ compute:
 
     #[test]
     fn an_unknown_instance_class_is_a_warning_with_a_suggestion() {
-        let spec = BASE.replace("mode: serverless", "mode: instances\n  instances: { main: { class: dms.t3.mediun } }");
+        let spec = BASE.replace(
+            "mode: serverless",
+            "mode: instances\n  instances: { main: { class: dms.t3.mediun } }",
+        );
         let checked = check_text("t.yaml", &spec, &|_| true);
         let d = &checked.diagnostics[0];
         assert_eq!((d.code, d.severity), ("unknown-class", Severity::Warning));
@@ -255,13 +273,19 @@ compute:
         );
         assert_eq!(
             diags(&spec),
-            [("unknown-setting", 10, Severity::Warning), ("overrides-logging", 10, Severity::Warning)]
+            [
+                ("unknown-setting", 10, Severity::Warning),
+                ("overrides-logging", 10, Severity::Warning)
+            ]
         );
     }
 
     #[test]
     fn expected_dcu_must_lie_between_min_and_max() {
-        let spec = BASE.replace("{ max_dcu: 4 }", "{ min_dcu: 2, max_dcu: 4, expected_dcu: 8 }");
+        let spec = BASE.replace(
+            "{ max_dcu: 4 }",
+            "{ min_dcu: 2, max_dcu: 4, expected_dcu: 8 }",
+        );
         assert_eq!(diags(&spec), [("invalid-dcu", 13, Severity::Error)]);
     }
 
@@ -273,7 +297,10 @@ compute:
 
     #[test]
     fn explicit_identifiers_must_be_unique_per_kind() {
-        let spec = BASE.replace("engine: mysql, host: h, username: u, password: { env: PW } }\n  dst", "engine: mysql, id: demo-dst, host: h, username: u, password: { env: PW } }\n  dst");
+        let spec = BASE.replace(
+            "engine: mysql, host: h, username: u, password: { env: PW } }\n  dst",
+            "engine: mysql, id: demo-dst, host: h, username: u, password: { env: PW } }\n  dst",
+        );
         assert_eq!(diags(&spec), [("duplicate-identifier", 4, Severity::Error)]);
     }
 

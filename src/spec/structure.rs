@@ -69,7 +69,8 @@ impl<'a> Walker<'a> {
     }
 
     fn error_at_value(&mut self, pointer: &str, message: String, help: Option<String>) {
-        let mut d = Diagnostic::error("invalid-value", pointer, message).at(self.map.value(pointer));
+        let mut d =
+            Diagnostic::error("invalid-value", pointer, message).at(self.map.value(pointer));
         d.help = help;
         self.out.push(d);
     }
@@ -127,12 +128,20 @@ impl<'a> Walker<'a> {
                 .get("x-expected")
                 .and_then(Json::as_str)
                 .map(|s| format!("write {s}"));
-            if help.is_none() && wanted == ["a string"] && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_)) {
+            if help.is_none()
+                && wanted == ["a string"]
+                && matches!(node.value, Value::Int(_) | Value::Float(_) | Value::Bool(_))
+            {
                 help = Some("quote the value to make it a string".into());
             }
             self.error_at_value(
                 pointer,
-                format!("{} must be {}, found {}", subject(pointer), wanted.join(" or "), node.kind()),
+                format!(
+                    "{} must be {}, found {}",
+                    subject(pointer),
+                    wanted.join(" or "),
+                    node.kind()
+                ),
                 help,
             );
         }
@@ -144,7 +153,10 @@ impl<'a> Walker<'a> {
             if n < min {
                 self.error_at_value(
                     pointer,
-                    format!("`{}` must be at least {min}, found {n}", display_path(pointer)),
+                    format!(
+                        "`{}` must be at least {min}, found {n}",
+                        display_path(pointer)
+                    ),
                     None,
                 );
             }
@@ -153,7 +165,10 @@ impl<'a> Walker<'a> {
             if n > max {
                 self.error_at_value(
                     pointer,
-                    format!("`{}` must be at most {max}, found {n}", display_path(pointer)),
+                    format!(
+                        "`{}` must be at most {max}, found {n}",
+                        display_path(pointer)
+                    ),
                     None,
                 );
             }
@@ -185,7 +200,13 @@ impl<'a> Walker<'a> {
         );
     }
 
-    fn walk_object(&mut self, node: &Node, entries: &[(Node, Node)], schema: &'a Json, pointer: &str) {
+    fn walk_object(
+        &mut self,
+        node: &Node,
+        entries: &[(Node, Node)],
+        schema: &'a Json,
+        pointer: &str,
+    ) {
         let props = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
         let required: Vec<&str> = schema
@@ -220,9 +241,13 @@ impl<'a> Walker<'a> {
                         format!("in `{}`", display_path(pointer))
                     };
                     self.out.push(
-                        Diagnostic::error("unknown-field", &child, format!("unknown field `{name}` {where_}"))
-                            .at(key.span)
-                            .with_help(help),
+                        Diagnostic::error(
+                            "unknown-field",
+                            &child,
+                            format!("unknown field `{name}` {where_}"),
+                        )
+                        .at(key.span)
+                        .with_help(help),
                     );
                 }
                 Some(extra) if extra.is_object() => self.walk(value, extra, &child),
@@ -231,13 +256,19 @@ impl<'a> Walker<'a> {
         }
         {
             for field in required {
-                if !explained.contains(&field) && !entries.iter().any(|(k, _)| k.key_text() == field) {
+                if !explained.contains(&field)
+                    && !entries.iter().any(|(k, _)| k.key_text() == field)
+                {
                     let what = if pointer.is_empty() {
                         "the spec".to_string()
                     } else {
                         format!("`{}`", display_path(pointer))
                     };
-                    let span = if pointer.is_empty() { node.span } else { self.map.key(pointer) };
+                    let span = if pointer.is_empty() {
+                        node.span
+                    } else {
+                        self.map.key(pointer)
+                    };
                     self.out.push(
                         Diagnostic::error(
                             "missing-field",
@@ -251,10 +282,18 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn walk_alternatives(&mut self, node: &Node, schema: &'a Json, branches: &'a [Json], pointer: &str) {
+    fn walk_alternatives(
+        &mut self,
+        node: &Node,
+        schema: &'a Json,
+        branches: &'a [Json],
+        pointer: &str,
+    ) {
         // `Option<T>`: null is always fine when one branch is null.
         if matches!(node.value, Value::Null)
-            && branches.iter().any(|b| b.get("type") == Some(&Json::String("null".into())))
+            && branches
+                .iter()
+                .any(|b| b.get("type") == Some(&Json::String("null".into())))
         {
             return;
         }
@@ -288,20 +327,33 @@ impl<'a> Walker<'a> {
             .filter_map(|b| b.get("type").and_then(Json::as_str))
             .map(|t| type_name(t).to_string())
             .collect();
-        let help = schema.get("x-expected").and_then(Json::as_str).map(|s| format!("write {s}"));
+        let help = schema
+            .get("x-expected")
+            .and_then(Json::as_str)
+            .map(|s| format!("write {s}"));
         self.error_at_value(
             pointer,
             format!(
                 "`{}` must be {}, found {}",
                 display_path(pointer),
-                if wanted.is_empty() { "something else".to_string() } else { wanted.join(" or ") },
+                if wanted.is_empty() {
+                    "something else".to_string()
+                } else {
+                    wanted.join(" or ")
+                },
                 node.kind()
             ),
             help,
         );
     }
 
-    fn walk_tagged(&mut self, node: &Node, schema: &Json, tags: &[(&str, &'a Json)], pointer: &str) {
+    fn walk_tagged(
+        &mut self,
+        node: &Node,
+        schema: &Json,
+        tags: &[(&str, &'a Json)],
+        pointer: &str,
+    ) {
         let names: Vec<&str> = tags.iter().map(|(t, _)| *t).collect();
         let expected = schema
             .get("x-expected")
@@ -314,7 +366,10 @@ impl<'a> Walker<'a> {
                 let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
                 let (second, _) = &entries[1];
                 let help = if schema.get("x-list-item").is_some() {
-                    format!("each one is its own list item: start `{}` on a new line with `- `", second.key_text())
+                    format!(
+                        "each one is its own list item: start `{}` on a new line with `- `",
+                        second.key_text()
+                    )
                 } else {
                     format!("write {expected}")
                 };
@@ -326,7 +381,10 @@ impl<'a> Walker<'a> {
                             "`{}` has {} keys ({}) but takes exactly one",
                             display_path(pointer),
                             keys.len(),
-                            keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                            keys.iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     )
                     .at(second.span)
@@ -337,7 +395,11 @@ impl<'a> Walker<'a> {
             _ => {
                 return self.error_at_value(
                     pointer,
-                    format!("`{}` must be {expected}, found {}", display_path(pointer), node.kind()),
+                    format!(
+                        "`{}` must be {expected}, found {}",
+                        display_path(pointer),
+                        node.kind()
+                    ),
                     None,
                 );
             }

@@ -122,7 +122,9 @@ pub enum EndpointRole {
 }
 
 /// DMS engine names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Engine {
     Mysql,
@@ -172,7 +174,11 @@ impl Engine {
     pub fn target_only(self) -> bool {
         matches!(
             self,
-            Engine::Kafka | Engine::Kinesis | Engine::Dynamodb | Engine::Redshift | Engine::Opensearch
+            Engine::Kafka
+                | Engine::Kinesis
+                | Engine::Dynamodb
+                | Engine::Redshift
+                | Engine::Opensearch
         )
     }
 
@@ -685,7 +691,9 @@ pub struct BeforeImage {
     pub columns: Option<ColumnFilter>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum MigrationType {
     FullLoad,

@@ -138,7 +138,11 @@ impl SourceMap {
                     .iter()
                     .find(|(k, _)| k.key_text() == seg)
                     .map(|(k, v)| (Some(k.span), v)),
-                Value::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)).map(|v| (None, v)),
+                Value::Seq(items) => seg
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (None, v)),
                 _ => None,
             };
             match next {
@@ -199,7 +203,13 @@ enum Open {
     Seq(Vec<Node>, Span, usize),
     /// Entries, a key waiting for its value, the span, the anchor, and the line of each key
     /// seen so far (to find duplicates without a quadratic scan).
-    Map(Vec<(Node, Node)>, Option<Node>, Span, usize, HashMap<String, usize>),
+    Map(
+        Vec<(Node, Node)>,
+        Option<Node>,
+        Span,
+        usize,
+        HashMap<String, usize>,
+    ),
 }
 
 struct Builder<'a> {
@@ -240,7 +250,9 @@ impl Builder<'_> {
                             self.error = Some(SyntaxError {
                                 message: format!("duplicate key `{text}`"),
                                 span: key.span,
-                                note: Some(format!("`{text}` is first defined at line {first_line}")),
+                                note: Some(format!(
+                                    "`{text}` is first defined at line {first_line}"
+                                )),
                             });
                         }
                     } else {
@@ -296,15 +308,22 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), span, anchor)),
             Event::MappingStart(anchor, _) => {
-                self.stack.push(Open::Map(Vec::new(), None, span, anchor, HashMap::new()))
+                self.stack
+                    .push(Open::Map(Vec::new(), None, span, anchor, HashMap::new()))
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, mut span, anchor) = match self.stack.pop() {
                     Some(Open::Seq(items, span, anchor)) => (Value::Seq(items), span, anchor),
-                    Some(Open::Map(entries, _, span, anchor, _)) => (Value::Map(entries), span, anchor),
+                    Some(Open::Map(entries, _, span, anchor, _)) => {
+                        (Value::Map(entries), span, anchor)
+                    }
                     None => return,
                 };
-                span.end = self.lines.pos(mark.line(), mark.col()).offset.max(span.start.offset);
+                span.end = self
+                    .lines
+                    .pos(mark.line(), mark.col())
+                    .offset
+                    .max(span.start.offset);
                 let node = Node { value, span };
                 if anchor > 0 {
                     self.anchors.insert(anchor, node.clone());
@@ -322,7 +341,9 @@ fn resolve_plain(text: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -343,10 +364,9 @@ fn resolve_plain(text: &str) -> Value {
             return Value::Int(i);
         }
     }
-    let looks_numeric = digits
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+')
-        && digits.bytes().any(|b| b.is_ascii_digit());
+    let looks_numeric = digits.bytes().all(|b| {
+        b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
+    }) && digits.bytes().any(|b| b.is_ascii_digit());
     if looks_numeric {
         if let Ok(f) = text.parse::<f64>() {
             return Value::Float(f);
@@ -376,11 +396,7 @@ impl LineIndex {
         let line = line.clamp(1, self.starts.len());
         let start = self.starts[line - 1];
         let rest = &self.text[start..];
-        let offset = start
-            + rest
-                .char_indices()
-                .nth(col)
-                .map_or(rest.len(), |(i, _)| i);
+        let offset = start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
         Pos {
             line,
             col: col + 1,
@@ -405,7 +421,8 @@ mod tests {
 
     #[test]
     fn scalars_resolve_with_the_core_schema() {
-        let (node, _) = parse("a: 1\nb: '1'\nc: yes\nd: true\ne: 1.5\nf: ~\ng: 0x1F\n").expect("valid");
+        let (node, _) =
+            parse("a: 1\nb: '1'\nc: yes\nd: true\ne: 1.5\nf: ~\ng: 0x1F\n").expect("valid");
         let json = node.to_json();
         assert_eq!(
             json,

@@ -27,9 +27,9 @@ fn spec(replications: usize) -> String {
     }
     s.push_str("replications:\n");
     for i in 0..replications {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "  repl-{i}: {{ source: src-{i}, target: dst-{i}, type: full-load-and-cdc, rules: rules-{i}, settings: {{ TargetMetadata: {{ TargetTablePrepMode: DO_NOTHING }} }} }}\n"
+            "  repl-{i}: {{ source: src-{i}, target: dst-{i}, type: full-load-and-cdc, rules: rules-{i}, settings: {{ TargetMetadata: {{ TargetTablePrepMode: DO_NOTHING }} }} }}"
         );
     }
     s.push_str("compute:\n  mode: serverless\n  serverless: { min_dcu: 1, max_dcu: 4, subnet_group: private }\n");

@@ -116,6 +116,9 @@ pub fn check(spec: &Spec, map: &SourceMap, env_is_set: &dyn Fn(&str) -> bool) ->
     c.out
 }
 
+/// A resource's logical name and its explicit `id`, if any.
+type NamedId<'a> = (&'a String, Option<&'a String>);
+
 struct Checker<'a> {
     spec: &'a Spec,
     map: &'a SourceMap,
@@ -1254,7 +1257,7 @@ impl Checker<'_> {
     fn identifiers(&mut self) {
         let spec = self.spec;
         let stack = spec.stack.as_str();
-        let groups: Vec<(IdKind, &str, Vec<(&String, Option<&String>)>)> = vec![
+        let groups: Vec<(IdKind, &str, Vec<NamedId>)> = vec![
             (
                 IdKind::Endpoint,
                 "endpoints",

@@ -68,6 +68,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the resources a spec resolves to, as they would be sent to DMS.
     Render(RenderArgs),
+    /// Read live state and print what apply would do.
+    Plan(PlanArgs),
+    /// Attribute-level differences between the spec and live state (drift).
+    Diff(DiffArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
@@ -107,4 +111,20 @@ pub struct CostArgs {
     /// Instance class assumed for instances mode when the spec configures none.
     #[arg(long, value_name = "CLASS", default_value = "dms.t3.medium")]
     pub instance_class: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Save the plan (no secrets) for `dmsctl apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Only the resource with this logical name.
+    pub name: Option<String>,
 }

@@ -3,10 +3,14 @@
 //! The crate is a pipeline: [`spec`] reads and checks YAML, [`model`] turns a spec into the
 //! desired state, [`rules`] renders table mappings, and [`commands`] puts them behind the CLI.
 
+pub mod aws;
 pub mod cli;
+pub mod cloud;
 pub mod commands;
 pub mod cost;
+pub mod live;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod rules;
 pub mod spec;

@@ -1,6 +1,8 @@
 //! One module per subcommand: gather inputs, call the core, pick a renderer.
 
 pub mod cost;
+pub mod diff;
+pub mod plan;
 pub mod render;
 pub mod schema;
 pub mod validate;
@@ -18,6 +20,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
         Command::Render(args) => render::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
+        Command::Diff(args) => diff::run(&cli.global, args),
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
     }

@@ -1,0 +1,158 @@
+//! What exists in the account, as dmsctl reads it: domain types, not SDK types.
+//!
+//! The reader (`crate::aws`) fills a [`Live`] with every DMS resource of the region (with its
+//! tags), the two account-wide IAM roles and the DMS log groups. Ownership is decided later, by
+//! the planner, from the tags: a resource belongs to a stack when it carries
+//! `dmsctl:stack=<stack>` and `dmsctl:name=<name>`.
+//!
+//! Maps are keyed by the lowercase identifier (DMS stores instance and subnet-group identifiers
+//! in lowercase) so lookups from the desired state are exact.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::model::{TAG_NAME, TAG_STACK};
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Everything read from the account and region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Live {
+    pub endpoints: BTreeMap<String, LiveEndpoint>,
+    pub instances: BTreeMap<String, LiveInstance>,
+    pub tasks: BTreeMap<String, LiveTask>,
+    pub replication_configs: BTreeMap<String, LiveReplicationConfig>,
+    pub subnet_groups: BTreeMap<String, LiveSubnetGroup>,
+    /// `dms-cloudwatch-logs-role` and `dms-vpc-role`, when they exist.
+    pub roles: BTreeMap<String, LiveRole>,
+    /// DMS log groups (`dms-tasks-*`, `dms-serverless-*`) by name.
+    pub log_groups: BTreeMap<String, LiveLogGroup>,
+}
+
+/// Who a live resource belongs to, from its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner<'a> {
+    /// Tagged by dmsctl for this stack under this logical name.
+    Stack { stack: &'a str, name: &'a str },
+    /// No dmsctl tags: made by hand or by another tool.
+    Unmanaged,
+}
+
+/// Reads the owner from a resource's tags.
+pub fn owner(tags: &Tags) -> Owner<'_> {
+    match (tags.get(TAG_STACK), tags.get(TAG_NAME)) {
+        (Some(stack), Some(name)) => Owner::Stack { stack, name },
+        _ => Owner::Unmanaged,
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveEndpoint {
+    pub arn: String,
+    pub identifier: String,
+    /// `source` or `target`, lowercase.
+    pub endpoint_type: String,
+    pub engine_name: String,
+    pub server_name: Option<String>,
+    pub port: Option<i64>,
+    pub database_name: Option<String>,
+    pub username: Option<String>,
+    pub ssl_mode: Option<String>,
+    pub certificate_arn: Option<String>,
+    pub extra_connection_attributes: Option<String>,
+    pub status: Option<String>,
+    /// Engine settings under DMS's name for them (`KafkaSettings`, `MySQLSettings`,
+    /// `S3Settings`, ...), in the API's member names. Secrets DMS echoes back (it does not for
+    /// passwords) are never stored here.
+    pub settings: BTreeMap<String, Json>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveInstance {
+    pub arn: String,
+    pub identifier: String,
+    pub class: String,
+    pub allocated_storage: i64,
+    pub multi_az: bool,
+    pub engine_version: Option<String>,
+    pub subnet_group: Option<String>,
+    pub publicly_accessible: bool,
+    pub vpc_security_group_ids: Vec<String>,
+    pub availability_zone: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub preferred_maintenance_window: Option<String>,
+    /// `creating`, `available`, `modifying`, `deleting`, ...
+    pub status: String,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveTask {
+    pub arn: String,
+    pub identifier: String,
+    pub source_endpoint_arn: String,
+    pub target_endpoint_arn: String,
+    pub replication_instance_arn: String,
+    pub migration_type: String,
+    /// Parsed `TableMappings`.
+    pub table_mappings: Json,
+    /// Parsed `ReplicationTaskSettings` (DMS fills in every default).
+    pub settings: Json,
+    /// `creating`, `ready`, `starting`, `running`, `stopping`, `stopped`, `failed`, `modifying`,
+    /// `deleting`, ...
+    pub status: String,
+    /// Whether the task was ever started: its CDC position and target tables are at stake.
+    pub has_run: bool,
+    pub last_failure_message: Option<String>,
+    pub stop_reason: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveReplicationConfig {
+    pub arn: String,
+    pub identifier: String,
+    pub source_endpoint_arn: String,
+    pub target_endpoint_arn: String,
+    pub replication_type: String,
+    /// `ComputeConfig` in the API's member names (`MinCapacityUnits`, `MaxCapacityUnits`,
+    /// `MultiAZ`, `ReplicationSubnetGroupId`, `VpcSecurityGroupIds`, ...).
+    pub compute_config: Json,
+    pub table_mappings: Json,
+    pub settings: Json,
+    /// The replication's status from `DescribeReplications` (`created`, `running`, `stopped`,
+    /// `failed`, ...); `None` when DMS reports no replication for the config.
+    pub status: Option<String>,
+    pub has_run: bool,
+    pub failure_messages: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveSubnetGroup {
+    pub arn: String,
+    pub identifier: String,
+    pub description: String,
+    pub subnet_ids: Vec<String>,
+    pub vpc_id: Option<String>,
+    pub status: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveRole {
+    pub name: String,
+    pub arn: String,
+    /// The trust policy lets `dms.amazonaws.com` assume the role.
+    pub trusts_dms: bool,
+    pub attached_policy_arns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveLogGroup {
+    pub name: String,
+    pub retention_days: Option<i32>,
+}

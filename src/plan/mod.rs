@@ -1,0 +1,1 @@
+//! plan(&Desired, &Live) -> Plan: what apply would do, with reasons, diffs and hazards.

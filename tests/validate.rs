@@ -422,3 +422,17 @@ fn commands_other_than_validate_refuse_an_invalid_spec() {
     assert!(stderr.contains("has 1 error"), "{stderr}");
     assert!(Path::new(&f).exists());
 }
+
+#[test]
+fn commands_that_need_no_secret_do_not_warn_about_unset_variables() {
+    let path = root().join("examples/sci-sync-serverless.yaml");
+    let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+        .args(["render", "-f", path.to_str().expect("utf-8")])
+        .env("NO_COLOR", "1")
+        .env_remove("SCI_BACKEND_PASSWORD")
+        .env_remove("SCI_RECEIVER_PASSWORD")
+        .output()
+        .expect("dmsctl runs");
+    assert!(out.status.success());
+    assert_eq!(text(&out.stderr), "");
+}

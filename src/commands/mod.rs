@@ -30,12 +30,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Reads the spec named by `-f`, prints its diagnostics to stderr, and returns it when it has no
 /// errors. Commands other than `validate` use this.
 pub fn load_spec(global: &Global) -> anyhow::Result<(Spec, spec::Source)> {
-    let checked = spec::load(&global.file).with_context(|| {
+    let mut checked = spec::load(&global.file).with_context(|| {
         format!(
             "cannot read the spec `{}` (choose another with -f/--file)",
             global.file.display()
         )
     })?;
+    // These commands never read a secret's value; `apply` checks its variables itself.
+    checked.diagnostics.retain(|d| d.code != "env-not-set");
     if !checked.diagnostics.is_empty() {
         output::eprint(&spec::render_human(
             &checked,

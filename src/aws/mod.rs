@@ -1,1 +1,284 @@
 //! The AWS SDK implementation of `crate::cloud::Cloud`: the only module that names `aws_sdk_*`.
+//!
+//! [`sdk_config`] resolves credentials and region the way every AWS tool does (environment,
+//! profiles, SSO, instance roles) with dmsctl's flags on top; [`AwsCloud`] holds the DMS, IAM
+//! and CloudWatch Logs clients and reads the whole live state with a number of API calls that
+//! depends only on pagination and tag batching, never on one call per resource.
+
+mod calls;
+mod dms;
+mod errors;
+mod iam;
+mod logs;
+
+use std::collections::BTreeMap;
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudwatchlogs as sdk_logs;
+use aws_sdk_databasemigration as sdk_dms;
+use aws_sdk_iam as sdk_iam;
+
+use crate::cli::Global;
+use crate::cloud::{Cloud, CloudError};
+use crate::live::{Live, Tags};
+use crate::model::{CLOUDWATCH_LOGS_ROLE, VPC_ROLE};
+use calls::CallLog;
+
+/// Why no SDK configuration could be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// Neither the flag, the spec nor the AWS chain (AWS_REGION, the profile) names a region.
+    #[error("no region: set `region` in the spec, --region or AWS_REGION")]
+    NoRegion,
+}
+
+/// How the SDK behaves, beyond what the AWS chain configures.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Attempts per call, first one included. Throttling, 5xx and transient network errors are
+    /// retried with the SDK's standard jittered exponential backoff.
+    pub max_attempts: u32,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions { max_attempts: 5 }
+    }
+}
+
+/// [`sdk_config_with`] with the default [`AwsOptions`].
+pub async fn sdk_config(
+    global: &Global,
+    spec_region: Option<&str>,
+) -> Result<SdkConfig, SetupError> {
+    sdk_config_with(global, spec_region, &AwsOptions::default()).await
+}
+
+/// The SDK configuration from the standard AWS chain, with `--profile`, the region
+/// (`--region`, then the spec's `region`, then the chain) and `--endpoint-url` on top.
+///
+/// Only commands that talk to AWS call this: with nothing configured, the chain can spend
+/// seconds probing the instance metadata service.
+pub async fn sdk_config_with(
+    global: &Global,
+    spec_region: Option<&str>,
+    options: &AwsOptions,
+) -> Result<SdkConfig, SetupError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)));
+    if let Some(profile) = &global.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = global.region.as_deref().or(spec_region) {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    // An explicit endpoint on the loader takes precedence over AWS_ENDPOINT_URL and the
+    // profile's `endpoint_url`, which the chain still honours when the flag is absent.
+    if let Some(url) = &global.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(SetupError::NoRegion);
+    }
+    Ok(config)
+}
+
+/// The live-state reader (and, later, writer) on the real AWS SDK.
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    dms: sdk_dms::Client,
+    iam: sdk_iam::Client,
+    logs: sdk_logs::Client,
+    calls: CallLog,
+}
+
+impl AwsCloud {
+    /// Clients for DMS, IAM and CloudWatch Logs from one SDK configuration.
+    pub fn new(config: &SdkConfig) -> Self {
+        Self::from_clients(
+            sdk_dms::Client::new(config),
+            sdk_iam::Client::new(config),
+            sdk_logs::Client::new(config),
+        )
+    }
+
+    /// [`sdk_config`] then [`AwsCloud::new`]: what a command that touches AWS calls.
+    pub async fn connect(global: &Global, spec_region: Option<&str>) -> Result<Self, SetupError> {
+        Ok(Self::new(&sdk_config(global, spec_region).await?))
+    }
+
+    /// Wraps clients built elsewhere: for tests (aws-smithy-mocks) and for embedding dmsctl in
+    /// a program that configures its own clients. Each client is rebuilt from its own
+    /// configuration with dmsctl's call counter added; nothing else changes.
+    pub fn from_clients(
+        dms: sdk_dms::Client,
+        iam: sdk_iam::Client,
+        logs: sdk_logs::Client,
+    ) -> Self {
+        let calls = CallLog::default();
+        let dms = sdk_dms::Client::from_conf(
+            dms.config()
+                .to_builder()
+                .interceptor(calls.interceptor("dms"))
+                .build(),
+        );
+        let iam = sdk_iam::Client::from_conf(
+            iam.config()
+                .to_builder()
+                .interceptor(calls.interceptor("iam"))
+                .build(),
+        );
+        let logs = sdk_logs::Client::from_conf(
+            logs.config()
+                .to_builder()
+                .interceptor(calls.interceptor("logs"))
+                .build(),
+        );
+        AwsCloud {
+            dms,
+            iam,
+            logs,
+            calls,
+        }
+    }
+
+    async fn read_live(&self) -> Result<Live, CloudError> {
+        // Everything that does not depend on anything else, at once.
+        let (
+            endpoints,
+            instances,
+            tasks,
+            configs,
+            replications,
+            subnet_groups,
+            logs_role,
+            vpc_role,
+            task_logs,
+            serverless_logs,
+        ) = tokio::try_join!(
+            dms::endpoints(&self.dms),
+            dms::instances(&self.dms),
+            dms::tasks(&self.dms),
+            dms::replication_configs(&self.dms),
+            dms::replications(&self.dms),
+            dms::subnet_groups(&self.dms),
+            iam::role(&self.iam, CLOUDWATCH_LOGS_ROLE),
+            iam::role(&self.iam, VPC_ROLE),
+            logs::log_groups(&self.logs, logs::PREFIXES[0]),
+            logs::log_groups(&self.logs, logs::PREFIXES[1]),
+        )?;
+
+        let mut live = Live::default();
+        for e in endpoints {
+            let e = dms::endpoint(e);
+            live.endpoints.insert(e.identifier.to_lowercase(), e);
+        }
+        for i in instances {
+            let i = dms::instance(i);
+            live.instances.insert(i.identifier.to_lowercase(), i);
+        }
+        for t in tasks {
+            let t = dms::task(t);
+            live.tasks.insert(t.identifier.to_lowercase(), t);
+        }
+        let by_config: BTreeMap<&str, &sdk_dms::types::Replication> = replications
+            .iter()
+            .filter_map(|r| Some((r.replication_config_arn.as_deref()?, r)))
+            .collect();
+        for c in configs {
+            let replication = c
+                .replication_config_arn
+                .as_deref()
+                .and_then(|arn| by_config.get(arn).copied());
+            let c = dms::replication_config(c, replication);
+            live.replication_configs
+                .insert(c.identifier.to_lowercase(), c);
+        }
+        for role in [logs_role, vpc_role].into_iter().flatten() {
+            live.roles.insert(role.name.clone(), role);
+        }
+        for g in task_logs.into_iter().chain(serverless_logs) {
+            live.log_groups.insert(g.name.clone(), g);
+        }
+
+        // DescribeReplicationSubnetGroups returns no ARN, but tags are keyed by ARN. DMS's
+        // subnet-group ARN is `arn:<partition>:dms:<region>:<account>:subgrp:<identifier>`; the
+        // partition, region and account come from any other ARN read. With none known (an
+        // account with subnet groups and nothing else, not even the DMS roles) the groups keep
+        // an empty ARN and no tags: they then look unmanaged, which is the safe reading.
+        let prefix = self.subnet_group_arn_prefix(&live);
+        for g in subnet_groups {
+            let arn = prefix.as_ref().and_then(|p| {
+                g.replication_subnet_group_identifier
+                    .as_deref()
+                    .map(|id| format!("{p}{}", id.to_lowercase()))
+            });
+            let g = dms::subnet_group(g, arn);
+            live.subnet_groups.insert(g.identifier.to_lowercase(), g);
+        }
+
+        let arns: Vec<String> = live
+            .endpoints
+            .values()
+            .map(|r| &r.arn)
+            .chain(live.instances.values().map(|r| &r.arn))
+            .chain(live.tasks.values().map(|r| &r.arn))
+            .chain(live.replication_configs.values().map(|r| &r.arn))
+            .chain(live.subnet_groups.values().map(|r| &r.arn))
+            .filter(|arn| !arn.is_empty())
+            .cloned()
+            .collect();
+        let mut tags = dms::tags(&self.dms, &arns).await?;
+        let mut take = |arn: &str| -> Tags { tags.remove(arn).unwrap_or_default() };
+        for r in live.endpoints.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.instances.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.tasks.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.replication_configs.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.subnet_groups.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        Ok(live)
+    }
+
+    /// `arn:<partition>:dms:<region>:<account>:subgrp:` from the first ARN that names an
+    /// account; the region is the DMS ARN's, else the client's.
+    fn subnet_group_arn_prefix(&self, live: &Live) -> Option<String> {
+        let dms_arn = live
+            .endpoints
+            .values()
+            .map(|r| r.arn.as_str())
+            .chain(live.instances.values().map(|r| r.arn.as_str()))
+            .chain(live.tasks.values().map(|r| r.arn.as_str()))
+            .chain(live.replication_configs.values().map(|r| r.arn.as_str()))
+            .find_map(dms::arn_parts);
+        let (partition, region, account) = match dms_arn {
+            Some((p, r, a)) => (p.to_string(), r.to_string(), a.to_string()),
+            None => {
+                let (p, _, a) = live.roles.values().find_map(|r| dms::arn_parts(&r.arn))?;
+                let region = self.dms.config().region()?.to_string();
+                (p.to_string(), region, a.to_string())
+            }
+        };
+        Some(format!("arn:{partition}:dms:{region}:{account}:subgrp:"))
+    }
+}
+
+impl Cloud for AwsCloud {
+    fn read(&self) -> impl std::future::Future<Output = Result<Live, CloudError>> + Send {
+        self.read_live()
+    }
+
+    fn calls(&self) -> BTreeMap<String, u64> {
+        self.calls.snapshot()
+    }
+}

@@ -1,1 +1,922 @@
 //! plan(&Desired, &Live) -> Plan: what apply would do, with reasons, diffs and hazards.
+//!
+//! The plan is a value (Terraform's `plans.Change`, prisma's migration steps): computed purely
+//! from the desired and the live state, rendered by [`render`] for humans and machines alike,
+//! saved by [`saved`] for a later `apply`. Nothing here does I/O.
+//!
+//! Ownership comes from the tags: a live resource with a wanted identifier is compared only when
+//! it carries `dmsctl:stack=<stack>` and `dmsctl:name=<name>`; otherwise it is a [`Conflict`]
+//! and never touched. Live resources of the stack that nothing desired claims are deleted.
+
+mod compare;
+mod hazards;
+pub mod render;
+pub mod saved;
+#[cfg(test)]
+pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::live::{owner, Live, Owner, Tags};
+use crate::model::Desired;
+use crate::spec::types::ComputeMode;
+
+pub use saved::SavedPlan;
+
+/// Version of the JSON form of a plan (and of a saved plan). Bump it when a field changes
+/// meaning or disappears; adding a field is compatible.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The kinds of resources dmsctl manages.
+///
+/// Order matters: the derived `Ord` IS the execution order of creates and updates, the order of
+/// the AWS dependency graph (IAM roles before anything that needs them; the `dms-vpc-role`
+/// before subnet groups; log groups before DMS writes into them, so their retention applies
+/// from the first line; subnet groups before instances; instances and endpoints before the
+/// tasks that reference them). Deletes run in the reverse order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    // Order matters: see above. Apply sorts by this enum, nothing else encodes the graph.
+    IamRole,
+    LogGroup,
+    SubnetGroup,
+    Instance,
+    Endpoint,
+    Task,
+    ReplicationConfig,
+}
+
+impl Kind {
+    /// The name in the JSON form and in fingerprints (`replication-config`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::IamRole => "iam-role",
+            Kind::LogGroup => "log-group",
+            Kind::SubnetGroup => "subnet-group",
+            Kind::Instance => "instance",
+            Kind::Endpoint => "endpoint",
+            Kind::Task => "task",
+            Kind::ReplicationConfig => "replication-config",
+        }
+    }
+
+    /// How people call it, for sentences.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::IamRole => "IAM role",
+            Kind::LogGroup => "log group",
+            Kind::SubnetGroup => "subnet group",
+            Kind::Instance => "replication instance",
+            Kind::Endpoint => "endpoint",
+            Kind::Task => "task",
+            Kind::ReplicationConfig => "serverless replication",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What apply does with one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    NoOp,
+    Create,
+    /// In place, through Modify* (for a running task or replication: stop, modify, resume;
+    /// see [`Change::restart`]).
+    Update,
+    /// Delete, then create: Modify* cannot change what differs.
+    Replace,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NoOp => "no-op",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One attribute that differs: `before` is live, `after` is what the spec asks for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diff {
+    /// The API's member name, dotted into nested documents
+    /// (`ReplicationTaskSettings.TargetMetadata.TargetTablePrepMode`, `Tags.team`).
+    pub field: String,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+    /// Modify* cannot change this attribute: the resource is replaced.
+    pub forces_replacement: bool,
+}
+
+/// Why a change is dangerous; apply refuses changes with hazards unless destruction is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hazard {
+    pub code: HazardCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HazardCode {
+    /// A task or serverless replication that has run is replaced or deleted.
+    LosesCdcPosition,
+    /// A replication instance that still carries tasks is replaced or deleted.
+    InstanceHasTasks,
+}
+
+/// What apply would do with one resource, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: Kind,
+    /// Logical name in the spec (for IAM roles, the role name; for log groups, the instance or
+    /// replication whose logs they hold).
+    pub name: String,
+    /// Live identifier (for IAM roles and log groups, their name).
+    pub id: String,
+    pub action: Action,
+    /// Human sentences; they explain, they never steer apply.
+    pub reasons: Vec<String>,
+    pub hazards: Vec<Hazard>,
+    pub diffs: Vec<Diff>,
+    /// The task or serverless replication is running: the update is stop → modify → wait →
+    /// resume.
+    pub restart: bool,
+}
+
+impl Change {
+    fn new(kind: Kind, name: &str, id: &str, action: Action) -> Change {
+        Change {
+            kind,
+            name: name.to_string(),
+            id: id.to_string(),
+            action,
+            reasons: Vec::new(),
+            hazards: Vec::new(),
+            diffs: Vec::new(),
+            restart: false,
+        }
+    }
+
+    fn because(mut self, reason: impl Into<String>) -> Change {
+        self.reasons.push(reason.into());
+        self
+    }
+}
+
+/// A live resource with a wanted identifier that this stack does not own. Never touched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub kind: Kind,
+    /// The logical name that wants the identifier.
+    pub name: String,
+    pub id: String,
+    pub reason: String,
+}
+
+/// Counts of the changes that do something.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+}
+
+impl Summary {
+    pub fn total(&self) -> usize {
+        self.create + self.update + self.replace + self.delete
+    }
+}
+
+/// Everything apply would do for one stack. Deterministic: changes sorted by kind (execution
+/// order), then name, then action; no timestamps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub stack: String,
+    /// One entry per resource of the stack, unchanged ones included (as `no-op`).
+    pub changes: Vec<Change>,
+    pub conflicts: Vec<Conflict>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    fn from_parts(stack: &str, mut changes: Vec<Change>, mut conflicts: Vec<Conflict>) -> Plan {
+        changes.sort_by(|a, b| {
+            (a.kind, &a.name, a.action, &a.id).cmp(&(b.kind, &b.name, b.action, &b.id))
+        });
+        conflicts.sort_by(|a, b| (a.kind, &a.name, &a.id).cmp(&(b.kind, &b.name, &b.id)));
+        let summary = summarize(&changes);
+        Plan {
+            format_version: FORMAT_VERSION,
+            stack: stack.to_string(),
+            changes,
+            conflicts,
+            summary,
+        }
+    }
+
+    /// Whether apply would change anything (conflicts are not changes; see
+    /// [`Plan::conflicts`]).
+    pub fn has_changes(&self) -> bool {
+        self.summary.total() > 0
+    }
+
+    /// The changes that do something, in the plan's order.
+    pub fn actionable(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.action != Action::NoOp)
+    }
+
+    /// Changes apply must refuse unless the user allows destruction.
+    pub fn blocked_by_hazards(&self) -> Vec<&Change> {
+        self.changes
+            .iter()
+            .filter(|c| !c.hazards.is_empty())
+            .collect()
+    }
+
+    /// The changes in the order apply runs them: deletes (and the delete half of replaces) in
+    /// reverse kind order first, then creates, updates (and the create half of replaces) in
+    /// kind order. A replace appears in both lists.
+    pub fn execution_order(&self) -> (Vec<&Change>, Vec<&Change>) {
+        let mut removals: Vec<&Change> = self
+            .changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+            .collect();
+        removals.sort_by(|a, b| b.kind.cmp(&a.kind).then_with(|| a.name.cmp(&b.name)));
+        let builds = self
+            .changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+            .collect();
+        (removals, builds)
+    }
+
+    /// The plan restricted to the resources with this logical name or live identifier (for
+    /// `dmsctl diff NAME`); `None` when nothing matches.
+    pub fn only(&self, name: &str) -> Option<Plan> {
+        let hit = |n: &str, id: &str| n == name || id.eq_ignore_ascii_case(name);
+        let changes: Vec<Change> = self
+            .changes
+            .iter()
+            .filter(|c| hit(&c.name, &c.id))
+            .cloned()
+            .collect();
+        let conflicts: Vec<Conflict> = self
+            .conflicts
+            .iter()
+            .filter(|c| hit(&c.name, &c.id))
+            .cloned()
+            .collect();
+        if changes.is_empty() && conflicts.is_empty() {
+            return None;
+        }
+        Some(Plan::from_parts(&self.stack, changes, conflicts))
+    }
+}
+
+/// The ARN of the live resource a change names, for apply's Modify and Delete calls. `None`
+/// when it does not exist, and for IAM roles and log groups, which are addressed by name.
+pub fn live_arn<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<&'a str> {
+    let key = id.to_lowercase();
+    match kind {
+        Kind::IamRole | Kind::LogGroup => None,
+        Kind::SubnetGroup => live.subnet_groups.get(&key).map(|r| r.arn.as_str()),
+        Kind::Instance => live.instances.get(&key).map(|r| r.arn.as_str()),
+        Kind::Endpoint => live.endpoints.get(&key).map(|r| r.arn.as_str()),
+        Kind::Task => live.tasks.get(&key).map(|r| r.arn.as_str()),
+        Kind::ReplicationConfig => live.replication_configs.get(&key).map(|r| r.arn.as_str()),
+    }
+}
+
+fn summarize(changes: &[Change]) -> Summary {
+    let mut s = Summary::default();
+    for c in changes {
+        match c.action {
+            Action::NoOp => {}
+            Action::Create => s.create += 1,
+            Action::Update => s.update += 1,
+            Action::Replace => s.replace += 1,
+            Action::Delete => s.delete += 1,
+        }
+    }
+    s
+}
+
+/// Computes what apply would do to make `live` match `desired`.
+pub fn plan(desired: &Desired, live: &Live) -> Plan {
+    let mut p = Planner {
+        desired,
+        live,
+        stack: &desired.stack,
+        changes: Vec::new(),
+        conflicts: Vec::new(),
+        claimed: BTreeSet::new(),
+        endpoint_refs: BTreeMap::new(),
+        instance_refs: BTreeMap::new(),
+    };
+    p.roles();
+    p.subnet_groups();
+    p.instances();
+    p.endpoints();
+    p.tasks();
+    p.replication_configs();
+    // After the DMS resources: serverless log groups are found through the live configs.
+    p.log_groups();
+    p.deletes();
+    let Planner {
+        mut changes,
+        conflicts,
+        ..
+    } = p;
+    for c in &mut changes {
+        c.hazards = hazards::of(c, live);
+    }
+    Plan::from_parts(&desired.stack, changes, conflicts)
+}
+
+/// Where a desired reference (a task's endpoint or instance) will point once apply is done.
+#[derive(Debug, Clone, PartialEq)]
+enum Ref {
+    /// The live resource stays: its ARN.
+    Stays(String),
+    /// It is created or replaced: a new ARN nobody points at yet.
+    New { replaced: bool },
+    /// Not resolvable (a conflict, or not in the spec): nothing to compare against.
+    Unknown,
+}
+
+/// How a live resource found at a wanted identifier relates to the stack.
+enum Found<'a, T> {
+    Absent,
+    Ours(&'a T),
+    Conflict,
+}
+
+struct Planner<'a> {
+    desired: &'a Desired,
+    live: &'a Live,
+    stack: &'a str,
+    changes: Vec<Change>,
+    conflicts: Vec<Conflict>,
+    /// Live `(kind, lowercase id)` that a desired resource matched or collided with: never
+    /// deleted as leftovers.
+    claimed: BTreeSet<(Kind, String)>,
+    endpoint_refs: BTreeMap<String, Ref>,
+    instance_refs: BTreeMap<String, Ref>,
+}
+
+impl<'a> Planner<'a> {
+    /// Looks up a wanted identifier and decides whether the stack owns what is there.
+    fn find<T>(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        id: &str,
+        map: &'a BTreeMap<String, T>,
+        tags: impl Fn(&T) -> &Tags,
+    ) -> Found<'a, T> {
+        let key = id.to_lowercase();
+        let Some(res) = map.get(&key) else {
+            return Found::Absent;
+        };
+        self.claimed.insert((kind, key));
+        let reason = match owner(tags(res)) {
+            Owner::Stack { stack, name: n } if stack == self.stack && n == name => {
+                return Found::Ours(res);
+            }
+            Owner::Stack { stack, name: n } if stack == self.stack => format!(
+                "already exists as `{n}` of this stack; rename one of them or give `{name}` another `id`"
+            ),
+            Owner::Stack { stack, .. } => format!(
+                "belongs to stack `{stack}`; give `{name}` another `id`, or remove it from that stack first"
+            ),
+            Owner::Unmanaged => format!(
+                "exists without dmsctl's tags (made by hand or by another tool); dmsctl never touches it: adopt it with `dmsctl import`, or give `{name}` another `id`"
+            ),
+        };
+        self.conflicts.push(Conflict {
+            kind,
+            name: name.to_string(),
+            id: id.to_string(),
+            reason,
+        });
+        Found::Conflict
+    }
+
+    /// Turns a comparison into a change: no diffs is a no-op, any diff that forces replacement
+    /// is a replace, otherwise an update.
+    fn compared(&mut self, kind: Kind, name: &str, id: &str, diffs: Vec<Diff>, extra: Vec<String>) {
+        let action = if diffs.iter().any(|d| d.forces_replacement) {
+            Action::Replace
+        } else if diffs.is_empty() {
+            Action::NoOp
+        } else {
+            Action::Update
+        };
+        let mut c = Change::new(kind, name, id, action);
+        c.reasons = compare::reasons(&diffs);
+        c.reasons.extend(extra);
+        c.diffs = diffs;
+        self.changes.push(c);
+    }
+
+    fn roles(&mut self) {
+        for role in &self.desired.iam_roles {
+            let name = role.role_name.as_str();
+            let live = self
+                .live
+                .roles
+                .get(name)
+                .or_else(|| self.live.roles.values().find(|r| r.name == name));
+            match live {
+                None => self.changes.push(
+                    Change::new(Kind::IamRole, name, name, Action::Create).because(
+                        "not in the account (account-wide: dmsctl creates it, never deletes it)",
+                    ),
+                ),
+                Some(l) => {
+                    let diffs = compare::role(role, l);
+                    self.compared(Kind::IamRole, name, name, diffs, Vec::new());
+                }
+            }
+        }
+    }
+
+    fn subnet_groups(&mut self) {
+        for (name, d) in &self.desired.subnet_groups {
+            let id = &d.replication_subnet_group_identifier;
+            match self.find(Kind::SubnetGroup, name, id, &self.live.subnet_groups, |l| {
+                &l.tags
+            }) {
+                Found::Absent => self.create(Kind::SubnetGroup, name, id),
+                Found::Ours(l) => {
+                    let diffs = compare::subnet_group(d, l);
+                    self.compared(Kind::SubnetGroup, name, id, diffs, Vec::new());
+                }
+                Found::Conflict => {}
+            }
+        }
+    }
+
+    fn create(&mut self, kind: Kind, name: &str, id: &str) {
+        self.changes
+            .push(Change::new(kind, name, id, Action::Create).because("not in the account"));
+    }
+
+    /// The instances that are deployed: `compute.instances` may be written only to price the
+    /// other mode, so in serverless mode none of them is wanted.
+    fn deployed_instances(
+        &self,
+    ) -> impl Iterator<Item = (&'a String, &'a crate::model::DesiredInstance)> {
+        let deployed = self.desired.mode == ComputeMode::Instances;
+        self.desired.instances.iter().filter(move |_| deployed)
+    }
+
+    fn instances(&mut self) {
+        let wanted: Vec<_> = self.deployed_instances().collect();
+        for (name, d) in wanted {
+            let id = &d.replication_instance_identifier;
+            let r = match self.find(Kind::Instance, name, id, &self.live.instances, |l| &l.tags) {
+                Found::Absent => {
+                    self.create(Kind::Instance, name, id);
+                    Ref::New { replaced: false }
+                }
+                Found::Ours(l) => {
+                    let diffs = compare::instance(d, l);
+                    self.compared(Kind::Instance, name, id, diffs, Vec::new());
+                    match self.changes.last().map(|c| c.action) {
+                        Some(Action::Replace) => Ref::New { replaced: true },
+                        _ => Ref::Stays(l.arn.clone()),
+                    }
+                }
+                Found::Conflict => Ref::Unknown,
+            };
+            self.instance_refs.insert(name.clone(), r);
+        }
+    }
+
+    fn endpoints(&mut self) {
+        for (name, d) in &self.desired.endpoints {
+            let id = &d.endpoint_identifier;
+            let r = match self.find(Kind::Endpoint, name, id, &self.live.endpoints, |l| &l.tags) {
+                Found::Absent => {
+                    self.create(Kind::Endpoint, name, id);
+                    Ref::New { replaced: false }
+                }
+                Found::Ours(l) => {
+                    let diffs = compare::endpoint(d, l);
+                    self.compared(Kind::Endpoint, name, id, diffs, Vec::new());
+                    match self.changes.last().map(|c| c.action) {
+                        Some(Action::Replace) => Ref::New { replaced: true },
+                        _ => Ref::Stays(l.arn.clone()),
+                    }
+                }
+                Found::Conflict => Ref::Unknown,
+            };
+            self.endpoint_refs.insert(name.clone(), r);
+        }
+    }
+
+    /// A reference from a task or replication config to an endpoint or instance, compared with
+    /// the ARN the live one holds: `None` when it stays the same, else the diff and, when the
+    /// target itself is replaced, a sentence saying so.
+    fn reference(
+        &self,
+        field: &str,
+        kind: Kind,
+        target: Option<(&Ref, String)>,
+        live_arn: &str,
+        forces_replacement: bool,
+    ) -> Option<(Diff, Option<String>)> {
+        let (r, desired_id) = target?;
+        let points_elsewhere = match r {
+            Ref::Stays(arn) => arn != live_arn,
+            Ref::New { .. } => true,
+            Ref::Unknown => false,
+        };
+        if !points_elsewhere {
+            return None;
+        }
+        let note = matches!(r, Ref::New { replaced: true }).then(|| {
+            format!(
+                "{} `{desired_id}` is replaced, so what points at it is too",
+                kind.noun()
+            )
+        });
+        let diff = Diff {
+            field: field.to_string(),
+            before: Some(Json::String(self.describe_arn(kind, live_arn))),
+            after: Some(Json::String(desired_id)),
+            forces_replacement,
+        };
+        Some((diff, note))
+    }
+
+    /// The identifier of the live resource an ARN names (readable), else the ARN.
+    fn describe_arn(&self, kind: Kind, arn: &str) -> String {
+        let found = match kind {
+            Kind::Endpoint => self
+                .live
+                .endpoints
+                .values()
+                .find(|e| e.arn == arn)
+                .map(|e| e.identifier.clone()),
+            Kind::Instance => self
+                .live
+                .instances
+                .values()
+                .find(|i| i.arn == arn)
+                .map(|i| i.identifier.clone()),
+            _ => None,
+        };
+        found.unwrap_or_else(|| arn.to_string())
+    }
+
+    fn endpoint_target(&self, name: &str) -> Option<(&Ref, String)> {
+        let d = self.desired.endpoints.get(name)?;
+        Some((self.endpoint_refs.get(name)?, d.endpoint_identifier.clone()))
+    }
+
+    fn instance_target(&self, name: &str) -> Option<(&Ref, String)> {
+        let d = self.desired.instances.get(name)?;
+        Some((
+            self.instance_refs.get(name)?,
+            d.replication_instance_identifier.clone(),
+        ))
+    }
+
+    fn tasks(&mut self) {
+        for (name, d) in &self.desired.tasks {
+            let id = &d.replication_task_identifier;
+            let l = match self.find(Kind::Task, name, id, &self.live.tasks, |l| &l.tags) {
+                Found::Absent => {
+                    self.create(Kind::Task, name, id);
+                    continue;
+                }
+                Found::Conflict => continue,
+                Found::Ours(l) => l,
+            };
+            let mut diffs = compare::task(d, l);
+            // DMS cannot point a task at other endpoints or (through Modify) another instance.
+            let refs = [
+                self.reference(
+                    "SourceEndpoint",
+                    Kind::Endpoint,
+                    self.endpoint_target(&d.source_endpoint),
+                    &l.source_endpoint_arn,
+                    true,
+                ),
+                self.reference(
+                    "TargetEndpoint",
+                    Kind::Endpoint,
+                    self.endpoint_target(&d.target_endpoint),
+                    &l.target_endpoint_arn,
+                    true,
+                ),
+                self.reference(
+                    "ReplicationInstance",
+                    Kind::Instance,
+                    self.instance_target(&d.replication_instance),
+                    &l.replication_instance_arn,
+                    true,
+                ),
+            ];
+            let mut notes = Vec::new();
+            for (diff, note) in refs.into_iter().flatten() {
+                diffs.push(diff);
+                notes.extend(note);
+            }
+            self.compared(Kind::Task, name, id, diffs, notes);
+            self.note_running(is_running(Some(&l.status)));
+        }
+    }
+
+    fn replication_configs(&mut self) {
+        for (name, d) in &self.desired.replication_configs {
+            let id = &d.replication_config_identifier;
+            let l = match self.find(
+                Kind::ReplicationConfig,
+                name,
+                id,
+                &self.live.replication_configs,
+                |l| &l.tags,
+            ) {
+                Found::Absent => {
+                    self.create(Kind::ReplicationConfig, name, id);
+                    continue;
+                }
+                Found::Conflict => continue,
+                Found::Ours(l) => l,
+            };
+            let mut diffs = compare::replication_config(d, l);
+            // ModifyReplicationConfig can change the endpoints: an update, not a replacement.
+            let refs = [
+                self.reference(
+                    "SourceEndpoint",
+                    Kind::Endpoint,
+                    self.endpoint_target(&d.source_endpoint),
+                    &l.source_endpoint_arn,
+                    false,
+                ),
+                self.reference(
+                    "TargetEndpoint",
+                    Kind::Endpoint,
+                    self.endpoint_target(&d.target_endpoint),
+                    &l.target_endpoint_arn,
+                    false,
+                ),
+            ];
+            diffs.extend(refs.into_iter().flatten().map(|(diff, _)| diff));
+            self.compared(Kind::ReplicationConfig, name, id, diffs, Vec::new());
+            self.note_running(is_running(l.status.as_deref()));
+        }
+    }
+
+    /// Marks the change just pushed for a running task or replication: an update becomes stop →
+    /// modify → resume; a replacement or delete must stop it first.
+    fn note_running(&mut self, running: bool) {
+        let Some(c) = self.changes.last_mut() else {
+            return;
+        };
+        if !running {
+            return;
+        }
+        // Tags are changed through AddTagsToResource, which a running task does not mind.
+        let needs_modify = c.diffs.iter().any(|d| !d.field.starts_with("Tags."));
+        match c.action {
+            Action::Update if !needs_modify => {}
+            Action::Update => {
+                c.restart = true;
+                c.reasons
+                    .push("running: stop → modify → wait → resume".to_string());
+            }
+            Action::Replace | Action::Delete => {
+                c.reasons.push("running: it is stopped first".to_string());
+            }
+            Action::NoOp | Action::Create => {}
+        }
+    }
+
+    /// Retention of the stack's DMS log groups. Only when the spec sets `retention_days`: with
+    /// none, dmsctl has no opinion. Log groups are never deleted: they hold the history.
+    fn log_groups(&mut self) {
+        let Some(days) = self.desired.log_retention_days else {
+            return;
+        };
+        let days = i64::from(days);
+        let mut wanted: Vec<(String, String, bool)> = Vec::new();
+        // Tasks log to `dms-tasks-<instance identifier>` (DMS stores instance identifiers in
+        // lowercase). The name is known before the instance exists, so the group is created with
+        // its retention ahead of DMS.
+        for (name, d) in self.deployed_instances() {
+            // The group of an instance someone else owns is theirs too.
+            if self.instance_refs.get(name.as_str()) == Some(&Ref::Unknown) {
+                continue;
+            }
+            let group = format!(
+                "dms-tasks-{}",
+                d.replication_instance_identifier.to_lowercase()
+            );
+            wanted.push((name.clone(), group, true));
+        }
+        // Serverless replications log to `dms-serverless-replication-<id>`. We take <id> to be
+        // the resource id at the end of the config's ARN (known only once the config exists,
+        // and the group only once the replication first ran); not being able to confirm it, we
+        // also accept the config's identifier. Either way only for configs this stack owns,
+        // so another stack's groups are never touched. A group that does not exist yet is left
+        // for DMS to create; its retention is set by the next apply.
+        for (name, d) in &self.desired.replication_configs {
+            let key = d.replication_config_identifier.to_lowercase();
+            let Some(l) = self.live.replication_configs.get(&key) else {
+                continue;
+            };
+            if !matches!(owner(&l.tags), Owner::Stack { stack, name: n } if stack == self.stack && n == name)
+            {
+                continue;
+            }
+            let resource_id = l.arn.rsplit(':').next().unwrap_or_default().to_lowercase();
+            let found = self.live.log_groups.values().find(|g| {
+                let lower = g.name.to_lowercase();
+                lower
+                    .strip_prefix("dms-serverless-replication-")
+                    .is_some_and(|rest| rest == resource_id || rest == key)
+            });
+            if let Some(g) = found {
+                wanted.push((name.clone(), g.name.clone(), false));
+            }
+        }
+        for (name, group, creatable) in wanted {
+            let live = self
+                .live
+                .log_groups
+                .get(&group)
+                .or_else(|| self.live.log_groups.values().find(|g| g.name == group));
+            match live {
+                None if creatable => self.changes.push(
+                    Change::new(Kind::LogGroup, &name, &group, Action::Create)
+                        .because(format!("not in the account; retention {days} days")),
+                ),
+                None => {}
+                Some(g) => {
+                    let before = g.retention_days.map(i64::from);
+                    let diffs = if before == Some(days) {
+                        Vec::new()
+                    } else {
+                        vec![Diff {
+                            field: "RetentionInDays".into(),
+                            before: before.map(Json::from),
+                            after: Some(Json::from(days)),
+                            forces_replacement: false,
+                        }]
+                    };
+                    self.compared(Kind::LogGroup, &name, &group, diffs, Vec::new());
+                }
+            }
+        }
+    }
+
+    /// Live resources of the stack that no desired resource claimed.
+    fn deletes(&mut self) {
+        let live = self.live;
+        let mut gone: Vec<(Kind, String, String)> = Vec::new();
+        let mut sweep = |kind: Kind, entries: Vec<(&String, &String, &Tags)>| {
+            for (key, ident, tags) in entries {
+                if let Owner::Stack { stack, name } = owner(tags) {
+                    if stack == self.stack && !self.claimed.contains(&(kind, key.to_lowercase())) {
+                        gone.push((kind, name.to_string(), ident.clone()));
+                    }
+                }
+            }
+        };
+        sweep(
+            Kind::SubnetGroup,
+            live.subnet_groups
+                .iter()
+                .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::Instance,
+            live.instances
+                .iter()
+                .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::Endpoint,
+            live.endpoints
+                .iter()
+                .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::Task,
+            live.tasks
+                .iter()
+                .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::ReplicationConfig,
+            live.replication_configs
+                .iter()
+                .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        for (kind, name, id) in gone {
+            let reason = self.delete_reason(kind, &name);
+            let mut c = Change::new(kind, &name, &id, Action::Delete).because(reason);
+            let running = match kind {
+                Kind::Task => live
+                    .tasks
+                    .get(&id.to_lowercase())
+                    .is_some_and(|t| is_running(Some(&t.status))),
+                Kind::ReplicationConfig => live
+                    .replication_configs
+                    .get(&id.to_lowercase())
+                    .is_some_and(|r| is_running(r.status.as_deref())),
+                _ => false,
+            };
+            if running {
+                c.reasons.push("running: it is stopped first".to_string());
+            }
+            self.changes.push(c);
+        }
+    }
+
+    fn delete_reason(&self, kind: Kind, name: &str) -> String {
+        let d = self.desired;
+        let renamed = "its identifier changes (the spec's is created instead)";
+        let to_instances = "compute mode changes from serverless to instances";
+        let to_serverless = "compute mode changes from instances to serverless";
+        let still_wanted = match kind {
+            Kind::ReplicationConfig if d.tasks.contains_key(name) => return to_instances.into(),
+            Kind::Task if d.replication_configs.contains_key(name) => return to_serverless.into(),
+            Kind::Instance
+                if d.mode == ComputeMode::Serverless && d.instances.contains_key(name) =>
+            {
+                return to_serverless.into()
+            }
+            Kind::Instance if d.mode == ComputeMode::Serverless => false,
+            Kind::Instance => d.instances.contains_key(name),
+            Kind::SubnetGroup => d.subnet_groups.contains_key(name),
+            Kind::Endpoint => d.endpoints.contains_key(name),
+            Kind::Task => d.tasks.contains_key(name),
+            Kind::ReplicationConfig => d.replication_configs.contains_key(name),
+            Kind::IamRole | Kind::LogGroup => false,
+        };
+        if still_wanted {
+            renamed.into()
+        } else {
+            "no longer in the spec".into()
+        }
+    }
+}
+
+/// Statuses in which a task or serverless replication is (about to be) moving data: modifying
+/// it needs a stop first, and DMS refuses to delete it. Serverless replications pass through
+/// several states between a start and `running` (DMS user guide, "AWS DMS Serverless
+/// components"); their spelling is normalised (`Testing Connection`, `testing-connection`).
+fn is_running(status: Option<&str>) -> bool {
+    let Some(s) = status else {
+        return false;
+    };
+    let s = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    matches!(
+        s.as_str(),
+        "running"
+            | "starting"
+            | "resuming"
+            | "initializing"
+            | "preparing_metadata_resources"
+            | "testing_connection"
+            | "fetching_metadata"
+            | "calculating_capacity"
+            | "provisioning_capacity"
+            | "replication_starting"
+    )
+}

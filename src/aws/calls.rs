@@ -1,0 +1,100 @@
+//! Counts every HTTP attempt each client sends, by `service:Operation`, for `-v` and the tests
+//! that check the number of calls does not grow with the number of resources.
+//!
+//! The count lives in an interceptor so it sees what is really sent: every page of a paginator
+//! and every retry attempt, which a counter at the call sites would miss.
+//!
+//! Why the operation name comes from the request and not from the config bag: the orchestrator
+//! stores it there as `aws_smithy_runtime_api::client::orchestrator::Metadata`, but that crate is
+//! not a normal dependency of dmsctl and the SDK crates do not re-export the type. The protocols
+//! name the operation on the wire anyway: JSON 1.1 services (DMS, CloudWatch Logs) in the
+//! `X-Amz-Target` header (`AmazonDMSv20160101.DescribeEndpoints`), query services (IAM) in the
+//! form body's `Action=` parameter.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_databasemigration::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_databasemigration::config::{ConfigBag, Intercept, RuntimeComponents};
+
+/// Shared tally of calls, cloned into one interceptor per client.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallLog(Arc<Mutex<BTreeMap<String, u64>>>);
+
+impl CallLog {
+    pub(crate) fn snapshot(&self) -> BTreeMap<String, u64> {
+        // A poisoned lock only means a panic elsewhere while counting; the map is still usable.
+        match self.0.lock() {
+            Ok(map) => map.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn add(&self, key: String) {
+        let mut map = match self.0.lock() {
+            Ok(map) => map,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *map.entry(key).or_insert(0) += 1;
+    }
+
+    /// The interceptor for one client; `service` is the prefix (`dms`, `iam`, `logs`).
+    pub(crate) fn interceptor(&self, service: &'static str) -> CallCounter {
+        CallCounter {
+            service,
+            log: self.clone(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct CallCounter {
+    service: &'static str,
+    log: CallLog,
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "DmsctlCallCounter"
+    }
+
+    // Runs once per attempt, after signing, right before the request goes out.
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_databasemigration::error::BoxError> {
+        let request = context.request();
+        let operation = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.rsplit('.').next().map(str::to_string))
+            .or_else(|| request.body().bytes().and_then(query_action))
+            .unwrap_or_else(|| "Unknown".to_string());
+        self.log.add(format!("{}:{operation}", self.service));
+        Ok(())
+    }
+}
+
+/// `GetRole` from a query-protocol body `Action=GetRole&Version=2010-05-08&...`.
+fn query_action(body: &[u8]) -> Option<String> {
+    let body = std::str::from_utf8(body).ok()?;
+    body.split('&')
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_from_query_body() {
+        assert_eq!(
+            query_action(b"Action=GetRole&Version=2010-05-08&RoleName=x").as_deref(),
+            Some("GetRole")
+        );
+        assert_eq!(query_action(b"Version=1"), None);
+    }
+}

@@ -1,0 +1,804 @@
+//! Per-kind comparison of a desired resource with the live one it matched: the [`Diff`]s and
+//! the sentences that explain them.
+//!
+//! The rule throughout is "no perpetual diffs": DMS fills in defaults, echoes settings in its
+//! own spelling and case, and never returns secrets. So documents (task settings, engine
+//! settings, compute config, extra connection attributes) are compared only on what the spec
+//! sets, scalars loosely (`4` equals `"4"`), table mappings as sets of rules keyed by rule id,
+//! and passwords not at all.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json};
+
+use super::Diff;
+use crate::live::{
+    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup, LiveTask, Tags,
+};
+use crate::model::{
+    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
+    DesiredTask, Tag,
+};
+
+/// Collects diffs for one resource.
+#[derive(Default)]
+struct Diffs(Vec<Diff>);
+
+impl Diffs {
+    fn push(&mut self, field: &str, before: Option<Json>, after: Option<Json>, forces: bool) {
+        self.0.push(Diff {
+            field: field.to_string(),
+            before,
+            after,
+            forces_replacement: forces,
+        });
+    }
+
+    /// A string the spec sets (when it sets it), compared without regard to case where AWS
+    /// normalises it.
+    fn text(&mut self, field: &str, want: Option<&str>, have: Option<&str>, forces: bool) {
+        let Some(w) = want else { return };
+        let same = have.is_some_and(|h| {
+            if case_insensitive(field) {
+                h.eq_ignore_ascii_case(w)
+            } else {
+                h == w
+            }
+        });
+        if !same {
+            self.push(field, have.map(Json::from), Some(Json::from(w)), forces);
+        }
+    }
+
+    fn value(&mut self, field: &str, want: Json, have: Json, forces: bool) {
+        if !loose_eq(&want, &have) {
+            self.push(field, Some(have), Some(want), forces);
+        }
+    }
+
+    /// Lists compared as sets; DMS does not keep their order.
+    fn set(&mut self, field: &str, want: &[String], have: &[String], forces: bool) {
+        let w: BTreeSet<&String> = want.iter().collect();
+        let h: BTreeSet<&String> = have.iter().collect();
+        if w != h {
+            let list = |s: BTreeSet<&String>| Json::from_iter(s.into_iter().cloned());
+            self.push(field, Some(list(h)), Some(list(w)), forces);
+        }
+    }
+
+    /// Only the desired tags: extra live tags (added by people or policies) are left alone.
+    fn tags(&mut self, want: &[Tag], have: &Tags) {
+        for t in want {
+            if have.get(&t.key) != Some(&t.value) {
+                self.push(
+                    &format!("Tags.{}", t.key),
+                    have.get(&t.key).map(|v| Json::from(v.as_str())),
+                    Some(Json::from(t.value.as_str())),
+                    false,
+                );
+            }
+        }
+    }
+
+    /// Table mappings, compared as DMS treats them.
+    fn mappings(&mut self, want: &Json, have: &Json) {
+        if !mappings_equal(want, have) {
+            self.push(
+                "TableMappings",
+                Some(have.clone()),
+                Some(want.clone()),
+                false,
+            );
+        }
+    }
+}
+
+/// Fields whose value AWS stores in lowercase or compares without regard to case.
+fn case_insensitive(field: &str) -> bool {
+    let leaf = field.rsplit('.').next().unwrap_or(field);
+    matches!(
+        leaf,
+        "EndpointType"
+            | "EngineName"
+            | "ServerName"
+            | "SslMode"
+            | "ReplicationInstanceClass"
+            | "ReplicationSubnetGroupIdentifier"
+            | "ReplicationSubnetGroupId"
+            | "PreferredMaintenanceWindow"
+            | "AvailabilityZone"
+            | "MigrationType"
+            | "ReplicationType"
+    )
+}
+
+pub(super) fn role(want: &DesiredRole, have: &LiveRole) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    if !have.trusts_dms {
+        // The live trust policy is not kept, only whether it trusts DMS: `before` is unknown.
+        d.push(
+            "AssumeRolePolicyDocument",
+            None,
+            Some(want.assume_role_policy_document.clone()),
+            false,
+        );
+    }
+    let missing: Vec<&String> = want
+        .attached_policy_arns
+        .iter()
+        .filter(|p| !have.attached_policy_arns.contains(p))
+        .collect();
+    if !missing.is_empty() {
+        // Policies attached by others stay: the roles are shared by the whole account.
+        let mut after: Vec<String> = have.attached_policy_arns.clone();
+        after.extend(missing.into_iter().cloned());
+        after.sort();
+        let mut before = have.attached_policy_arns.clone();
+        before.sort();
+        d.push(
+            "AttachedPolicyArns",
+            Some(Json::from(before)),
+            Some(Json::from(after)),
+            false,
+        );
+    }
+    d.0
+}
+
+pub(super) fn subnet_group(want: &DesiredSubnetGroup, have: &LiveSubnetGroup) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    d.text(
+        "ReplicationSubnetGroupDescription",
+        Some(&want.replication_subnet_group_description),
+        Some(&have.description),
+        false,
+    );
+    d.set("SubnetIds", &want.subnet_ids, &have.subnet_ids, false);
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+pub(super) fn instance(want: &DesiredInstance, have: &LiveInstance) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    d.text(
+        "ReplicationInstanceClass",
+        Some(&want.replication_instance_class),
+        Some(&have.class),
+        false,
+    );
+    if want.allocated_storage != have.allocated_storage {
+        // ModifyReplicationInstance only grows storage.
+        d.push(
+            "AllocatedStorage",
+            Some(Json::from(have.allocated_storage)),
+            Some(Json::from(want.allocated_storage)),
+            want.allocated_storage < have.allocated_storage,
+        );
+    }
+    d.value(
+        "MultiAZ",
+        Json::from(want.multi_az),
+        Json::from(have.multi_az),
+        false,
+    );
+    if let Some(v) = &want.engine_version {
+        let newer = have
+            .engine_version
+            .as_deref()
+            .map(|h| version_key(v).cmp(&version_key(h)));
+        match newer {
+            Some(std::cmp::Ordering::Equal) => {}
+            // Modify upgrades (AllowMajorVersionUpgrade); DMS has no downgrade.
+            Some(std::cmp::Ordering::Less) => d.push(
+                "EngineVersion",
+                have.engine_version.clone().map(Json::from),
+                Some(Json::from(v.as_str())),
+                true,
+            ),
+            _ => d.push(
+                "EngineVersion",
+                have.engine_version.clone().map(Json::from),
+                Some(Json::from(v.as_str())),
+                false,
+            ),
+        }
+    }
+    // Without security groups in the spec DMS picks the VPC's default: not a difference.
+    if !want.vpc_security_group_ids.is_empty() {
+        d.set(
+            "VpcSecurityGroupIds",
+            &want.vpc_security_group_ids,
+            &have.vpc_security_group_ids,
+            false,
+        );
+    }
+    d.text(
+        "PreferredMaintenanceWindow",
+        want.preferred_maintenance_window.as_deref(),
+        have.preferred_maintenance_window.as_deref(),
+        false,
+    );
+    // What ModifyReplicationInstance cannot change. Unset in the spec means "AWS's choice".
+    d.text(
+        "ReplicationSubnetGroupIdentifier",
+        want.replication_subnet_group_identifier.as_deref(),
+        have.subnet_group.as_deref(),
+        true,
+    );
+    d.value(
+        "PubliclyAccessible",
+        Json::from(want.publicly_accessible),
+        Json::from(have.publicly_accessible),
+        true,
+    );
+    d.text(
+        "AvailabilityZone",
+        want.availability_zone.as_deref(),
+        have.availability_zone.as_deref(),
+        true,
+    );
+    if let Some(k) = &want.kms_key_id {
+        if !kms_matches(k, have.kms_key_id.as_deref()) {
+            d.push(
+                "KmsKeyId",
+                have.kms_key_id.clone().map(Json::from),
+                Some(Json::from(k.as_str())),
+                true,
+            );
+        }
+    }
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+/// AWS reports the key's ARN; the spec may name the key by id or ARN.
+fn kms_matches(want: &str, have: Option<&str>) -> bool {
+    have.is_some_and(|h| {
+        h == want || h.ends_with(&format!("/{want}")) || h.ends_with(&format!(":{want}"))
+    })
+}
+
+/// `3.5.4` -> `[3, 5, 4]`, so versions order numerically (`3.10` after `3.9`).
+fn version_key(v: &str) -> Vec<u64> {
+    v.split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().unwrap_or(0))
+        .collect()
+}
+
+pub(super) fn endpoint(want: &DesiredEndpoint, have: &LiveEndpoint) -> Vec<Diff> {
+    // Everything here is ModifyEndpoint's: nothing forces a replacement. The password is
+    // write-only (DMS never returns it), so it is not compared.
+    let mut d = Diffs::default();
+    d.text(
+        "EndpointType",
+        Some(want.endpoint_type),
+        Some(&have.endpoint_type),
+        false,
+    );
+    d.text(
+        "EngineName",
+        Some(want.engine_name),
+        Some(&have.engine_name),
+        false,
+    );
+    d.text(
+        "ServerName",
+        want.server_name.as_deref(),
+        have.server_name.as_deref(),
+        false,
+    );
+    if let Some(p) = want.port {
+        d.value(
+            "Port",
+            Json::from(p),
+            have.port.map_or(Json::Null, Json::from),
+            false,
+        );
+    }
+    d.text(
+        "DatabaseName",
+        want.database_name.as_deref(),
+        have.database_name.as_deref(),
+        false,
+    );
+    d.text(
+        "Username",
+        want.username.as_deref(),
+        have.username.as_deref(),
+        false,
+    );
+    // No SSL mode in the spec is DMS's default, `none`: removing it from the spec is a change.
+    d.text(
+        "SslMode",
+        Some(want.ssl_mode.unwrap_or("none")),
+        Some(have.ssl_mode.as_deref().unwrap_or("none")),
+        false,
+    );
+    d.text(
+        "CertificateArn",
+        want.certificate_arn.as_deref(),
+        have.certificate_arn.as_deref(),
+        false,
+    );
+    // Only the attributes the spec sets: for some engines (S3, Kafka) DMS echoes its settings
+    // back as attributes, which would otherwise show as perpetual removals.
+    let want_eca = parse_eca(want.extra_connection_attributes.as_deref().unwrap_or(""));
+    let have_eca = parse_eca(have.extra_connection_attributes.as_deref().unwrap_or(""));
+    for (k, v) in &want_eca {
+        let found = have_eca
+            .iter()
+            .find(|(hk, _)| hk.eq_ignore_ascii_case(k))
+            .map(|(_, hv)| hv);
+        if !found.is_some_and(|h| loose_eq(&Json::from(v.as_str()), &Json::from(h.as_str()))) {
+            d.push(
+                &format!("ExtraConnectionAttributes.{k}"),
+                found.map(|h| Json::from(h.as_str())),
+                Some(Json::from(v.as_str())),
+                false,
+            );
+        }
+    }
+    let secret = |path: &str| {
+        want.secret_settings.contains_key(path)
+            || path
+                .rsplit('.')
+                .next()
+                .is_some_and(|leaf| leaf.contains("Password"))
+    };
+    for (key, value) in &want.settings {
+        subset(&mut d, key, value, have.settings.get(key), &secret);
+    }
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+pub(super) fn task(want: &DesiredTask, have: &LiveTask) -> Vec<Diff> {
+    // Endpoints and instance are compared by the planner, which knows their ARNs. The CDC
+    // start time is a one-off instruction for the first start, not a state DMS reports back.
+    let mut d = Diffs::default();
+    d.text(
+        "MigrationType",
+        Some(want.migration_type),
+        Some(&have.migration_type),
+        false,
+    );
+    d.mappings(&want.table_mappings, &have.table_mappings);
+    subset(
+        &mut d,
+        "ReplicationTaskSettings",
+        &want.replication_task_settings,
+        Some(&have.settings),
+        &|_| false,
+    );
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+pub(super) fn replication_config(
+    want: &DesiredReplicationConfig,
+    have: &LiveReplicationConfig,
+) -> Vec<Diff> {
+    // ModifyReplicationConfig changes all of it in place.
+    let mut d = Diffs::default();
+    d.text(
+        "ReplicationType",
+        Some(want.replication_type),
+        Some(&have.replication_type),
+        false,
+    );
+    subset(
+        &mut d,
+        "ComputeConfig",
+        &want.compute_config,
+        Some(&have.compute_config),
+        &|_| false,
+    );
+    d.mappings(&want.table_mappings, &have.table_mappings);
+    subset(
+        &mut d,
+        "ReplicationSettings",
+        &want.replication_settings,
+        Some(&have.settings),
+        &|_| false,
+    );
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+/// Compares only what `want` sets, leaf by leaf: DMS fills in every other key. Lists of objects
+/// with an `Id` (`Logging.LogComponents`) are matched by it, since DMS lists every component
+/// and the spec names a few; other lists are compared as sets.
+fn subset(
+    d: &mut Diffs,
+    path: &str,
+    want: &Json,
+    have: Option<&Json>,
+    skip: &dyn Fn(&str) -> bool,
+) {
+    if skip(path) {
+        return;
+    }
+    match want {
+        Json::Object(w) => {
+            for (k, v) in w {
+                subset(
+                    d,
+                    &format!("{path}.{k}"),
+                    v,
+                    have.and_then(|h| h.get(k)),
+                    skip,
+                );
+            }
+        }
+        Json::Array(items) if !items.is_empty() && items.iter().all(|i| i.get("Id").is_some()) => {
+            for item in items {
+                let id = item.get("Id").cloned().unwrap_or(Json::Null);
+                let found = have.and_then(Json::as_array).and_then(|a| {
+                    a.iter()
+                        .find(|h| h.get("Id").is_some_and(|hid| loose_eq(hid, &id)))
+                });
+                let label = match &id {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                subset(d, &format!("{path}[Id={label}]"), item, found, skip);
+            }
+        }
+        _ => {
+            let same = match have {
+                None => want.is_null(),
+                Some(h) => leaf_eq(path, want, h),
+            };
+            if !same {
+                d.push(path, have.cloned(), Some(want.clone()), false);
+            }
+        }
+    }
+}
+
+fn leaf_eq(path: &str, want: &Json, have: &Json) -> bool {
+    match (want, have) {
+        (Json::String(w), Json::String(h)) if case_insensitive(path) => w.eq_ignore_ascii_case(h),
+        (Json::String(w), Json::String(h)) if path.ends_with(".KmsKeyId") => {
+            kms_matches(w, Some(h))
+        }
+        (Json::Array(w), Json::Array(h)) => {
+            w.len() == h.len()
+                && w.iter().all(|x| h.iter().any(|y| loose_eq(x, y)))
+                && h.iter().all(|y| w.iter().any(|x| loose_eq(x, y)))
+        }
+        _ => loose_eq(want, have),
+    }
+}
+
+/// JSON equality that forgives how DMS spells scalars: `4` = `4.0` = `"4"`, `true` = `"true"`.
+pub(super) fn loose_eq(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Json::Number(n), Json::String(s)) | (Json::String(s), Json::Number(n)) => {
+            s.trim().parse::<f64>().ok() == n.as_f64()
+        }
+        (Json::Bool(x), Json::String(s)) | (Json::String(s), Json::Bool(x)) => s
+            .trim()
+            .eq_ignore_ascii_case(if *x { "true" } else { "false" }),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| loose_eq(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| loose_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Table mappings as DMS treats them: the rules as a set keyed by `rule-id` (their order in the
+/// list means nothing), each rule equal key by key; a key only the live side has counts only
+/// when it carries something (DMS may echo `"filters": []`).
+pub(super) fn mappings_equal(want: &Json, have: &Json) -> bool {
+    match (rules_by_id(want), rules_by_id(have)) {
+        (Some(w), Some(h)) => {
+            w.len() == h.len()
+                && w.iter()
+                    .all(|(id, wr)| h.get(id).is_some_and(|hr| rule_eq(wr, hr)))
+        }
+        _ => loose_eq(want, have),
+    }
+}
+
+fn rules_by_id(m: &Json) -> Option<BTreeMap<String, &Json>> {
+    let rules = m.get("rules")?.as_array()?;
+    let mut out = BTreeMap::new();
+    for r in rules {
+        let id = match r.get("rule-id")? {
+            Json::String(s) => s.trim().to_string(),
+            Json::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        if out.insert(id, r).is_some() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn rule_eq(want: &Json, have: &Json) -> bool {
+    let (Some(w), Some(h)) = (want.as_object(), have.as_object()) else {
+        return loose_eq(want, have);
+    };
+    w.iter().all(|(k, v)| match h.get(k) {
+        Some(hv) => loose_eq(v, hv),
+        None => is_empty(v),
+    }) && h.iter().all(|(k, v)| w.contains_key(k) || is_empty(v))
+}
+
+fn is_empty(v: &Json) -> bool {
+    match v {
+        Json::Null => true,
+        Json::Array(a) => a.is_empty(),
+        Json::Object(o) => o.is_empty(),
+        Json::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// `a=1;b=two;` -> [(a, 1), (b, two)], in order, blanks skipped.
+pub(super) fn parse_eca(s: &str) -> Vec<(String, String)> {
+    s.split(';')
+        .filter_map(|part| {
+            let part = part.trim();
+            if part.is_empty() {
+                return None;
+            }
+            Some(match part.split_once('=') {
+                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
+                None => (part.to_string(), String::new()),
+            })
+        })
+        .collect()
+}
+
+/// A stable form for display and fingerprints: object keys sorted, table-mapping rules ordered
+/// by rule id.
+pub(super) fn canonical(v: &Json) -> Json {
+    match v {
+        Json::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for k in keys {
+                let value = &o[k.as_str()];
+                let value = if k == "rules" {
+                    sorted_rules(value)
+                } else {
+                    canonical(value)
+                };
+                out.insert(k.clone(), value);
+            }
+            Json::Object(out)
+        }
+        Json::Array(a) => Json::Array(a.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+fn sorted_rules(v: &Json) -> Json {
+    let Some(rules) = v.as_array() else {
+        return canonical(v);
+    };
+    let mut rules: Vec<Json> = rules.iter().map(canonical).collect();
+    let key = |r: &Json| -> (u64, String) {
+        let id = match r.get("rule-id") {
+            Some(Json::String(s)) => s.clone(),
+            Some(Json::Number(n)) => n.to_string(),
+            _ => String::new(),
+        };
+        (id.parse().unwrap_or(u64::MAX), id)
+    };
+    rules.sort_by_key(key);
+    Json::Array(rules)
+}
+
+/// Spec vocabulary for API fields, so reasons read like the YAML people wrote.
+fn label(field: &str) -> &str {
+    match field {
+        "EndpointType" => "role",
+        "EngineName" => "engine",
+        "ServerName" => "host",
+        "Port" => "port",
+        "DatabaseName" => "database",
+        "Username" => "username",
+        "SslMode" => "ssl_mode",
+        "CertificateArn" => "certificate_arn",
+        "ReplicationInstanceClass" => "class",
+        "AllocatedStorage" => "storage_gb",
+        "MultiAZ" | "ComputeConfig.MultiAZ" => "multi_az",
+        "EngineVersion" => "engine_version",
+        "VpcSecurityGroupIds" | "ComputeConfig.VpcSecurityGroupIds" => "security_group_ids",
+        "PreferredMaintenanceWindow" | "ComputeConfig.PreferredMaintenanceWindow" => {
+            "preferred_maintenance_window"
+        }
+        "ReplicationSubnetGroupIdentifier" | "ComputeConfig.ReplicationSubnetGroupId" => {
+            "subnet_group"
+        }
+        "PubliclyAccessible" => "publicly_accessible",
+        "AvailabilityZone" | "ComputeConfig.AvailabilityZone" => "availability_zone",
+        "KmsKeyId" | "ComputeConfig.KmsKeyId" => "kms_key_id",
+        "MigrationType" | "ReplicationType" => "type",
+        "ComputeConfig.MaxCapacityUnits" => "max_dcu",
+        "ComputeConfig.MinCapacityUnits" => "min_dcu",
+        "ReplicationSubnetGroupDescription" => "description",
+        "SubnetIds" => "subnet_ids",
+        "RetentionInDays" => "retention_days",
+        "SourceEndpoint" => "source endpoint",
+        "TargetEndpoint" => "target endpoint",
+        "ReplicationInstance" => "replication instance",
+        other => other,
+    }
+}
+
+/// Documents whose changed leaves are summed up in one sentence.
+fn group(field: &str) -> Option<(&'static str, &str)> {
+    let (head, rest) = field.split_once('.')?;
+    let noun = match head {
+        "ReplicationTaskSettings" => "task settings",
+        "ReplicationSettings" => "replication settings",
+        "Tags" => "tags",
+        "ExtraConnectionAttributes" => "extra connection attributes",
+        _ => return None,
+    };
+    Some((noun, rest))
+}
+
+/// A value as a reason shows it: strings bare, nothing as `(none)`, short or not at all.
+fn show(v: Option<&Json>) -> Option<String> {
+    let s = match v {
+        None | Some(Json::Null) => "(none)".to_string(),
+        Some(Json::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    (s.chars().count() <= 40).then_some(s)
+}
+
+/// One human sentence per changed attribute (one per document for settings and tags), in the
+/// order of the diffs.
+pub(super) fn reasons(diffs: &[Diff]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut groups: Vec<(&str, Vec<&str>, bool)> = Vec::new();
+    for d in diffs {
+        if let Some((noun, leaf)) = group(&d.field) {
+            match groups.iter_mut().find(|(n, _, _)| *n == noun) {
+                Some((_, leaves, forces)) => {
+                    leaves.push(leaf);
+                    *forces |= d.forces_replacement;
+                }
+                None => {
+                    // Keep the group where its first leaf appeared.
+                    out.push(String::new());
+                    groups.push((noun, vec![leaf], d.forces_replacement));
+                }
+            }
+            continue;
+        }
+        let what = label(&d.field);
+        let mut r = match d.field.as_str() {
+            "TableMappings" => "table mappings change".to_string(),
+            "AssumeRolePolicyDocument" => {
+                "its trust policy does not let dms.amazonaws.com assume it".to_string()
+            }
+            "AttachedPolicyArns" => {
+                let before: Vec<&Json> = d
+                    .before
+                    .as_ref()
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default();
+                let missing: Vec<String> = d
+                    .after
+                    .as_ref()
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter(|p| !before.contains(p))
+                            .filter_map(Json::as_str)
+                            .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("managed policy {} is not attached", missing.join(", "))
+            }
+            "SourceEndpoint" | "TargetEndpoint" | "ReplicationInstance" => {
+                format!("{what} changes")
+            }
+            _ => match (show(d.before.as_ref()), show(d.after.as_ref())) {
+                (Some(b), Some(a)) => format!("{what} changes {b} → {a}"),
+                _ => format!("{what} changes"),
+            },
+        };
+        if d.field == "AllocatedStorage" && d.forces_replacement {
+            r.push_str(": DMS cannot shrink storage");
+        }
+        if d.field == "EngineVersion" && d.forces_replacement {
+            r.push_str(": DMS cannot downgrade an engine");
+        }
+        if d.forces_replacement {
+            r.push_str(" (forces replacement)");
+        }
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    // Fill the placeholders of the grouped documents, in order.
+    let mut groups = groups.into_iter();
+    for slot in out.iter_mut().filter(|s| s.is_empty()) {
+        if let Some((noun, leaves, forces)) = groups.next() {
+            // Every grouped noun is a plural ("task settings", "tags").
+            *slot = format!("{noun} change: {}", leaves.join(", "));
+            if forces {
+                slot.push_str(" (forces replacement)");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_compare_loosely() {
+        assert!(loose_eq(&json!(4), &json!("4")));
+        assert!(loose_eq(&json!(4), &json!(4.0)));
+        assert!(loose_eq(&json!(true), &json!("TRUE")));
+        assert!(!loose_eq(&json!("a"), &json!("A")));
+    }
+
+    #[test]
+    fn mappings_ignore_rule_order_and_empty_echoes() {
+        let want = json!({"rules": [
+            {"rule-type": "selection", "rule-id": "1", "rule-name": "1-include"},
+            {"rule-type": "transformation", "rule-id": "2", "rule-name": "2-rename"}
+        ]});
+        let have = json!({"rules": [
+            {"rule-type": "transformation", "rule-id": 2, "rule-name": "2-rename", "filters": []},
+            {"rule-type": "selection", "rule-id": "1", "rule-name": "1-include"}
+        ]});
+        assert!(mappings_equal(&want, &have));
+        let changed =
+            json!({"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "x"}]});
+        assert!(!mappings_equal(&want, &changed));
+    }
+
+    #[test]
+    fn extra_connection_attributes_parse() {
+        assert_eq!(
+            parse_eca("a=1; b = two;;c"),
+            vec![
+                ("a".to_string(), "1".to_string()),
+                ("b".to_string(), "two".to_string()),
+                ("c".to_string(), String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn versions_order_numerically() {
+        assert!(version_key("3.10.0") > version_key("3.9.9"));
+        assert_eq!(version_key("3.5.4"), vec![3, 5, 4]);
+    }
+
+    #[test]
+    fn canonical_sorts_keys_and_rules() {
+        let v = canonical(
+            &json!({"rules": [{"rule-id": "10"}, {"rule-id": "2"}], "b": 1, "a": {"z": 1, "y": 2}}),
+        );
+        assert_eq!(
+            serde_json::to_string(&v).expect("serializes"),
+            r#"{"a":{"y":2,"z":1},"b":1,"rules":[{"rule-id":"2"},{"rule-id":"10"}]}"#
+        );
+    }
+}

@@ -72,6 +72,18 @@ pub enum Command {
     Plan(PlanArgs),
     /// Attribute-level differences between the spec and live state (drift).
     Diff(DiffArgs),
+    /// Carry out a fresh plan, or a saved one, in dependency order.
+    Apply(ApplyArgs),
+    /// Start replications (first run, resume, or reload).
+    Start(StartArgs),
+    /// Stop running replications.
+    Stop(StopArgs),
+    /// Live status of the stack's replications.
+    Status(StatusArgs),
+    /// CloudWatch Logs of a replication.
+    Logs(LogsArgs),
+    /// Remove every resource the stack owns (IAM roles stay).
+    Destroy(DestroyArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
@@ -127,4 +139,91 @@ pub struct PlanArgs {
 pub struct DiffArgs {
     /// Only the resource with this logical name.
     pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `dmsctl plan --out`; without it apply plans afresh.
+    pub planfile: Option<PathBuf>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Allow changes that lose data: replacing or deleting a replication that has run,
+    /// deleting an instance that carries tasks.
+    #[arg(long)]
+    pub allow_destroy: bool,
+    /// Re-send passwords and other secrets to endpoints that are updated.
+    #[arg(long)]
+    pub update_secrets: bool,
+    /// How many independent changes run at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub parallelism: usize,
+    /// Deadline for the whole apply, e.g. `60m`, `90s`, `2h`.
+    #[arg(long, default_value = "60m", value_name = "DURATION")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    /// Replications to start (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// Reload the target (`reload-target`) instead of resuming.
+    #[arg(long)]
+    pub reload: bool,
+    /// Start CDC from this RFC 3339 time.
+    #[arg(long, value_name = "TIME")]
+    pub cdc_start_time: Option<String>,
+    /// Wait until running; on failure print the last error and log lines.
+    #[arg(long)]
+    pub wait: bool,
+    /// Deadline for --wait, e.g. `30m`.
+    #[arg(long, default_value = "60m", value_name = "DURATION")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// Replications to stop (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// Wait until stopped.
+    #[arg(long)]
+    pub wait: bool,
+    /// Deadline for --wait, e.g. `30m`.
+    #[arg(long, default_value = "60m", value_name = "DURATION")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Refresh in place on a terminal.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The replication (logical name).
+    pub name: String,
+    /// How far back, e.g. `1h`, `30m`, `2d`.
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub since: String,
+    /// Keep printing new events.
+    #[arg(long)]
+    pub follow: bool,
+    /// CloudWatch Logs filter pattern.
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Timestamps in UTC instead of local time.
+    #[arg(long)]
+    pub utc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Deadline, e.g. `60m`.
+    #[arg(long, default_value = "60m", value_name = "DURATION")]
+    pub timeout: String,
 }

@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::live::Live;
+use crate::model::{
+    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
+    DesiredTask, Tag,
+};
 
 /// What went wrong with a call, in the few kinds the planner and executor act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,4 +45,248 @@ pub trait Cloud: Send + Sync {
 
     /// API calls made so far, by `service:Operation` (for `-v`).
     fn calls(&self) -> BTreeMap<String, u64>;
+}
+
+/// A secret's value, resolved from the environment at apply time. It prints as `(sensitive)`
+/// in every `Debug` and `Display`, so it cannot leak through a log line or an error.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    pub fn new(value: impl Into<String>) -> Self {
+        SecretValue(value.into())
+    }
+
+    /// The value, for the one place that sends it to AWS.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(sensitive)")
+    }
+}
+
+impl std::fmt::Display for SecretValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(sensitive)")
+    }
+}
+
+/// The secrets of one endpoint, sent on create and, with `--update-secrets`, on modify.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointSecrets {
+    /// The database password (`Password`).
+    pub password: Option<SecretValue>,
+    /// Secrets inside engine settings, by `Settings.Member` (`KafkaSettings.SaslPassword`).
+    pub settings: BTreeMap<String, SecretValue>,
+}
+
+/// How a task or serverless replication is started (DMS's `StartReplicationTaskType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartKind {
+    /// The first run.
+    StartReplication,
+    /// Continue from where it stopped.
+    ResumeProcessing,
+    /// Reload the target and start again.
+    ReloadTarget,
+}
+
+impl StartKind {
+    pub fn dms_name(self) -> &'static str {
+        match self {
+            StartKind::StartReplication => "start-replication",
+            StartKind::ResumeProcessing => "resume-processing",
+            StartKind::ReloadTarget => "reload-target",
+        }
+    }
+}
+
+/// Resources whose status apply and start wait on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waitable {
+    Instance,
+    Endpoint,
+    Task,
+    /// A serverless replication: the status of its replication.
+    ReplicationConfig,
+}
+
+/// The status of one resource, read with one cheap call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// DMS's status string (`available`, `active`, `ready`, `running`, `stopped`, `failed`, ...).
+    pub status: String,
+    /// DMS's last failure or stop reason, when it gives one.
+    pub message: Option<String>,
+}
+
+/// One table's progress, for `dmsctl status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TableStat {
+    pub schema: String,
+    pub table: String,
+    /// `Table completed`, `Table loading`, `Table error`, ...
+    pub state: String,
+    pub full_load_rows: i64,
+    pub inserts: i64,
+    pub updates: i64,
+    pub deletes: i64,
+}
+
+/// One CloudWatch Logs event.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LogEvent {
+    /// Milliseconds since the epoch.
+    pub timestamp_ms: i64,
+    pub stream: String,
+    pub message: String,
+}
+
+/// Changes DMS resources. Every call is one AWS operation (plus retries); waiting and ordering
+/// belong to the executor. Create calls return the new resource's ARN.
+pub trait CloudWrite: Cloud {
+    // IAM: roles are shared by the account and never deleted.
+    fn create_role(
+        &self,
+        role: &DesiredRole,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn attach_role_policy(
+        &self,
+        role: &str,
+        policy_arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn update_trust_policy(
+        &self,
+        role: &str,
+        document: &serde_json::Value,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// Creates the log group when missing, then sets its retention.
+    fn set_log_retention(
+        &self,
+        group: &str,
+        days: i32,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    fn create_subnet_group(
+        &self,
+        group: &DesiredSubnetGroup,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn modify_subnet_group(
+        &self,
+        group: &DesiredSubnetGroup,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_subnet_group(
+        &self,
+        identifier: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    fn create_instance(
+        &self,
+        instance: &DesiredInstance,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Applies immediately.
+    fn modify_instance(
+        &self,
+        arn: &str,
+        instance: &DesiredInstance,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_instance(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    fn create_endpoint(
+        &self,
+        endpoint: &DesiredEndpoint,
+        secrets: &EndpointSecrets,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// `secrets` is `None` unless the user asked to re-send them (`--update-secrets`).
+    fn modify_endpoint(
+        &self,
+        arn: &str,
+        endpoint: &DesiredEndpoint,
+        secrets: Option<&EndpointSecrets>,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_endpoint(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// `source`, `target` and `instance` are ARNs.
+    fn create_task(
+        &self,
+        task: &DesiredTask,
+        source: &str,
+        target: &str,
+        instance: &str,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn modify_task(
+        &self,
+        arn: &str,
+        task: &DesiredTask,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_task(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn start_task(
+        &self,
+        arn: &str,
+        kind: StartKind,
+        cdc_start_time: Option<&str>,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn stop_task(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// `source` and `target` are ARNs.
+    fn create_replication_config(
+        &self,
+        config: &DesiredReplicationConfig,
+        source: &str,
+        target: &str,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    fn modify_replication_config(
+        &self,
+        arn: &str,
+        config: &DesiredReplicationConfig,
+        source: &str,
+        target: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_replication_config(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn start_replication(
+        &self,
+        arn: &str,
+        kind: StartKind,
+        cdc_start_time: Option<&str>,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn stop_replication(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// Adds or overwrites tags; never removes any.
+    fn add_tags(
+        &self,
+        arn: &str,
+        tags: &[Tag],
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// The current status of one resource; `None` when it no longer exists.
+    fn status(
+        &self,
+        kind: Waitable,
+        arn: &str,
+    ) -> impl Future<Output = Result<Option<Status>, CloudError>> + Send;
+
+    /// Per-table progress of a task or serverless replication.
+    fn table_statistics(
+        &self,
+        kind: Waitable,
+        arn: &str,
+    ) -> impl Future<Output = Result<Vec<TableStat>, CloudError>> + Send;
+
+    /// Log events of a group, newest last: streams starting with `stream_prefix` (all when
+    /// empty), from `since_ms`, matching a CloudWatch filter pattern when given.
+    fn log_events(
+        &self,
+        group: &str,
+        stream_prefix: &str,
+        since_ms: i64,
+        filter: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
 }

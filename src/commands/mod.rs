@@ -1,10 +1,15 @@
 //! One module per subcommand: gather inputs, call the core, pick a renderer.
 
+pub mod apply;
 pub mod cost;
+pub mod destroy;
 pub mod diff;
+pub mod logs;
 pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod start;
+pub mod status;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -22,6 +27,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render(args) => render::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Diff(args) => diff::run(&cli.global, args),
+        Command::Apply(args) => apply::run(&cli.global, args),
+        Command::Start(args) => start::run_start(&cli.global, args),
+        Command::Stop(args) => start::run_stop(&cli.global, args),
+        Command::Status(args) => status::run(&cli.global, args),
+        Command::Logs(args) => logs::run(&cli.global, args),
+        Command::Destroy(args) => destroy::run(&cli.global, args),
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
     }

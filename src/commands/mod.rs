@@ -16,7 +16,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
+use crate::aws::AwsCloud;
 use crate::cli::{Cli, Command, Global};
+use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::live::Live;
 use crate::output;
 use crate::spec::{self, Spec};
 
@@ -65,4 +68,55 @@ pub fn load_spec(global: &Global) -> anyhow::Result<(Spec, spec::Source)> {
             checked.source.name
         ),
     }
+}
+
+/// The async runtime for commands that talk to AWS. Two worker threads: the work is waiting on
+/// the network, and the machines dmsctl runs on in CI are small.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Connects to AWS (credentials and region from the standard chain, the flags and the spec).
+pub async fn connect(global: &Global, spec: &Spec) -> anyhow::Result<AwsCloud> {
+    Ok(AwsCloud::connect(global, spec.region.as_deref()).await?)
+}
+
+/// Reads live state, with a hint when the failure is about credentials.
+pub async fn read_live(cloud: &impl Cloud) -> anyhow::Result<Live> {
+    cloud
+        .read()
+        .await
+        .map_err(|e| cloud_error(e, "reading live state"))
+}
+
+/// Turns a failed AWS call into a message that says what dmsctl was doing and, for the usual
+/// causes, what to do.
+pub fn cloud_error(e: CloudError, doing: &str) -> anyhow::Error {
+    let hint = match e.kind {
+        ErrorKind::Denied => {
+            "\nhint: check the AWS credentials (environment, --profile, SSO login) and their permissions"
+        }
+        ErrorKind::Throttled => "\nhint: AWS kept throttling the calls; try again in a moment",
+        _ => "",
+    };
+    anyhow::anyhow!("{doing}: {e}{hint}")
+}
+
+/// With `-v`, the number of AWS API calls of each kind, on stderr.
+pub fn report_calls(global: &Global, cloud: &impl Cloud) -> anyhow::Result<()> {
+    if global.verbose == 0 {
+        return Ok(());
+    }
+    let calls = cloud.calls();
+    let total: u64 = calls.values().sum();
+    let mut text = format!("AWS API calls: {total}\n");
+    for (op, n) in &calls {
+        text.push_str(&format!("  {op}: {n}\n"));
+    }
+    output::eprint(text.as_bytes())?;
+    Ok(())
 }

@@ -2,8 +2,61 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{Global, PlanArgs};
+use anyhow::{bail, Context};
 
-pub fn run(_global: &Global, _args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`dmsctl plan` is not available in this build")
+use crate::cli::{Global, Output, PlanArgs};
+use crate::model::Desired;
+use crate::output;
+use crate::plan::{self, render, SavedPlan};
+
+pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    if global.output == Output::Html {
+        bail!("`plan` prints table, json or markdown, not html");
+    }
+    let (spec, source) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let live = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await;
+        super::report_calls(global, &cloud)?;
+        live
+    })?;
+    let plan = plan::plan(&desired, &live);
+    let text = match global.output {
+        Output::Json => render::json(&plan),
+        Output::Markdown => render::markdown(&plan),
+        Output::Table | Output::Html => render::table(&plan, output::stdout_color(global.no_color)),
+    };
+    output::print(text.as_bytes())?;
+    if let Some(path) = &args.out {
+        let saved = SavedPlan::new(plan.clone(), &live, &source.text);
+        std::fs::write(path, saved.to_json())
+            .with_context(|| format!("cannot write the plan to {}", path.display()))?;
+        output::eprint(
+            format!(
+                "Saved the plan to {}; `dmsctl apply {}` carries it out.\n",
+                path.display(),
+                path.display()
+            )
+            .as_bytes(),
+        )?;
+    }
+    if !plan.conflicts.is_empty() {
+        bail!(
+            "{} resource{} with an identifier this stack wants exist{} but {} not owned by stack `{}`; \
+             apply will not touch {}: rename them in the spec, or adopt them with `dmsctl import`",
+            plan.conflicts.len(),
+            if plan.conflicts.len() == 1 { "" } else { "s" },
+            if plan.conflicts.len() == 1 { "s" } else { "" },
+            if plan.conflicts.len() == 1 { "is" } else { "are" },
+            plan.stack,
+            if plan.conflicts.len() == 1 { "it" } else { "them" },
+        );
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -387,11 +387,16 @@ pub(super) fn replication_config(
         Some(&have.replication_type),
         false,
     );
+    // DMS leaves `MultiAZ` out of a config created without it; that means single-AZ.
+    let mut have_compute = have.compute_config.clone();
+    if let Some(map) = have_compute.as_object_mut() {
+        map.entry("MultiAZ").or_insert(Json::Bool(false));
+    }
     subset(
         &mut d,
         "ComputeConfig",
         &want.compute_config,
-        Some(&have.compute_config),
+        Some(&have_compute),
         &|_| false,
     );
     d.mappings(&want.table_mappings, &have.table_mappings);

@@ -886,3 +886,33 @@ fn empty_plan_says_so() {
         "No drift. Live state matches the spec.\n"
     );
 }
+
+/// Regression: a serverless config created without `MultiAZ` (DMS then omits it) planned a
+/// perpetual `MultiAZ: (none) → false` update, found by the plan benchmark.
+#[test]
+fn a_config_without_multi_az_matches_a_single_az_spec() {
+    let d = desired_from(SERVERLESS_FOR_MULTI_AZ);
+    let mut live = live_from(&d);
+    for c in live.replication_configs.values_mut() {
+        if let Some(m) = c.compute_config.as_object_mut() {
+            m.remove("MultiAZ");
+        }
+    }
+    let p = plan(&d, &live);
+    assert!(!p.has_changes(), "{}", crate::plan::render::table(&p, false));
+}
+
+const SERVERLESS_FOR_MULTI_AZ: &str = "version: 1
+stack: s
+endpoints:
+  a: { role: source, engine: mysql, host: h, username: u, password: { env: PW } }
+  b: { role: target, engine: mysql, host: h, username: u, password: { env: PW } }
+rules:
+  r:
+    - include: { schema: x }
+replications:
+  x: { source: a, target: b, type: cdc, rules: r }
+compute:
+  mode: serverless
+  serverless: { max_dcu: 4 }
+";

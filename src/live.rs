@@ -108,6 +108,10 @@ pub struct LiveTask {
     pub has_run: bool,
     pub last_failure_message: Option<String>,
     pub stop_reason: Option<String>,
+    /// Progress, for `dmsctl status`. Left out of serialization: it changes by the second and
+    /// must not make a saved plan look stale.
+    #[serde(skip)]
+    pub stats: Option<RunStats>,
     pub tags: Tags,
 }
 
@@ -128,6 +132,9 @@ pub struct LiveReplicationConfig {
     pub status: Option<String>,
     pub has_run: bool,
     pub failure_messages: Vec<String>,
+    /// Progress, for `dmsctl status` (not serialized, as for tasks).
+    #[serde(skip)]
+    pub stats: Option<RunStats>,
     pub tags: Tags,
 }
 
@@ -155,4 +162,18 @@ pub struct LiveRole {
 pub struct LiveLogGroup {
     pub name: String,
     pub retention_days: Option<i32>,
+}
+
+/// Progress of a task or serverless replication, as DMS reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunStats {
+    pub full_load_progress_percent: Option<i32>,
+    pub tables_loaded: i32,
+    pub tables_loading: i32,
+    pub tables_queued: i32,
+    pub tables_errored: i32,
+    /// RFC 3339.
+    pub start_date: Option<String>,
+    /// RFC 3339.
+    pub stop_date: Option<String>,
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 use super::errors::cloud_error;
 use crate::cloud::{CloudError, ErrorKind};
 use crate::live::{
-    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveSubnetGroup, LiveTask, Tags,
+    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveSubnetGroup, LiveTask, RunStats, Tags,
 };
 
 /// DMS's maximum (and the emulator's) page size for the Describe* calls.
@@ -262,6 +262,15 @@ pub(crate) fn task(t: ReplicationTask) -> LiveTask {
         has_run,
         last_failure_message: t.last_failure_message,
         stop_reason: t.stop_reason,
+        stats: t.replication_task_stats.map(|s| RunStats {
+            full_load_progress_percent: Some(s.full_load_progress_percent),
+            tables_loaded: s.tables_loaded,
+            tables_loading: s.tables_loading,
+            tables_queued: s.tables_queued,
+            tables_errored: s.tables_errored,
+            start_date: s.start_date.as_ref().and_then(rfc3339),
+            stop_date: s.stop_date.as_ref().and_then(rfc3339),
+        }),
         tags: Tags::new(),
     }
 }
@@ -297,6 +306,17 @@ pub(crate) fn replication_config(
         failure_messages: replication
             .and_then(|r| r.failure_messages.clone())
             .unwrap_or_default(),
+        stats: replication
+            .and_then(|r| r.replication_stats.as_ref())
+            .map(|s| RunStats {
+                full_load_progress_percent: Some(s.full_load_progress_percent),
+                tables_loaded: s.tables_loaded,
+                tables_loading: s.tables_loading,
+                tables_queued: s.tables_queued,
+                tables_errored: s.tables_errored,
+                start_date: s.start_date.as_ref().and_then(rfc3339),
+                stop_date: s.stop_date.as_ref().and_then(rfc3339),
+            }),
         tags: Tags::new(),
     }
 }
@@ -687,4 +707,9 @@ mod tests {
         );
         assert_eq!(arn_parts("not-an-arn"), None);
     }
+}
+
+/// An SDK timestamp as RFC 3339 text.
+fn rfc3339(t: &dms::primitives::DateTime) -> Option<String> {
+    t.fmt(dms::primitives::DateTimeFormat::DateTime).ok()
 }

@@ -213,6 +213,7 @@ pub(crate) fn live_from(d: &Desired) -> Live {
                 has_run: false,
                 last_failure_message: None,
                 stop_reason: None,
+                stats: None,
                 tags: tags(&t.tags),
             },
         );
@@ -240,6 +241,7 @@ pub(crate) fn live_from(d: &Desired) -> Live {
                 status: Some("created".into()),
                 has_run: false,
                 failure_messages: Vec::new(),
+                stats: None,
                 tags: tags(&r.tags),
             },
         );

@@ -5,6 +5,7 @@ pub mod cost;
 pub mod destroy;
 pub mod diff;
 pub mod logs;
+pub mod replications;
 pub mod plan;
 pub mod render;
 pub mod schema;

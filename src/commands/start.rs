@@ -1,13 +1,279 @@
-//! `dmsctl start` and `dmsctl stop`.
+//! `dmsctl start` and `dmsctl stop`: run or halt the stack's replications, optionally waiting.
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use crate::cli::{Global, StartArgs, StopArgs};
+use anyhow::{anyhow, bail};
 
-pub fn run_start(_global: &Global, _args: &StartArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`dmsctl start` is not available in this build")
+use super::replications::{is_failed, is_running, select, Running};
+use crate::cli::{parse_duration, Global, Output, StartArgs, StopArgs};
+use crate::cloud::{CloudWrite, StartKind, Waitable};
+use crate::model::Desired;
+use crate::output;
+use crate::spec::checks::is_rfc3339;
+
+/// What happened to one replication.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    pub name: String,
+    /// `started (resume-processing)`, `already running`, `running`, `failed: ...`, ...
+    pub result: String,
+    pub ok: bool,
 }
 
-pub fn run_stop(_global: &Global, _args: &StopArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`dmsctl stop` is not available in this build")
+pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> {
+    let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
+    if let Some(t) = &args.cdc_start_time {
+        if !is_rfc3339(t) {
+            bail!("--cdc-start-time: `{t}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z)");
+        }
+    }
+    let (spec, _) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let outcomes = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let targets = select(&desired, &live, &args.names)?;
+        let opts = StartOptions {
+            reload: args.reload,
+            cdc_start_time: args.cdc_start_time.clone(),
+            wait: args.wait.then_some(timeout),
+            poll: Duration::from_secs(1),
+        };
+        let outcomes = start(&cloud, &targets, &opts).await;
+        super::report_calls(global, &cloud)?;
+        Ok::<_, anyhow::Error>(outcomes)
+    })?;
+    finish(global, &outcomes)
+}
+
+pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
+    let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
+    let (spec, _) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let outcomes = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let targets = select(&desired, &live, &args.names)?;
+        let outcomes = stop(
+            &cloud,
+            &targets,
+            args.wait.then_some(timeout),
+            Duration::from_secs(1),
+        )
+        .await;
+        super::report_calls(global, &cloud)?;
+        Ok::<_, anyhow::Error>(outcomes)
+    })?;
+    finish(global, &outcomes)
+}
+
+fn finish(global: &Global, outcomes: &[Outcome]) -> anyhow::Result<ExitCode> {
+    let text = match global.output {
+        Output::Json => format!("{}\n", serde_json::to_string_pretty(outcomes)?),
+        _ => outcomes
+            .iter()
+            .map(|o| format!("{}: {}\n", o.name, o.result))
+            .collect(),
+    };
+    output::print(text.as_bytes())?;
+    Ok(if outcomes.iter().all(|o| o.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub struct StartOptions {
+    pub reload: bool,
+    pub cdc_start_time: Option<String>,
+    /// Wait until running, with this deadline.
+    pub wait: Option<Duration>,
+    /// First interval between status polls (it doubles up to 15 s).
+    pub poll: Duration,
+}
+
+/// First run `start-replication`, later runs `resume-processing`, `reload-target` on request.
+pub async fn start<C: CloudWrite>(
+    cloud: &C,
+    targets: &[Running],
+    opts: &StartOptions,
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    let mut started = Vec::new();
+    for t in targets {
+        if is_running(&t.status) && !opts.reload {
+            outcomes.push(Outcome {
+                name: t.name.clone(),
+                result: "already running".into(),
+                ok: true,
+            });
+            continue;
+        }
+        let kind = if opts.reload {
+            StartKind::ReloadTarget
+        } else if t.has_run {
+            StartKind::ResumeProcessing
+        } else {
+            StartKind::StartReplication
+        };
+        // The spec's CDC start applies to a first run; the flag to any run.
+        let cdc = opts.cdc_start_time.clone().or_else(|| {
+            (kind == StartKind::StartReplication)
+                .then(|| t.cdc_start_time.clone())
+                .flatten()
+        });
+        let result = match t.kind {
+            Waitable::Task => cloud.start_task(&t.arn, kind, cdc.as_deref()).await,
+            _ => cloud.start_replication(&t.arn, kind, cdc.as_deref()).await,
+        };
+        match result {
+            Ok(()) => {
+                outcomes.push(Outcome {
+                    name: t.name.clone(),
+                    result: format!("started ({})", kind.dms_name()),
+                    ok: true,
+                });
+                started.push((outcomes.len() - 1, t));
+            }
+            Err(e) => outcomes.push(Outcome {
+                name: t.name.clone(),
+                result: format!("failed to start: {e}"),
+                ok: false,
+            }),
+        }
+    }
+    if let Some(deadline) = opts.wait {
+        for (i, t) in started {
+            let done =
+                |s: &str| is_running(s) && s != "starting" || (t.full_load_only && s == "stopped");
+            outcomes[i] = match wait_for(cloud, t, deadline, opts.poll, done).await {
+                Ok(status) => Outcome {
+                    name: t.name.clone(),
+                    result: status,
+                    ok: true,
+                },
+                Err(why) => Outcome {
+                    name: t.name.clone(),
+                    result: format!("failed: {why}{}", last_errors(cloud, t).await),
+                    ok: false,
+                },
+            };
+        }
+    }
+    outcomes
+}
+
+/// Stops what runs; `--wait` waits until stopped.
+pub async fn stop<C: CloudWrite>(
+    cloud: &C,
+    targets: &[Running],
+    wait: Option<Duration>,
+    poll: Duration,
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    let mut stopping = Vec::new();
+    for t in targets {
+        if !is_running(&t.status) {
+            outcomes.push(Outcome {
+                name: t.name.clone(),
+                result: format!("not running ({})", t.status),
+                ok: true,
+            });
+            continue;
+        }
+        let result = match t.kind {
+            Waitable::Task => cloud.stop_task(&t.arn).await,
+            _ => cloud.stop_replication(&t.arn).await,
+        };
+        match result {
+            Ok(()) => {
+                outcomes.push(Outcome {
+                    name: t.name.clone(),
+                    result: "stopping".into(),
+                    ok: true,
+                });
+                stopping.push((outcomes.len() - 1, t));
+            }
+            Err(e) => outcomes.push(Outcome {
+                name: t.name.clone(),
+                result: format!("failed to stop: {e}"),
+                ok: false,
+            }),
+        }
+    }
+    if let Some(deadline) = wait {
+        for (i, t) in stopping {
+            outcomes[i] = match wait_for(cloud, t, deadline, poll, |s| s == "stopped").await {
+                Ok(status) => Outcome {
+                    name: t.name.clone(),
+                    result: status,
+                    ok: true,
+                },
+                Err(why) => Outcome {
+                    name: t.name.clone(),
+                    result: format!("failed: {why}"),
+                    ok: false,
+                },
+            };
+        }
+    }
+    outcomes
+}
+
+/// Polls the status with doubling intervals until `done`, a failure, or the deadline.
+async fn wait_for<C: CloudWrite>(
+    cloud: &C,
+    t: &Running,
+    deadline: Duration,
+    first: Duration,
+    done: impl Fn(&str) -> bool,
+) -> Result<String, String> {
+    let start = Instant::now();
+    let mut interval = first;
+    loop {
+        match cloud.status(t.kind, &t.arn).await {
+            Ok(Some(s)) if done(&s.status) => return Ok(s.status),
+            Ok(Some(s)) if is_failed(&s.status) => {
+                return Err(s.message.unwrap_or_else(|| format!("status {}", s.status)));
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Err("it no longer exists".into()),
+            Err(e) => return Err(e.to_string()),
+        }
+        if start.elapsed() + interval > deadline {
+            return Err(format!(
+                "still not there after {}s (--timeout)",
+                deadline.as_secs()
+            ));
+        }
+        tokio::time::sleep(interval).await;
+        interval = (interval * 2).min(Duration::from_secs(15));
+    }
+}
+
+/// The last ERROR lines DMS logged for a replication, as an indented block ("" when none).
+async fn last_errors<C: CloudWrite>(cloud: &C, t: &Running) -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64 - 3_600_000);
+    // DMS marks error lines with `]E:` after the component name.
+    match cloud
+        .log_events(&t.log_group, &t.log_stream_prefix, since, Some("\"]E:\""))
+        .await
+    {
+        Ok(events) if !events.is_empty() => {
+            let lines: Vec<String> = events
+                .iter()
+                .rev()
+                .take(10)
+                .rev()
+                .map(|e| format!("\n    {}", e.message))
+                .collect();
+            format!("\n  last errors in {}:{}", t.log_group, lines.concat())
+        }
+        _ => String::new(),
+    }
 }

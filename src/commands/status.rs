@@ -1,9 +1,161 @@
-//! `dmsctl status`.
+//! `dmsctl status`: the stack's replications as DMS reports them now.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use crate::cli::{Global, StatusArgs};
+use anyhow::bail;
+use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
+use serde_json::json;
 
-pub fn run(_global: &Global, _args: &StatusArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`dmsctl status` is not available in this build")
+use super::replications::{lookup, Running};
+use crate::cli::{Global, Output, StatusArgs};
+use crate::model::Desired;
+use crate::output;
+
+pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    if args.watch && !std::io::stdout().is_terminal() {
+        bail!("--watch refreshes a terminal; without one, run `dmsctl status` repeatedly");
+    }
+    let (spec, _) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        loop {
+            let live = super::read_live(&cloud).await?;
+            let (found, missing) = lookup(&desired, &live, &[])?;
+            let text = match global.output {
+                Output::Json => format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&json_doc(&found, &missing))?
+                ),
+                Output::Markdown => markdown(&found, &missing),
+                Output::Table | Output::Html => table(&found, &missing),
+            };
+            if args.watch {
+                // Clear the screen and home the cursor, then redraw.
+                output::print(
+                    format!("\x1b[2J\x1b[H{text}\n(refreshing every 5 s; Ctrl-C to stop)\n")
+                        .as_bytes(),
+                )?;
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    _ = tokio::signal::ctrl_c() => break,
+                }
+            } else {
+                output::print(text.as_bytes())?;
+                break;
+            }
+        }
+        super::report_calls(global, &cloud)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress(r: &Running) -> String {
+    r.stats
+        .as_ref()
+        .and_then(|s| s.full_load_progress_percent)
+        .map_or_else(|| "-".to_string(), |p| format!("{p}%"))
+}
+
+fn tables(r: &Running) -> String {
+    r.stats.as_ref().map_or_else(
+        || "-".to_string(),
+        |s| {
+            format!(
+                "{} / {} / {} / {}",
+                s.tables_loaded, s.tables_loading, s.tables_queued, s.tables_errored
+            )
+        },
+    )
+}
+
+fn started(r: &Running) -> String {
+    r.stats
+        .as_ref()
+        .and_then(|s| s.start_date.clone())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn table(found: &[Running], missing: &[String]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header([
+            "Name",
+            "Kind",
+            "Status",
+            "Full load",
+            "Tables loaded / loading / queued / errored",
+            "Started",
+            "Last error",
+        ]);
+    for r in found {
+        t.add_row([
+            r.name.clone(),
+            r.kind_name().to_string(),
+            r.status.clone(),
+            progress(r),
+            tables(r),
+            started(r),
+            r.failure.clone().unwrap_or_default(),
+        ]);
+    }
+    for name in missing {
+        t.add_row([
+            name.as_str(),
+            "",
+            "not created (run `dmsctl apply`)",
+            "",
+            "",
+            "",
+            "",
+        ]);
+    }
+    format!("{t}\n")
+}
+
+fn markdown(found: &[Running], missing: &[String]) -> String {
+    let mut out = String::from("| Name | Kind | Status | Full load | Tables loaded / loading / queued / errored | Started | Last error |\n|---|---|---|---|---|---|---|\n");
+    for r in found {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r.name,
+            r.kind_name(),
+            r.status,
+            progress(r),
+            tables(r),
+            started(r),
+            r.failure.clone().unwrap_or_default().replace('|', "\\|")
+        ));
+    }
+    for name in missing {
+        out.push_str(&format!("| {name} | | not created | | | | |\n"));
+    }
+    out
+}
+
+fn json_doc(found: &[Running], missing: &[String]) -> serde_json::Value {
+    let mut items: Vec<serde_json::Value> = found
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "kind": r.kind_name(),
+                "id": r.identifier,
+                "arn": r.arn,
+                "status": r.status,
+                "stats": r.stats,
+                "last_error": r.failure,
+            })
+        })
+        .collect();
+    items.extend(
+        missing
+            .iter()
+            .map(|n| json!({"name": n, "status": "not-created"})),
+    );
+    json!({ "replications": items })
 }

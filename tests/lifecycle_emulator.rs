@@ -1,0 +1,445 @@
+//! The whole story on the emulator, through the real binary: validate, plan, apply, start,
+//! status, edits of running replications, the switch from serverless to instances with its
+//! hazard, destroy. What the stack leaves behind is checked with the SDK directly.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_databasemigration as dms;
+use aws_sdk_iam as iam;
+use dms::config::Credentials;
+use serde_json::Value as Json;
+
+use common::emulator::{shared, Emulator};
+
+const SECRETS: &[&str] = &["backend-secret-value", "receiver-secret-value"];
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn dmsctl(emu: &Emulator, args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", emu.url())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("SCI_BACKEND_PASSWORD", SECRETS[0])
+        .env("SCI_RECEIVER_PASSWORD", SECRETS[1])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("dmsctl runs");
+    let run = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    for secret in SECRETS {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "`dmsctl {}` printed a secret:\n{}\n{}",
+            args.join(" "),
+            run.stdout,
+            run.stderr
+        );
+    }
+    run
+}
+
+#[track_caller]
+fn expect(run: &Run, code: i32, what: &str) {
+    assert_eq!(
+        run.code,
+        Some(code),
+        "{what}: exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+}
+
+fn plan(emu: &Emulator, spec: &Path) -> (Option<i32>, Json) {
+    let run = dmsctl(
+        emu,
+        &["plan", "-f", s(spec), "--detailed-exitcode", "-o", "json"],
+    );
+    let json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("plan JSON: {e}\n{}\n{}", run.stdout, run.stderr));
+    (run.code, json)
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn changes(plan: &Json) -> Vec<(String, String, String)> {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["action"] != "no-op")
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_string(),
+                c["name"].as_str().unwrap_or_default().to_string(),
+                c["action"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn change<'a>(plan: &'a Json, kind: &str, name: &str) -> &'a Json {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == kind && c["name"] == name)
+        .unwrap_or_else(|| panic!("no change for {kind} {name} in {plan:#}"))
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name),
+    )
+    .expect("example")
+}
+
+fn status_of(emu: &Emulator, spec: &Path, name: &str) -> String {
+    let run = dmsctl(emu, &["status", "-f", s(spec), "-o", "json"]);
+    expect(&run, 0, "status");
+    let doc: Json = serde_json::from_str(&run.stdout).expect("status JSON");
+    doc["replications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["name"] == name)
+        .and_then(|r| r["status"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_story_from_serverless_to_instances_and_back_to_nothing() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("dmsctl.yaml");
+    let serverless = example("sci-sync-serverless.yaml");
+    std::fs::write(&spec, &serverless).expect("write spec");
+
+    // validate, then a plan of creates only.
+    expect(&dmsctl(emu, &["validate", "-f", s(&spec)]), 0, "validate");
+    let (code, p) = plan(emu, &spec);
+    assert_eq!(code, Some(2), "{p:#}");
+    assert!(changes(&p).iter().all(|(_, _, a)| a == "create"), "{p:#}");
+
+    // apply without a terminal and without --auto-approve refuses and changes nothing.
+    let refused = dmsctl(emu, &["apply", "-f", s(&spec)]);
+    expect(&refused, 1, "apply without a terminal");
+    let (_, again) = plan(emu, &spec);
+    assert_eq!(
+        changes(&again),
+        changes(&p),
+        "a refused apply changed something"
+    );
+
+    // apply, then nothing is left to do.
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve", "-vvv"]),
+        0,
+        "first apply",
+    );
+    let (code, p) = plan(emu, &spec);
+    assert_eq!((code, changes(&p)), (Some(0), vec![]), "{p:#}");
+
+    // edit a rule set: an update.
+    let edited = serverless.replace(
+        "table: send_invoice_history_item }",
+        "table: send_invoice_history_line }",
+    );
+    std::fs::write(&spec, &edited).expect("write spec");
+    let (code, p) = plan(emu, &spec);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        changes(&p),
+        [(
+            "replication-config".into(),
+            "send-invoice-history".into(),
+            "update".into()
+        )],
+        "{p:#}"
+    );
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "apply the rule edit",
+    );
+    assert_eq!(changes(&plan(emu, &spec).1), vec![]);
+
+    // start and wait; status shows it running.
+    expect(
+        &dmsctl(emu, &["start", "-f", s(&spec), "--wait", "--timeout", "2m"]),
+        0,
+        "start --wait",
+    );
+    assert_eq!(status_of(emu, &spec, "send-invoice-history"), "running");
+
+    // edit a running replication: stop, modify, resume.
+    let edited2 = edited.replace("max_dcu: 4", "max_dcu: 8");
+    std::fs::write(&spec, &edited2).expect("write spec");
+    let (_, p) = plan(emu, &spec);
+    let c = change(&p, "replication-config", "send-invoice-history");
+    assert_eq!(c["action"], "update");
+    assert_eq!(c["restart"], true, "{c:#}");
+    assert!(c["reasons"].to_string().contains("stop"), "{c:#}");
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "apply to a running replication",
+    );
+    assert_eq!(changes(&plan(emu, &spec).1), vec![]);
+    assert_eq!(
+        status_of(emu, &spec, "send-invoice-history"),
+        "running",
+        "it was running before the change, so it runs again"
+    );
+
+    // a saved plan goes stale when live state moves on.
+    let saved = dir.path().join("plan.json");
+    let stale_spec = edited2.replace("max_dcu: 8", "max_dcu: 16");
+    std::fs::write(&spec, &stale_spec).expect("write spec");
+    expect(
+        &dmsctl(emu, &["plan", "-f", s(&spec), "--out", s(&saved)]),
+        0,
+        "plan --out",
+    );
+    expect(
+        &dmsctl(emu, &["stop", "-f", s(&spec), "--wait", "--timeout", "2m"]),
+        0,
+        "stop --wait",
+    );
+    let stale = dmsctl(emu, &["apply", "-f", s(&spec), s(&saved), "--auto-approve"]);
+    expect(&stale, 1, "stale saved plan");
+    assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    std::fs::write(&spec, &edited2).expect("write spec");
+
+    // switch to instances: replacements with the has-run hazard.
+    let instances = example("sci-sync-instances.yaml");
+    std::fs::write(&spec, &instances).expect("write spec");
+    let (code, p) = plan(emu, &spec);
+    assert_eq!(code, Some(2));
+    let ch = changes(&p);
+    assert!(
+        ch.contains(&(
+            "replication-config".into(),
+            "send-invoice-history".into(),
+            "delete".into()
+        )),
+        "{ch:?}"
+    );
+    assert!(
+        ch.contains(&(
+            "task".into(),
+            "send-invoice-history".into(),
+            "create".into()
+        )),
+        "{ch:?}"
+    );
+    assert!(
+        ch.contains(&("instance".into(), "main".into(), "create".into())),
+        "{ch:?}"
+    );
+    let hazards = change(&p, "replication-config", "send-invoice-history")["hazards"].to_string();
+    assert!(
+        hazards.contains("has run") || hazards.contains("has-run"),
+        "{hazards}"
+    );
+    let blocked = dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    expect(&blocked, 1, "apply with a hazard, without --allow-destroy");
+    assert!(
+        blocked.stderr.contains("--allow-destroy") || blocked.stdout.contains("--allow-destroy"),
+        "{}",
+        blocked.stderr
+    );
+    let (_, unchanged) = plan(emu, &spec);
+    assert_eq!(changes(&unchanged), ch, "a blocked apply changed something");
+    expect(
+        &dmsctl(
+            emu,
+            &["apply", "-f", s(&spec), "--auto-approve", "--allow-destroy"],
+        ),
+        0,
+        "apply the switch",
+    );
+    assert_eq!(changes(&plan(emu, &spec).1), vec![]);
+
+    // tasks on the instance: start, edit while running, stop-modify-resume.
+    expect(
+        &dmsctl(emu, &["start", "-f", s(&spec), "--wait", "--timeout", "2m"]),
+        0,
+        "start tasks",
+    );
+    assert_eq!(status_of(emu, &spec, "invoice-recipients"), "running");
+    let edited_tasks = instances.replace(
+        "TargetTablePrepMode: DO_NOTHING",
+        "TargetTablePrepMode: TRUNCATE_BEFORE_LOAD",
+    );
+    std::fs::write(&spec, &edited_tasks).expect("write spec");
+    let (_, p) = plan(emu, &spec);
+    let c = change(&p, "task", "send-invoice-history");
+    assert_eq!(
+        (c["action"].as_str(), c["restart"].as_bool()),
+        (Some("update"), Some(true)),
+        "{c:#}"
+    );
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "modify a running task",
+    );
+    assert_eq!(status_of(emu, &spec, "send-invoice-history"), "running");
+
+    // destroy: nothing of the stack is left, the IAM roles are.
+    let refused = dmsctl(emu, &["destroy", "-f", s(&spec)]);
+    expect(&refused, 1, "destroy without a terminal");
+    expect(
+        &dmsctl(emu, &["destroy", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "destroy",
+    );
+
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .endpoint_url(emu.url())
+        .load()
+        .await;
+    let client = dms::Client::new(&config);
+    let endpoints = client
+        .describe_endpoints()
+        .send()
+        .await
+        .map(|o| o.endpoints.unwrap_or_default().len())
+        .unwrap_or(0);
+    let tasks = client
+        .describe_replication_tasks()
+        .send()
+        .await
+        .map(|o| o.replication_tasks.unwrap_or_default().len())
+        .unwrap_or(0);
+    let instances_left = client
+        .describe_replication_instances()
+        .send()
+        .await
+        .map(|o| o.replication_instances.unwrap_or_default().len())
+        .unwrap_or(0);
+    let configs = client
+        .describe_replication_configs()
+        .send()
+        .await
+        .map(|o| o.replication_configs.unwrap_or_default().len())
+        .unwrap_or(0);
+    let groups = client
+        .describe_replication_subnet_groups()
+        .send()
+        .await
+        .map(|o| o.replication_subnet_groups.unwrap_or_default().len())
+        .unwrap_or(0);
+    assert_eq!(
+        (endpoints, tasks, instances_left, configs, groups),
+        (0, 0, 0, 0, 0),
+        "the stack left resources behind"
+    );
+    let roles = iam::Client::new(&config);
+    for role in ["dms-cloudwatch-logs-role", "dms-vpc-role"] {
+        assert!(
+            roles.get_role().role_name(role).send().await.is_ok(),
+            "{role} must stay"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("dmsctl.yaml");
+    std::fs::write(&spec, example("sci-sync-serverless.yaml")).expect("write spec");
+
+    // Every CreateReplicationConfig fails: the endpoints and subnet group are made, the
+    // replications are not.
+    emu.fault(serde_json::json!({
+        "operation": "CreateReplicationConfig", "count": 0,
+        "error": "AccessDeniedFault", "status": 400, "message": "injected by the test"
+    }));
+    let failed = dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    expect(&failed, 1, "apply with an injected fault");
+    let all = format!("{}{}", failed.stdout, failed.stderr);
+    assert!(all.contains("injected by the test"), "{all}");
+    assert!(
+        all.contains("send-invoice-history") && all.contains("invoice-recipients"),
+        "{all}"
+    );
+    let (_, p) = plan(emu, &spec);
+    let left: Vec<_> = changes(&p);
+    assert_eq!(
+        left,
+        [
+            (
+                "replication-config".into(),
+                "invoice-recipients".into(),
+                "create".into()
+            ),
+            (
+                "replication-config".into(),
+                "send-invoice-history".into(),
+                "create".into()
+            ),
+        ],
+        "what succeeded stays, only the failed part is left: {p:#}"
+    );
+
+    emu.http("DELETE", "/_dmsctl/faults", None);
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "second apply",
+    );
+    let (code, p) = plan(emu, &spec);
+    assert_eq!((code, changes(&p)), (Some(0), vec![]), "{p:#}");
+    // No duplicates: exactly the spec's two endpoints and two replications exist.
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .endpoint_url(emu.url())
+        .load()
+        .await;
+    let client = dms::Client::new(&config);
+    let endpoints = client
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("describe endpoints")
+        .endpoints
+        .unwrap_or_default();
+    assert_eq!(endpoints.len(), 2);
+    let configs = client
+        .describe_replication_configs()
+        .send()
+        .await
+        .expect("describe configs")
+        .replication_configs
+        .unwrap_or_default();
+    assert_eq!(configs.len(), 2);
+}

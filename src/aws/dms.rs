@@ -656,6 +656,11 @@ pub(crate) fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
     (!partition.is_empty() && !account.is_empty()).then_some((partition, region, account))
 }
 
+/// An SDK timestamp as RFC 3339 text.
+fn rfc3339(t: &dms::primitives::DateTime) -> Option<String> {
+    t.fmt(dms::primitives::DateTimeFormat::DateTime).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,9 +712,4 @@ mod tests {
         );
         assert_eq!(arn_parts("not-an-arn"), None);
     }
-}
-
-/// An SDK timestamp as RFC 3339 text.
-fn rfc3339(t: &dms::primitives::DateTime) -> Option<String> {
-    t.fmt(dms::primitives::DateTimeFormat::DateTime).ok()
 }

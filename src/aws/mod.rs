@@ -7,9 +7,12 @@
 
 mod calls;
 mod dms;
+mod endpoint_settings;
 mod errors;
 mod iam;
 mod logs;
+mod write;
+mod write_dms;
 
 use std::collections::BTreeMap;
 

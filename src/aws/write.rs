@@ -1,0 +1,342 @@
+//! `CloudWrite` for [`AwsCloud`]: IAM and CloudWatch Logs calls here, DMS calls in
+//! `write_dms`. Each method is one AWS operation (the SDK retries throttling and 5xx); waiting,
+//! ordering and deciding what to call belong to the executor.
+
+use aws_sdk_cloudwatchlogs as sdk_logs;
+
+use super::errors::cloud_error;
+use super::{dms, write_dms, AwsCloud};
+use crate::cloud::{
+    CloudError, CloudWrite, EndpointSecrets, ErrorKind, LogEvent, StartKind, Status, TableStat,
+    Waitable,
+};
+use crate::model::{
+    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
+    DesiredTask, Tag, VPC_ROLE,
+};
+
+/// FilterLogEvents' maximum page size.
+const LOG_PAGE: i32 = 10_000;
+
+impl AwsCloud {
+    /// The ARN of the subnet group `identifier`, which DMS never returns:
+    /// `arn:<partition>:dms:<region>:<account>:subgrp:<identifier in lowercase>`, as the reader
+    /// builds it. The account and partition come from `dms-vpc-role`, which must exist before
+    /// DMS accepts a subnet group at all; the region is the DMS client's.
+    async fn subnet_group_arn(&self, identifier: &str) -> Result<String, CloudError> {
+        const OP: &str = "CreateReplicationSubnetGroup";
+        let role = self
+            .iam
+            .get_role()
+            .role_name(VPC_ROLE)
+            .send()
+            .await
+            .map_err(|e| {
+                let cause = cloud_error("GetRole", &e);
+                CloudError {
+                    // The group exists now: "not found" must not read as if it did not.
+                    kind: match cause.kind {
+                        ErrorKind::NotFound => ErrorKind::Other,
+                        kind => kind,
+                    },
+                    message: format!(
+                        "subnet group `{identifier}` was created, but its ARN needs the account \
+                         id from {VPC_ROLE}: {cause}"
+                    ),
+                    ..cause
+                }
+            })?;
+        let role_arn = role.role.map(|r| r.arn).unwrap_or_default();
+        let (partition, _, account) = dms::arn_parts(&role_arn).ok_or_else(|| {
+            write_dms::local_error(OP, format!("{VPC_ROLE} has no usable ARN: `{role_arn}`"))
+        })?;
+        let region = self
+            .dms
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .ok_or_else(|| write_dms::local_error(OP, "the DMS client has no region"))?;
+        Ok(format!(
+            "arn:{partition}:dms:{region}:{account}:subgrp:{}",
+            identifier.to_lowercase()
+        ))
+    }
+
+    async fn set_retention(&self, group: &str, days: i32) -> Result<(), CloudError> {
+        const CREATE: &str = "CreateLogGroup";
+        if let Err(e) = self
+            .logs
+            .create_log_group()
+            .log_group_name(group)
+            .send()
+            .await
+        {
+            let err = cloud_error(CREATE, &e);
+            // The group usually exists already: DMS creates it on a task's first run.
+            if err.kind != ErrorKind::AlreadyExists {
+                return Err(err);
+            }
+        }
+        self.logs
+            .put_retention_policy()
+            .log_group_name(group)
+            .retention_in_days(days)
+            .send()
+            .await
+            .map_err(|e| cloud_error("PutRetentionPolicy", &e))?;
+        Ok(())
+    }
+
+    async fn filter_log_events(
+        &self,
+        group: &str,
+        stream_prefix: &str,
+        since_ms: i64,
+        filter: Option<&str>,
+    ) -> Result<Vec<LogEvent>, CloudError> {
+        const OP: &str = "FilterLogEvents";
+        let mut pages = self
+            .logs
+            .filter_log_events()
+            .log_group_name(group)
+            .set_log_stream_name_prefix(
+                (!stream_prefix.is_empty()).then(|| stream_prefix.to_string()),
+            )
+            .start_time(since_ms)
+            .set_filter_pattern(filter.filter(|f| !f.is_empty()).map(str::to_string))
+            .into_paginator()
+            .page_size(LOG_PAGE)
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(page) => page,
+                Err(e) => {
+                    let err = cloud_error(OP, &e);
+                    // No group yet means nothing was logged yet (DMS creates it on first run).
+                    if err.kind == ErrorKind::NotFound && out.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    return Err(err);
+                }
+            };
+            out.extend(page.events.unwrap_or_default().into_iter().map(log_event));
+        }
+        // Pages are ordered per stream; interleave streams by time (stable, so events of one
+        // millisecond keep the service's order).
+        out.sort_by_key(|e| e.timestamp_ms);
+        Ok(out)
+    }
+}
+
+fn log_event(e: sdk_logs::types::FilteredLogEvent) -> LogEvent {
+    LogEvent {
+        timestamp_ms: e.timestamp.unwrap_or_default(),
+        stream: e.log_stream_name.unwrap_or_default(),
+        message: e.message.unwrap_or_default(),
+    }
+}
+
+impl CloudWrite for AwsCloud {
+    async fn create_role(&self, role: &DesiredRole) -> Result<(), CloudError> {
+        self.iam
+            .create_role()
+            .role_name(&role.role_name)
+            .assume_role_policy_document(role.assume_role_policy_document.to_string())
+            .description("Lets AWS DMS use this account's resources (ensured by dmsctl)")
+            .send()
+            .await
+            .map_err(|e| cloud_error("CreateRole", &e))?;
+        Ok(())
+    }
+
+    async fn attach_role_policy(&self, role: &str, policy_arn: &str) -> Result<(), CloudError> {
+        self.iam
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map_err(|e| cloud_error("AttachRolePolicy", &e))?;
+        Ok(())
+    }
+
+    async fn update_trust_policy(
+        &self,
+        role: &str,
+        document: &serde_json::Value,
+    ) -> Result<(), CloudError> {
+        self.iam
+            .update_assume_role_policy()
+            .role_name(role)
+            .policy_document(document.to_string())
+            .send()
+            .await
+            .map_err(|e| cloud_error("UpdateAssumeRolePolicy", &e))?;
+        Ok(())
+    }
+
+    async fn set_log_retention(&self, group: &str, days: i32) -> Result<(), CloudError> {
+        self.set_retention(group, days).await
+    }
+
+    async fn create_subnet_group(&self, group: &DesiredSubnetGroup) -> Result<String, CloudError> {
+        write_dms::create_subnet_group(&self.dms, group).await?;
+        self.subnet_group_arn(&group.replication_subnet_group_identifier)
+            .await
+    }
+
+    async fn modify_subnet_group(&self, group: &DesiredSubnetGroup) -> Result<(), CloudError> {
+        write_dms::modify_subnet_group(&self.dms, group).await
+    }
+
+    async fn delete_subnet_group(&self, identifier: &str) -> Result<(), CloudError> {
+        write_dms::delete_subnet_group(&self.dms, identifier).await
+    }
+
+    async fn create_instance(&self, instance: &DesiredInstance) -> Result<String, CloudError> {
+        write_dms::create_instance(&self.dms, instance).await
+    }
+
+    async fn modify_instance(
+        &self,
+        arn: &str,
+        instance: &DesiredInstance,
+    ) -> Result<(), CloudError> {
+        write_dms::modify_instance(&self.dms, arn, instance).await
+    }
+
+    async fn delete_instance(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::delete_instance(&self.dms, arn).await
+    }
+
+    async fn create_endpoint(
+        &self,
+        endpoint: &DesiredEndpoint,
+        secrets: &EndpointSecrets,
+    ) -> Result<String, CloudError> {
+        write_dms::create_endpoint(&self.dms, endpoint, secrets).await
+    }
+
+    async fn modify_endpoint(
+        &self,
+        arn: &str,
+        endpoint: &DesiredEndpoint,
+        secrets: Option<&EndpointSecrets>,
+    ) -> Result<(), CloudError> {
+        write_dms::modify_endpoint(&self.dms, arn, endpoint, secrets).await
+    }
+
+    async fn delete_endpoint(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::delete_endpoint(&self.dms, arn).await
+    }
+
+    async fn create_task(
+        &self,
+        task: &DesiredTask,
+        source: &str,
+        target: &str,
+        instance: &str,
+    ) -> Result<String, CloudError> {
+        write_dms::create_task(&self.dms, task, source, target, instance).await
+    }
+
+    async fn modify_task(&self, arn: &str, task: &DesiredTask) -> Result<(), CloudError> {
+        write_dms::modify_task(&self.dms, arn, task).await
+    }
+
+    async fn delete_task(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::delete_task(&self.dms, arn).await
+    }
+
+    async fn start_task(
+        &self,
+        arn: &str,
+        kind: StartKind,
+        cdc_start_time: Option<&str>,
+    ) -> Result<(), CloudError> {
+        write_dms::start_task(&self.dms, arn, kind, cdc_start_time).await
+    }
+
+    async fn stop_task(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::stop_task(&self.dms, arn).await
+    }
+
+    async fn create_replication_config(
+        &self,
+        config: &DesiredReplicationConfig,
+        source: &str,
+        target: &str,
+    ) -> Result<String, CloudError> {
+        write_dms::create_replication_config(&self.dms, config, source, target).await
+    }
+
+    async fn modify_replication_config(
+        &self,
+        arn: &str,
+        config: &DesiredReplicationConfig,
+        source: &str,
+        target: &str,
+    ) -> Result<(), CloudError> {
+        write_dms::modify_replication_config(&self.dms, arn, config, source, target).await
+    }
+
+    async fn delete_replication_config(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::delete_replication_config(&self.dms, arn).await
+    }
+
+    async fn start_replication(
+        &self,
+        arn: &str,
+        kind: StartKind,
+        cdc_start_time: Option<&str>,
+    ) -> Result<(), CloudError> {
+        write_dms::start_replication(&self.dms, arn, kind, cdc_start_time).await
+    }
+
+    async fn stop_replication(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::stop_replication(&self.dms, arn).await
+    }
+
+    async fn add_tags(&self, arn: &str, tags: &[Tag]) -> Result<(), CloudError> {
+        write_dms::add_tags(&self.dms, arn, tags).await
+    }
+
+    async fn status(&self, kind: Waitable, arn: &str) -> Result<Option<Status>, CloudError> {
+        match kind {
+            Waitable::Instance => write_dms::instance_status(&self.dms, arn).await,
+            Waitable::Endpoint => write_dms::endpoint_status(&self.dms, arn).await,
+            Waitable::Task => write_dms::task_status(&self.dms, arn).await,
+            Waitable::ReplicationConfig => write_dms::replication_status(&self.dms, arn).await,
+        }
+    }
+
+    async fn table_statistics(
+        &self,
+        kind: Waitable,
+        arn: &str,
+    ) -> Result<Vec<TableStat>, CloudError> {
+        match kind {
+            Waitable::Task => write_dms::task_table_statistics(&self.dms, arn).await,
+            Waitable::ReplicationConfig => {
+                write_dms::replication_table_statistics(&self.dms, arn).await
+            }
+            // Only replications move tables; asking an instance or endpoint is a caller bug.
+            Waitable::Instance | Waitable::Endpoint => Err(write_dms::local_error(
+                "DescribeTableStatistics",
+                format!("{kind:?} has no table statistics"),
+            )),
+        }
+    }
+
+    async fn log_events(
+        &self,
+        group: &str,
+        stream_prefix: &str,
+        since_ms: i64,
+        filter: Option<&str>,
+    ) -> Result<Vec<LogEvent>, CloudError> {
+        self.filter_log_events(group, stream_prefix, since_ms, filter)
+            .await
+    }
+}

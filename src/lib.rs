@@ -3,6 +3,7 @@
 //! The crate is a pipeline: [`spec`] reads and checks YAML, [`model`] turns a spec into the
 //! desired state, [`rules`] renders table mappings, and [`commands`] puts them behind the CLI.
 
+pub mod apply;
 pub mod aws;
 pub mod cli;
 pub mod cloud;

@@ -1,9 +1,236 @@
-//! `dmsctl apply`.
+//! `dmsctl apply`: plan afresh (or take a saved plan), show it, confirm, carry it out, report.
+//!
+//! `drive` is shared with `dmsctl destroy`, which is an apply towards a stack with nothing in
+//! it. Output: the plan, progress lines and the report go to stdout; with `-o json` only the
+//! report's JSON document does, and everything for people goes to stderr.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::cli::{ApplyArgs, Global};
+use anyhow::{anyhow, bail, Context};
 
-pub fn run(_global: &Global, _args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`dmsctl apply` is not available in this build")
+use crate::apply::{self, ApplyError, CancelToken, Prepared, Progress, Request};
+use crate::cli::{parse_duration, ApplyArgs, Global, Output};
+use crate::cloud::CloudWrite;
+use crate::model::Desired;
+use crate::output;
+use crate::plan::{render, SavedPlan};
+
+pub fn run(global: &Global, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    check_output(global, "apply")?;
+    let timeout = timeout(&args.timeout)?;
+    if args.parallelism == 0 {
+        bail!("--parallelism must be at least 1");
+    }
+    let (spec, source) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let saved = match &args.planfile {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
+            Some(
+                SavedPlan::from_json(&text)
+                    .with_context(|| format!("cannot use the saved plan {}", path.display()))?,
+            )
+        }
+    };
+    let session = Session {
+        global,
+        verb: Verb::Apply,
+        desired: &desired,
+        spec_text: &source.text,
+        saved: saved.as_ref(),
+        auto_approve: args.auto_approve,
+        allow_destroy: args.allow_destroy,
+        options: apply::Options {
+            parallelism: args.parallelism,
+            timeout,
+            update_secrets: args.update_secrets,
+            ..apply::Options::default()
+        },
+    };
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let cloud = Arc::new(super::connect(global, &spec).await?);
+        let code = drive(cloud.clone(), session).await;
+        super::report_calls(global, cloud.as_ref())?;
+        code
+    })
+}
+
+/// `apply` and `destroy` report as a table (plain lines) or JSON.
+pub(crate) fn check_output(global: &Global, command: &str) -> anyhow::Result<()> {
+    match global.output {
+        Output::Table | Output::Json => Ok(()),
+        Output::Markdown | Output::Html => {
+            bail!("`{command}` reports as table or json (-o table, -o json)")
+        }
+    }
+}
+
+pub(crate) fn timeout(text: &str) -> anyhow::Result<Duration> {
+    let t = parse_duration(text).map_err(|e| anyhow!("--timeout: {e}"))?;
+    if t.is_zero() {
+        bail!("--timeout: the deadline must be longer than zero");
+    }
+    Ok(t)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Apply,
+    Destroy,
+}
+
+impl Verb {
+    fn title(self) -> &'static str {
+        match self {
+            Verb::Apply => "Apply",
+            Verb::Destroy => "Destroy",
+        }
+    }
+}
+
+/// Everything [`drive`] needs from the command line and the spec.
+pub(crate) struct Session<'a> {
+    pub global: &'a Global,
+    pub verb: Verb,
+    /// For `destroy`, the stack with nothing in it ([`apply::nothing`]).
+    pub desired: &'a Desired,
+    pub spec_text: &'a str,
+    pub saved: Option<&'a SavedPlan>,
+    pub auto_approve: bool,
+    pub allow_destroy: bool,
+    pub options: apply::Options,
+}
+
+/// Where text for people goes: stdout, unless stdout carries the JSON report.
+fn human(global: &Global, text: &str) -> std::io::Result<()> {
+    match global.output {
+        Output::Json => output::eprint(text.as_bytes()),
+        _ => output::print(text.as_bytes()),
+    }
+}
+
+/// Prepares, shows, confirms, executes and reports; the exit code is 1 when any step failed,
+/// was skipped or the run was interrupted.
+pub(crate) async fn drive<C: CloudWrite + 'static>(
+    cloud: Arc<C>,
+    s: Session<'_>,
+) -> anyhow::Result<ExitCode> {
+    let global = s.global;
+    let env = |var: &str| std::env::var(var).ok();
+    let prepared = apply::prepare(
+        cloud.as_ref(),
+        Request {
+            desired: s.desired,
+            spec_text: s.spec_text,
+            saved: s.saved,
+            allow_destroy: s.allow_destroy,
+            update_secrets: s.options.update_secrets,
+            env: &env,
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        ApplyError::Read(c) => super::cloud_error(c, "reading live state"),
+        other => anyhow::Error::new(other),
+    })?;
+    let ready = match prepared {
+        Prepared::NoChanges(_) => {
+            let text = match s.verb {
+                Verb::Apply => "No changes. Live state matches the spec.\n".to_string(),
+                Verb::Destroy => format!(
+                    "Nothing to destroy: stack `{}` owns no resources (IAM roles and log groups stay).\n",
+                    s.desired.stack
+                ),
+            };
+            human(global, &text)?;
+            if global.output == Output::Json {
+                output::print(apply::Report::default().json().as_bytes())?;
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Prepared::Ready(r) => *r,
+    };
+    let color = match global.output {
+        Output::Json => output::stderr_color(global.no_color),
+        _ => output::stdout_color(global.no_color),
+    };
+    human(global, &render::table(&ready.plan, color))?;
+    if !s.auto_approve {
+        confirm(global, s.verb, &s.desired.stack)?;
+    }
+
+    let progress: Box<dyn Write + Send> = match global.output {
+        Output::Json => Box::new(std::io::stderr()),
+        _ => Box::new(std::io::stdout()),
+    };
+    let progress = Arc::new(Progress::new(progress));
+    let cancel = CancelToken::new();
+    let watcher = tokio::spawn(watch_interrupts(cancel.clone()));
+    let report = apply::execute(cloud, ready, s.options, progress, cancel).await;
+    watcher.abort();
+
+    human(global, &format!("\n{}", report.text(s.verb.title())))?;
+    if global.output == Output::Json {
+        output::print(report.json().as_bytes())?;
+    }
+    Ok(if report.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Asks on the terminal; refuses when there is none (CI must say `--auto-approve`).
+fn confirm(global: &Global, verb: Verb, stack: &str) -> anyhow::Result<()> {
+    let command = match verb {
+        Verb::Apply => "apply",
+        Verb::Destroy => "destroy",
+    };
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "`dmsctl {command}` asks for confirmation, and there is no terminal to ask on: \
+             nothing was changed; review the plan and re-run with --auto-approve"
+        );
+    }
+    let question = match verb {
+        Verb::Apply => "\nDo you want to apply these changes? Only 'yes' is accepted: ".to_string(),
+        Verb::Destroy => format!(
+            "\nDo you really want to destroy everything stack `{stack}` owns? Replications that \
+             have run lose their CDC position (this allows the data-loss hazards above); \
+             IAM roles and log groups stay. Only 'yes' is accepted: "
+        ),
+    };
+    human(global, &question)?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer")?;
+    if answer.trim() != "yes" {
+        bail!("{} cancelled: nothing was changed", verb.title());
+    }
+    Ok(())
+}
+
+/// Ctrl-C stops the scheduling of new steps and lets the ones in flight finish, so the report
+/// is complete. A second Ctrl-C exits at once: what is in flight goes on in AWS, and the next
+/// `dmsctl plan` shows where things stand.
+async fn watch_interrupts(cancel: CancelToken) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    cancel.cancel();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        let _ = output::eprint(
+            b"\nInterrupted again: exiting without waiting for the steps in flight (they go on \
+              in AWS); run `dmsctl plan` to see where things stand.\n",
+        );
+        std::process::exit(130);
+    }
 }

@@ -147,8 +147,9 @@ pub async fn start<C: CloudWrite>(
     }
     if let Some(deadline) = opts.wait {
         for (i, t) in started {
-            let done =
-                |s: &str| is_running(s) && s != "starting" || (t.full_load_only && s == "stopped");
+            // The intermediate statuses (`starting`, `testing_connection`, ...) are not there
+            // yet; a full load that finished while we looked is.
+            let done = |s: &str| s == "running" || (t.full_load_only && s == "stopped");
             outcomes[i] = match wait_for(cloud, t, deadline, opts.poll, done).await {
                 Ok(status) => Outcome {
                     name: t.name.clone(),

@@ -1,0 +1,319 @@
+//! Waits: small predicates on one resource's status (kube's `wait::Condition`), polled with
+//! exponential backoff and jitter until they hold, fail, or the apply's deadline passes.
+
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::cloud::{CloudError, CloudWrite, Status, Waitable};
+
+/// What a condition says about the status just read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// The resource is where we want it.
+    Done,
+    /// Not yet: poll again.
+    Pending,
+    /// It will not get there: DMS's message, or ours.
+    Failed(String),
+}
+
+/// A predicate on a status; `None` means the resource does not exist. Most are plain
+/// functions; [`resumed`] keeps state between polls.
+pub trait Condition: FnMut(Option<&Status>) -> Check + Send {}
+
+impl<F: FnMut(Option<&Status>) -> Check + Send> Condition for F {}
+
+/// Delays between polls: exponential from `initial`, capped at `max`, with jitter so that many
+/// waits started together do not poll in lockstep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Backoff {
+    /// The upper bound of the delay before poll number `attempt + 1`.
+    pub fn ceiling(&self, attempt: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempt.min(20)).unwrap_or(u32::MAX);
+        self.initial.saturating_mul(factor).min(self.max)
+    }
+
+    /// The delay before poll number `attempt + 1`: uniform in `[ceiling / 2, ceiling]`
+    /// ("equal jitter"), so a delay never collapses to nothing.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let ceiling = self.ceiling(attempt);
+        let half = ceiling / 2;
+        let spread = u64::try_from((ceiling - half).as_nanos()).unwrap_or(u64::MAX);
+        if spread == 0 {
+            return ceiling;
+        }
+        half + Duration::from_nanos(random() % (spread + 1))
+    }
+}
+
+/// A random number without a dependency: `RandomState` is seeded from the OS per instance.
+fn random() -> u64 {
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// Why a wait ended without its condition holding.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// The resource reached a state it will not leave by itself.
+    #[error("{what}: {message}")]
+    Failed { what: String, message: String },
+    /// The apply's `--timeout` passed first.
+    #[error("timed out waiting for {what} (last status: {last})")]
+    Timeout { what: String, last: String },
+    /// Reading the status failed.
+    #[error(transparent)]
+    Cloud(#[from] CloudError),
+}
+
+/// Polls `arn`'s status until `condition` holds (returning the last status read), fails, or
+/// `deadline` passes. The first poll is immediate. `what` names the wait in errors
+/// (`task sci-history to be ready`).
+pub async fn until<C: CloudWrite + ?Sized>(
+    cloud: &C,
+    kind: Waitable,
+    arn: &str,
+    what: &str,
+    mut condition: impl Condition,
+    deadline: Instant,
+    backoff: Backoff,
+) -> Result<Option<Status>, WaitError> {
+    let mut attempt = 0;
+    loop {
+        let status = cloud.status(kind, arn).await?;
+        match condition(status.as_ref()) {
+            Check::Done => return Ok(status),
+            Check::Failed(message) => {
+                return Err(WaitError::Failed {
+                    what: what.to_string(),
+                    message,
+                })
+            }
+            Check::Pending => {}
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(WaitError::Timeout {
+                what: what.to_string(),
+                last: status.map_or_else(|| "gone".to_string(), |s| s.status),
+            });
+        }
+        tokio::time::sleep(backoff.delay(attempt).min(deadline - now)).await;
+        attempt = attempt.saturating_add(1);
+    }
+}
+
+/// DMS's status in one spelling: lowercase, `_` for spaces and hyphens.
+fn norm(s: &Status) -> String {
+    s.status
+        .trim()
+        .to_ascii_lowercase()
+        .replace([' ', '-'], "_")
+}
+
+/// `failed`, `create_failed`, `delete-failed`, ...: DMS will not leave these by itself.
+pub fn is_failure(status: &str) -> bool {
+    let s = status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    s == "failed" || s.ends_with("_failed")
+}
+
+/// Statuses in which a task or serverless replication is (about to be) moving data, or on its
+/// way to stopping: it must be stopped (and the stop awaited) before a modify or a delete. The
+/// same list as the planner's, plus `stopping`.
+pub fn is_running(status: &str) -> bool {
+    let s = status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    matches!(
+        s.as_str(),
+        "running"
+            | "starting"
+            | "resuming"
+            | "stopping"
+            | "initializing"
+            | "preparing_metadata_resources"
+            | "testing_connection"
+            | "fetching_metadata"
+            | "calculating_capacity"
+            | "provisioning_capacity"
+            | "replication_starting"
+    )
+}
+
+fn failure(s: &Status) -> Check {
+    Check::Failed(match &s.message {
+        Some(m) if !m.is_empty() => format!("status {}: {m}", s.status),
+        _ => format!("status {}", s.status),
+    })
+}
+
+fn exists_and(s: Option<&Status>, done: &[&str]) -> Check {
+    let Some(s) = s else {
+        return Check::Failed("it no longer exists".to_string());
+    };
+    let n = norm(s);
+    if done.contains(&n.as_str()) {
+        Check::Done
+    } else if is_failure(&n) {
+        failure(s)
+    } else {
+        Check::Pending
+    }
+}
+
+/// A replication instance is usable.
+pub fn instance_available(s: Option<&Status>) -> Check {
+    exists_and(s, &["available"])
+}
+
+/// An endpoint is usable.
+pub fn endpoint_active(s: Option<&Status>) -> Check {
+    exists_and(s, &["active"])
+}
+
+/// A new task is ready to start.
+pub fn task_ready(s: Option<&Status>) -> Check {
+    exists_and(s, &["ready"])
+}
+
+/// A modified task has left `modifying` (back to `ready`, or `stopped` when it had run).
+pub fn task_settled(s: Option<&Status>) -> Check {
+    exists_and(s, &["ready", "stopped"])
+}
+
+/// A task or replication stopped for a modify. `failed` is a failure: resuming it after the
+/// modify would hide that.
+pub fn stopped(s: Option<&Status>) -> Check {
+    exists_and(s, &["stopped"])
+}
+
+/// A task or replication stopped before a delete: any state DMS can delete from will do.
+pub fn halted(s: Option<&Status>) -> Check {
+    let Some(st) = s else {
+        return Check::Done;
+    };
+    if is_running(&st.status) {
+        Check::Pending
+    } else {
+        Check::Done
+    }
+}
+
+/// A serverless replication has left `modifying` (its status may be absent: a config that
+/// never ran has no replication).
+pub fn replication_settled(s: Option<&Status>) -> Check {
+    match s {
+        None => Check::Done,
+        Some(st) if is_failure(&st.status) => failure(st),
+        Some(st) if norm(st) == "modifying" => Check::Pending,
+        Some(_) => Check::Done,
+    }
+}
+
+/// A task or replication resumed after a modify is moving data again: `running`, or
+/// `stopped` once it was seen starting (a full load that finished in between). A `stopped`
+/// before any sign of a start is DMS not having taken the start in yet.
+pub fn resumed() -> impl Condition {
+    let mut started = false;
+    move |s: Option<&Status>| {
+        let Some(st) = s else {
+            return Check::Failed("it no longer exists".to_string());
+        };
+        let n = norm(st);
+        if n == "running" {
+            Check::Done
+        } else if is_failure(&n) {
+            failure(st)
+        } else if n == "stopped" && started {
+            Check::Done
+        } else {
+            started |= is_running(&n);
+            Check::Pending
+        }
+    }
+}
+
+/// A deleted resource is gone.
+pub fn gone(s: Option<&Status>) -> Check {
+    match s {
+        None => Check::Done,
+        Some(st) if is_failure(&st.status) => failure(st),
+        Some(_) => Check::Pending,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(s: &str) -> Status {
+        Status {
+            status: s.to_string(),
+            message: None,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter_below_the_ceiling() {
+        let b = Backoff {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(30),
+        };
+        let ceilings: Vec<u64> = (0..7).map(|a| b.ceiling(a).as_secs()).collect();
+        assert_eq!(ceilings, [1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(b.ceiling(u32::MAX), Duration::from_secs(30));
+        for a in 0..10 {
+            let d = b.delay(a);
+            assert!(d >= b.ceiling(a) / 2 && d <= b.ceiling(a), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn conditions_read_dms_statuses() {
+        assert_eq!(instance_available(Some(&st("creating"))), Check::Pending);
+        assert_eq!(instance_available(Some(&st("available"))), Check::Done);
+        assert!(matches!(
+            instance_available(Some(&st("incompatible-network"))),
+            Check::Pending
+        ));
+        let failed = Status {
+            status: "failed".into(),
+            message: Some("Endpoint unreachable".into()),
+        };
+        assert_eq!(
+            task_ready(Some(&failed)),
+            Check::Failed("status failed: Endpoint unreachable".into())
+        );
+        assert!(matches!(gone(Some(&st("delete-failed"))), Check::Failed(_)));
+        assert_eq!(gone(Some(&st("deleting"))), Check::Pending);
+        assert_eq!(gone(None), Check::Done);
+        assert!(matches!(endpoint_active(None), Check::Failed(_)));
+        assert_eq!(halted(Some(&st("Stopping"))), Check::Pending);
+        assert_eq!(halted(Some(&st("failed"))), Check::Done);
+        assert_eq!(replication_settled(Some(&st("modifying"))), Check::Pending);
+        assert_eq!(replication_settled(Some(&st("stopped"))), Check::Done);
+        let mut r = resumed();
+        assert_eq!(r(Some(&st("stopped"))), Check::Pending);
+        assert_eq!(r(Some(&st("testing_connection"))), Check::Pending);
+        assert_eq!(r(Some(&st("stopped"))), Check::Done);
+        let mut r = resumed();
+        assert_eq!(r(Some(&st("running"))), Check::Done);
+        assert!(is_running("Testing Connection"));
+        assert!(!is_running("stopped"));
+    }
+}

@@ -379,7 +379,7 @@ async fn an_untagged_resource_with_a_wanted_identifier_is_a_conflict() {
         "the conflicting endpoint must not be planned: {plan:#}"
     );
     assert!(
-        text(&out.stderr).contains("dmsctl import"),
+        text(&out.stderr).contains("not owned by stack `sci-sync`"),
         "{}",
         text(&out.stderr)
     );

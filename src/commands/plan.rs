@@ -45,12 +45,13 @@ pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     if !plan.conflicts.is_empty() {
         bail!(
             "{} resource{} with an identifier this stack wants exist{} but {} not owned by stack `{}`; \
-             apply will not touch {}: rename them in the spec, or adopt them with `dmsctl import`",
+             apply will not touch {} (see the conflicts above for how to adopt or avoid {})",
             plan.conflicts.len(),
             if plan.conflicts.len() == 1 { "" } else { "s" },
             if plan.conflicts.len() == 1 { "s" } else { "" },
             if plan.conflicts.len() == 1 { "is" } else { "are" },
             plan.stack,
+            if plan.conflicts.len() == 1 { "it" } else { "them" },
             if plan.conflicts.len() == 1 { "it" } else { "them" },
         );
     }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::live::{owner, Live, Owner, Tags};
-use crate::model::Desired;
+use crate::model::{Desired, TAG_NAME, TAG_STACK};
 use crate::spec::types::ComputeMode;
 
 pub use saved::SavedPlan;
@@ -415,7 +415,8 @@ impl<'a> Planner<'a> {
                 "belongs to stack `{stack}`; give `{name}` another `id`, or remove it from that stack first"
             ),
             Owner::Unmanaged => format!(
-                "exists without dmsctl's tags (made by hand or by another tool); dmsctl never touches it: adopt it with `dmsctl import`, or give `{name}` another `id`"
+                "exists without dmsctl's tags (made by hand or by another tool); dmsctl never touches it: adopt it by tagging it `{TAG_STACK}={}` and `{TAG_NAME}={name}`, or give `{name}` another `id`",
+                self.stack
             ),
         };
         self.conflicts.push(Conflict {

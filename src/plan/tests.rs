@@ -492,7 +492,7 @@ fn untagged_live_endpoint_with_the_wanted_id_is_a_conflict() {
         (c.kind, c.name.as_str(), c.id.as_str()),
         (Kind::Endpoint, "backend", "sci-backend")
     );
-    assert!(c.reason.contains("dmsctl import"), "{}", c.reason);
+    assert!(c.reason.contains("adopt it by tagging it `dmsctl:stack="), "{}", c.reason);
     // Nothing touches it: no change for it, and not deleted as a leftover.
     assert!(p
         .changes

@@ -492,7 +492,11 @@ fn untagged_live_endpoint_with_the_wanted_id_is_a_conflict() {
         (c.kind, c.name.as_str(), c.id.as_str()),
         (Kind::Endpoint, "backend", "sci-backend")
     );
-    assert!(c.reason.contains("adopt it by tagging it `dmsctl:stack="), "{}", c.reason);
+    assert!(
+        c.reason.contains("adopt it by tagging it `dmsctl:stack="),
+        "{}",
+        c.reason
+    );
     // Nothing touches it: no change for it, and not deleted as a leftover.
     assert!(p
         .changes
@@ -899,7 +903,11 @@ fn a_config_without_multi_az_matches_a_single_az_spec() {
         }
     }
     let p = plan(&d, &live);
-    assert!(!p.has_changes(), "{}", crate::plan::render::table(&p, false));
+    assert!(
+        !p.has_changes(),
+        "{}",
+        crate::plan::render::table(&p, false)
+    );
 }
 
 const SERVERLESS_FOR_MULTI_AZ: &str = "version: 1

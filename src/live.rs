@@ -40,6 +40,38 @@ pub enum Owner<'a> {
     Unmanaged,
 }
 
+/// A DMS status in one spelling: DMS and its documentation write `Testing Connection`,
+/// `testing-connection` and `testing_connection` for the same thing.
+pub fn normalize_status(status: &str) -> String {
+    status.trim().to_ascii_lowercase().replace([' ', '-'], "_")
+}
+
+/// Statuses in which a task or serverless replication is (about to be) moving data: modifying
+/// it needs a stop first, and DMS refuses to delete it. Serverless replications pass through
+/// several states between a start and `running` (DMS user guide, "AWS DMS Serverless
+/// components").
+pub fn is_running(status: &str) -> bool {
+    matches!(
+        normalize_status(status).as_str(),
+        "running"
+            | "starting"
+            | "resuming"
+            | "initializing"
+            | "preparing_metadata_resources"
+            | "testing_connection"
+            | "fetching_metadata"
+            | "calculating_capacity"
+            | "provisioning_capacity"
+            | "replication_starting"
+    )
+}
+
+/// `failed`, `create_failed`, `delete-failed`, ...: DMS does not leave these by itself.
+pub fn is_failed(status: &str) -> bool {
+    let s = normalize_status(status);
+    s == "failed" || s.ends_with("_failed")
+}
+
 /// Reads the owner from a resource's tags.
 pub fn owner(tags: &Tags) -> Owner<'_> {
     match (tags.get(TAG_STACK), tags.get(TAG_NAME)) {

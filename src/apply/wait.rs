@@ -122,37 +122,18 @@ pub async fn until<C: CloudWrite + ?Sized>(
 
 /// DMS's status in one spelling: lowercase, `_` for spaces and hyphens.
 fn norm(s: &Status) -> String {
-    s.status
-        .trim()
-        .to_ascii_lowercase()
-        .replace([' ', '-'], "_")
+    crate::live::normalize_status(&s.status)
 }
 
 /// `failed`, `create_failed`, `delete-failed`, ...: DMS will not leave these by itself.
 pub fn is_failure(status: &str) -> bool {
-    let s = status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    s == "failed" || s.ends_with("_failed")
+    crate::live::is_failed(status)
 }
 
 /// Statuses in which a task or serverless replication is (about to be) moving data, or on its
-/// way to stopping: it must be stopped (and the stop awaited) before a modify or a delete. The
-/// same list as the planner's, plus `stopping`.
+/// way to stopping: it must be stopped (and the stop awaited) before a modify or a delete.
 pub fn is_running(status: &str) -> bool {
-    let s = status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    matches!(
-        s.as_str(),
-        "running"
-            | "starting"
-            | "resuming"
-            | "stopping"
-            | "initializing"
-            | "preparing_metadata_resources"
-            | "testing_connection"
-            | "fetching_metadata"
-            | "calculating_capacity"
-            | "provisioning_capacity"
-            | "replication_starting"
-    )
+    crate::live::is_running(status) || crate::live::normalize_status(status) == "stopping"
 }
 
 fn failure(s: &Status) -> Check {

@@ -138,24 +138,3 @@ pub fn lookup(
     }
     Ok((out, missing))
 }
-
-/// Statuses in which a replication is (about to be) moving data.
-pub fn is_running(status: &str) -> bool {
-    matches!(
-        status,
-        "running"
-            | "starting"
-            | "initializing"
-            | "preparing_metadata_resources"
-            | "testing_connection"
-            | "fetching_metadata"
-            | "calculating_capacity"
-            | "provisioning_capacity"
-            | "replication_starting"
-    )
-}
-
-/// Statuses that end a wait with a failure.
-pub fn is_failed(status: &str) -> bool {
-    status == "failed" || status.ends_with("-failed") || status.ends_with("_failed")
-}

@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
 
-use super::replications::{is_failed, is_running, select, Running};
+use super::replications::{select, Running};
 use crate::cli::{parse_duration, Global, Output, StartArgs, StopArgs};
 use crate::cloud::{CloudWrite, StartKind, Waitable};
+use crate::live::{is_failed, is_running};
 use crate::model::Desired;
 use crate::output;
 use crate::spec::checks::is_rfc3339;

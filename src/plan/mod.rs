@@ -898,26 +898,6 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// Statuses in which a task or serverless replication is (about to be) moving data: modifying
-/// it needs a stop first, and DMS refuses to delete it. Serverless replications pass through
-/// several states between a start and `running` (DMS user guide, "AWS DMS Serverless
-/// components"); their spelling is normalised (`Testing Connection`, `testing-connection`).
 fn is_running(status: Option<&str>) -> bool {
-    let Some(s) = status else {
-        return false;
-    };
-    let s = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-    matches!(
-        s.as_str(),
-        "running"
-            | "starting"
-            | "resuming"
-            | "initializing"
-            | "preparing_metadata_resources"
-            | "testing_connection"
-            | "fetching_metadata"
-            | "calculating_capacity"
-            | "provisioning_capacity"
-            | "replication_starting"
-    )
+    status.is_some_and(crate::live::is_running)
 }

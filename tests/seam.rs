@@ -1,0 +1,33 @@
+//! The cloud seam stays honest: only `src/aws/` names the AWS SDK. Everything else works on
+//! the domain types of `live.rs` and `cloud.rs`, so it can be tested without AWS.
+
+use std::path::Path;
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("readable dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn only_src_aws_names_the_aws_sdk() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 20, "found only {} files under src/", files.len());
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|f| !f.starts_with(src.join("aws")))
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).expect("readable");
+            ["aws_sdk_", "aws_config", "aws_smithy"].iter().any(|n| text.contains(n))
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(offenders.is_empty(), "AWS SDK named outside src/aws/: {offenders:?}");
+}

@@ -1,0 +1,232 @@
+//! `start`, `stop`, `status` and `logs` through the real binary on the emulator, on the
+//! instances example: first run vs resume, waiting, the status document, and the task's
+//! CloudWatch Logs found where DMS writes them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatchlogs as logs;
+use aws_sdk_databasemigration as dms;
+use dms::config::Credentials;
+use logs::types::InputLogEvent;
+use serde_json::Value as Json;
+
+use common::emulator::{shared, Emulator};
+
+fn dmsctl(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", emu.url())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("SCI_BACKEND_PASSWORD", "x")
+        .env("SCI_RECEIVER_PASSWORD", "y")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .output()
+        .expect("dmsctl runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8")
+}
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/sci-sync-instances.yaml")
+}
+
+fn fast_transitions(emu: &Emulator) {
+    for model in [
+        "dms::replicationtask",
+        "dms::replication",
+        "dms::replicationinstance",
+    ] {
+        let body =
+            serde_json::json!({"model_name": model, "transition": {"progression": "immediate"}});
+        let (status, text) = emu.http(
+            "POST",
+            "/moto-api/state-manager/set-transition",
+            Some(&body.to_string()),
+        );
+        assert!((200..300).contains(&status), "{status} {text}");
+    }
+}
+
+fn statuses(emu: &Emulator, spec: &Path) -> Json {
+    let (code, out, err) = dmsctl(emu, &["status", "-f", s(spec), "-o", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    serde_json::from_str(&out).expect("status JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_stop_status_and_logs_of_tasks() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    fast_transitions(emu);
+    let spec = example();
+
+    // Before apply: status lists the replications as not created; start refuses.
+    let doc = statuses(emu, &spec);
+    assert_eq!(doc["replications"][0]["status"], "not-created", "{doc:#}");
+    let (code, _, err) = dmsctl(emu, &["start", "-f", s(&spec)]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("not created yet") && err.contains("dmsctl apply"),
+        "{err}"
+    );
+    let (code, _, err) = dmsctl(emu, &["start", "-f", s(&spec), "send-invoice-histroy"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("did you mean `send-invoice-history`?"),
+        "{err}"
+    );
+
+    let (code, out, err) = dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // First run: start-replication, and --wait returns once running.
+    let (code, out, err) = dmsctl(
+        emu,
+        &["start", "-f", s(&spec), "send-invoice-history", "--wait"],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(out, "send-invoice-history: running\n");
+    let doc = statuses(emu, &spec);
+    let by_name = |n: &str| {
+        doc["replications"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|r| r["name"] == n)
+            .cloned()
+            .expect("listed")
+    };
+    assert_eq!(by_name("send-invoice-history")["status"], "running");
+    assert_eq!(by_name("send-invoice-history")["kind"], "task");
+    assert_eq!(by_name("invoice-recipients")["status"], "ready");
+
+    // Starting what runs is a no-op; stopping and starting again resumes.
+    let (_, out, _) = dmsctl(emu, &["start", "-f", s(&spec), "send-invoice-history"]);
+    assert_eq!(out, "send-invoice-history: already running\n");
+    let (code, out, err) = dmsctl(emu, &["stop", "-f", s(&spec), "--wait"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("send-invoice-history: stopped"), "{out}");
+    assert!(
+        out.contains("invoice-recipients: not running (ready)"),
+        "{out}"
+    );
+    let (_, out, _) = dmsctl(emu, &["start", "-f", s(&spec), "send-invoice-history"]);
+    assert_eq!(out, "send-invoice-history: started (resume-processing)\n");
+    let (_, out, _) = dmsctl(
+        emu,
+        &["start", "-f", s(&spec), "invoice-recipients", "--reload"],
+    );
+    assert_eq!(out, "invoice-recipients: started (reload-target)\n");
+
+    // Logs: DMS writes task logs to `dms-tasks-<instance>`, stream `dms-task-<resource id>`.
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .endpoint_url(emu.url())
+        .load()
+        .await;
+    let task = dms::Client::new(&config)
+        .describe_replication_tasks()
+        .send()
+        .await
+        .expect("tasks")
+        .replication_tasks
+        .unwrap_or_default()
+        .into_iter()
+        .find(|t| t.replication_task_identifier.as_deref() == Some("sci-sync-send-invoice-history"))
+        .expect("task");
+    let resource_id = task
+        .replication_task_arn
+        .as_deref()
+        .and_then(|a| a.rsplit(':').next())
+        .expect("arn")
+        .to_string();
+    let cw = logs::Client::new(&config);
+    let group = "dms-tasks-sci-sync-main";
+    let stream = format!("dms-task-{resource_id}");
+    let _ = cw.create_log_group().log_group_name(group).send().await;
+    cw.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name(&stream)
+        .send()
+        .await
+        .expect("stream");
+    let now = chrono_now_ms();
+    cw.put_log_events()
+        .log_group_name(group)
+        .log_stream_name(&stream)
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now - 2000)
+                .message("[TASK_MANAGER    ]I:  Task started")
+                .build()
+                .expect("event"),
+        )
+        .log_events(
+            InputLogEvent::builder()
+                .timestamp(now - 1000)
+                .message("[SOURCE_CAPTURE  ]E:  Cannot connect to the source")
+                .build()
+                .expect("event"),
+        )
+        .send()
+        .await
+        .expect("put events");
+
+    let (code, out, err) = dmsctl(
+        emu,
+        &[
+            "logs",
+            "-f",
+            s(&spec),
+            "send-invoice-history",
+            "--since",
+            "10m",
+            "--utc",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].ends_with("Z [TASK_MANAGER    ]I:  Task started"),
+        "{out}"
+    );
+    assert!(lines[1].contains("Cannot connect to the source"), "{out}");
+    let (_, out, _) = dmsctl(
+        emu,
+        &[
+            "logs",
+            "-f",
+            s(&spec),
+            "send-invoice-history",
+            "--since",
+            "10m",
+            "--filter",
+            "\"]E:\"",
+        ],
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("Cannot connect"), "{out}");
+}
+
+fn chrono_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as i64
+}

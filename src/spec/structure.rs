@@ -9,7 +9,7 @@
 use serde_json::Value as Json;
 
 use super::diagnostic::{did_you_mean, one_of, Diagnostic};
-use super::yaml::{child_pointer, Node, SourceMap, Value};
+use super::yaml::{Node, SourceMap, Value};
 
 /// Walks `node` against `root` (a schema with `$defs`) and returns every structural error.
 pub fn check(node: &Node, root: &Json, map: &SourceMap) -> Vec<Diagnostic> {
@@ -18,7 +18,7 @@ pub fn check(node: &Node, root: &Json, map: &SourceMap) -> Vec<Diagnostic> {
         map,
         out: Vec::new(),
     };
-    walker.walk(node, root, "");
+    walker.walk(node, root, &Path::ROOT);
     walker.out
 }
 
@@ -68,14 +68,15 @@ impl<'a> Walker<'a> {
         s
     }
 
-    fn error_at_value(&mut self, pointer: &str, message: String, help: Option<String>) {
-        let mut d =
-            Diagnostic::error("invalid-value", pointer, message).at(self.map.value(pointer));
+    fn error_at_value(&mut self, at: &Path<'_>, message: String, help: Option<String>) {
+        let pointer = at.pointer();
+        let span = self.map.value(&pointer);
+        let mut d = Diagnostic::error("invalid-value", pointer, message).at(span);
         d.help = help;
         self.out.push(d);
     }
 
-    fn walk(&mut self, node: &Node, schema: &'a Json, pointer: &str) {
+    fn walk(&mut self, node: &Node, schema: &'a Json, at: &Path<'_>) {
         let schema = self.resolve(schema);
         if schema == &Json::Bool(true) {
             return;
@@ -85,40 +86,47 @@ impl<'a> Walker<'a> {
             .or_else(|| schema.get("anyOf"))
             .and_then(Json::as_array)
         {
-            return self.walk_alternatives(node, schema, branches, pointer);
+            return self.walk_alternatives(node, schema, branches, at);
         }
         if let Some(choices) = schema.get("enum").and_then(Json::as_array) {
-            return self.check_enum(node, choices, pointer);
+            return self.check_enum(node, choices, at);
         }
         if let Some(c) = schema.get("const") {
-            return self.check_enum(node, std::slice::from_ref(c), pointer);
+            return self.check_enum(node, std::slice::from_ref(c), at);
         }
-        if !self.check_type(node, schema, pointer) {
+        if !self.check_type(node, schema, at) {
             return;
         }
         match &node.value {
-            Value::Map(entries) => self.walk_object(node, entries, schema, pointer),
+            Value::Map(entries) => self.walk_object(node, entries, schema, at),
             Value::Seq(items) => {
                 if let Some(item_schema) = schema.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        self.walk(item, item_schema, &format!("{pointer}/{i}"));
+                        self.walk(item, item_schema, &at.index(i));
                     }
                 }
             }
-            Value::Int(i) => self.check_range(*i as f64, schema, pointer),
-            Value::Float(f) => self.check_range(*f, schema, pointer),
+            Value::Int(i) => self.check_range(*i as f64, schema, at),
+            Value::Float(f) => self.check_range(*f, schema, at),
             _ => {}
         }
     }
 
-    fn check_type(&mut self, node: &Node, schema: &Json, pointer: &str) -> bool {
-        let types: Vec<&str> = match schema.get("type") {
-            Some(Json::String(t)) => vec![t.as_str()],
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+    fn check_type(&mut self, node: &Node, schema: &Json, at: &Path<'_>) -> bool {
+        let ok = match schema.get("type") {
+            Some(Json::String(t)) => type_matches(node, t),
+            Some(Json::Array(ts)) => ts
+                .iter()
+                .filter_map(Json::as_str)
+                .any(|t| type_matches(node, t)),
             _ => return true,
         };
-        let ok = types.iter().any(|t| type_matches(node, t));
         if !ok {
+            let types: Vec<&str> = match schema.get("type") {
+                Some(Json::String(t)) => vec![t.as_str()],
+                Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+                _ => Vec::new(),
+            };
             let wanted: Vec<&str> = types
                 .iter()
                 .filter(|t| **t != "null")
@@ -135,10 +143,10 @@ impl<'a> Walker<'a> {
                 help = Some("quote the value to make it a string".into());
             }
             self.error_at_value(
-                pointer,
+                at,
                 format!(
                     "{} must be {}, found {}",
-                    subject(pointer),
+                    subject(&at.pointer()),
                     wanted.join(" or "),
                     node.kind()
                 ),
@@ -148,14 +156,14 @@ impl<'a> Walker<'a> {
         ok
     }
 
-    fn check_range(&mut self, n: f64, schema: &Json, pointer: &str) {
+    fn check_range(&mut self, n: f64, schema: &Json, at: &Path<'_>) {
         if let Some(min) = schema.get("minimum").and_then(Json::as_f64) {
             if n < min {
                 self.error_at_value(
-                    pointer,
+                    at,
                     format!(
                         "`{}` must be at least {min}, found {n}",
-                        display_path(pointer)
+                        display_path(&at.pointer())
                     ),
                     None,
                 );
@@ -164,10 +172,10 @@ impl<'a> Walker<'a> {
         if let Some(max) = schema.get("maximum").and_then(Json::as_f64) {
             if n > max {
                 self.error_at_value(
-                    pointer,
+                    at,
                     format!(
                         "`{}` must be at most {max}, found {n}",
-                        display_path(pointer)
+                        display_path(&at.pointer())
                     ),
                     None,
                 );
@@ -175,9 +183,12 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn check_enum(&mut self, node: &Node, choices: &[Json], pointer: &str) {
-        let found = node.to_json();
-        if choices.contains(&found) {
+    fn check_enum(&mut self, node: &Node, choices: &[Json], at: &Path<'_>) {
+        let found = match &node.value {
+            Value::Str(text) => choices.iter().any(|c| c.as_str() == Some(text)),
+            _ => choices.contains(&node.to_json()),
+        };
+        if found {
             return;
         }
         let names: Vec<&str> = choices.iter().filter_map(Json::as_str).collect();
@@ -190,10 +201,10 @@ impl<'a> Walker<'a> {
             .and_then(|s| did_you_mean(s, names.iter().copied()))
             .map(|m| format!("did you mean `{m}`?"));
         self.error_at_value(
-            pointer,
+            at,
             format!(
                 "invalid value {shown} for `{}`: expected {}",
-                display_path(pointer),
+                display_path(&at.pointer()),
                 one_of(&names)
             ),
             help,
@@ -205,7 +216,7 @@ impl<'a> Walker<'a> {
         node: &Node,
         entries: &[(Node, Node)],
         schema: &'a Json,
-        pointer: &str,
+        at: &Path<'_>,
     ) {
         let props = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
@@ -217,9 +228,9 @@ impl<'a> Walker<'a> {
         // A misspelt required field is reported once, as the misspelling.
         let mut explained = Vec::new();
         for (key, value) in entries {
-            let name = key.key_text();
-            let child = child_pointer(pointer, &name);
-            if let Some(prop) = props.and_then(|p| p.get(&name)) {
+            let name = key.key_str();
+            let child = at.key(&name);
+            if let Some(prop) = props.and_then(|p| p.get(name.as_ref())) {
                 self.walk(value, prop, &child);
                 continue;
             }
@@ -235,15 +246,15 @@ impl<'a> Walker<'a> {
                         }
                         None => format!("expected one of {}", one_of(&known)),
                     };
-                    let where_ = if pointer.is_empty() {
+                    let where_ = if at.is_root() {
                         "at the top level".to_string()
                     } else {
-                        format!("in `{}`", display_path(pointer))
+                        format!("in `{}`", display_path(&at.pointer()))
                     };
                     self.out.push(
                         Diagnostic::error(
                             "unknown-field",
-                            &child,
+                            child.pointer(),
                             format!("unknown field `{name}` {where_}"),
                         )
                         .at(key.span)
@@ -256,23 +267,22 @@ impl<'a> Walker<'a> {
         }
         {
             for field in required {
-                if !explained.contains(&field)
-                    && !entries.iter().any(|(k, _)| k.key_text() == field)
+                if !explained.contains(&field) && !entries.iter().any(|(k, _)| k.key_str() == field)
                 {
-                    let what = if pointer.is_empty() {
+                    let what = if at.is_root() {
                         "the spec".to_string()
                     } else {
-                        format!("`{}`", display_path(pointer))
+                        format!("`{}`", display_path(&at.pointer()))
                     };
-                    let span = if pointer.is_empty() {
+                    let span = if at.is_root() {
                         node.span
                     } else {
-                        self.map.key(pointer)
+                        self.map.key(&at.pointer())
                     };
                     self.out.push(
                         Diagnostic::error(
                             "missing-field",
-                            child_pointer(pointer, field),
+                            at.key(field).pointer(),
                             format!("missing required field `{field}` in {what}"),
                         )
                         .at(span),
@@ -287,7 +297,7 @@ impl<'a> Walker<'a> {
         node: &Node,
         schema: &'a Json,
         branches: &'a [Json],
-        pointer: &str,
+        at: &Path<'_>,
     ) {
         // `Option<T>`: null is always fine when one branch is null.
         if matches!(node.value, Value::Null)
@@ -303,12 +313,12 @@ impl<'a> Walker<'a> {
             .filter(|b| b.get("type") != Some(&Json::String("null".into())))
             .collect();
         if resolved.len() == 1 {
-            return self.walk(node, resolved[0], pointer);
+            return self.walk(node, resolved[0], at);
         }
         // Externally tagged enums: every branch is an object with exactly one required key.
         let tags: Vec<(&str, &'a Json)> = resolved.iter().filter_map(|b| single_tag(b)).collect();
         if !tags.is_empty() && tags.len() == resolved.len() {
-            return self.walk_tagged(node, schema, &tags, pointer);
+            return self.walk_tagged(node, schema, &tags, at);
         }
         // Untagged alternatives: accept the first that fits without errors.
         for branch in &resolved {
@@ -317,7 +327,7 @@ impl<'a> Walker<'a> {
                 map: self.map,
                 out: Vec::new(),
             };
-            probe.walk(node, branch, pointer);
+            probe.walk(node, branch, at);
             if probe.out.is_empty() {
                 return;
             }
@@ -332,10 +342,10 @@ impl<'a> Walker<'a> {
             .and_then(Json::as_str)
             .map(|s| format!("write {s}"));
         self.error_at_value(
-            pointer,
+            at,
             format!(
                 "`{}` must be {}, found {}",
-                display_path(pointer),
+                display_path(&at.pointer()),
                 if wanted.is_empty() {
                     "something else".to_string()
                 } else {
@@ -352,7 +362,7 @@ impl<'a> Walker<'a> {
         node: &Node,
         schema: &Json,
         tags: &[(&str, &'a Json)],
-        pointer: &str,
+        at: &Path<'_>,
     ) {
         let names: Vec<&str> = tags.iter().map(|(t, _)| *t).collect();
         let expected = schema
@@ -376,10 +386,10 @@ impl<'a> Walker<'a> {
                 self.out.push(
                     Diagnostic::error(
                         "invalid-value",
-                        pointer,
+                        at.pointer(),
                         format!(
                             "`{}` has {} keys ({}) but takes exactly one",
-                            display_path(pointer),
+                            display_path(&at.pointer()),
                             keys.len(),
                             keys.iter()
                                 .map(|k| format!("`{k}`"))
@@ -394,10 +404,10 @@ impl<'a> Walker<'a> {
             }
             _ => {
                 return self.error_at_value(
-                    pointer,
+                    at,
                     format!(
                         "`{}` must be {expected}, found {}",
-                        display_path(pointer),
+                        display_path(&at.pointer()),
                         node.kind()
                     ),
                     None,
@@ -412,7 +422,7 @@ impl<'a> Walker<'a> {
                     .get("properties")
                     .and_then(|p| p.get(&name))
                     .unwrap_or(&Json::Bool(true));
-                self.walk(value, inner, &child_pointer(pointer, &name));
+                self.walk(value, inner, &at.key(&name));
             }
             None => {
                 let help = match did_you_mean(&name, names.iter().copied()) {
@@ -422,14 +432,69 @@ impl<'a> Walker<'a> {
                 self.out.push(
                     Diagnostic::error(
                         "unknown-variant",
-                        child_pointer(pointer, &name),
-                        format!("unknown kind `{name}` in `{}`", display_path(pointer)),
+                        at.key(&name).pointer(),
+                        format!("unknown kind `{name}` in `{}`", display_path(&at.pointer())),
                     )
                     .at(key.span)
                     .with_help(help),
                 );
             }
         }
+    }
+}
+
+/// Where the walker is, as a chain of segments on the stack: the JSON pointer is built only
+/// when a diagnostic needs it, which keeps a clean walk free of per-node allocations.
+#[derive(Clone, Copy)]
+struct Path<'p> {
+    parent: Option<&'p Path<'p>>,
+    seg: Seg<'p>,
+}
+
+#[derive(Clone, Copy)]
+enum Seg<'p> {
+    Root,
+    Key(&'p str),
+    Index(usize),
+}
+
+impl<'p> Path<'p> {
+    const ROOT: Path<'static> = Path {
+        parent: None,
+        seg: Seg::Root,
+    };
+
+    fn key<'q>(&'q self, key: &'q str) -> Path<'q> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    fn index(&self, i: usize) -> Path<'_> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
+    }
+
+    fn is_root(&self) -> bool {
+        matches!(self.seg, Seg::Root)
+    }
+
+    /// The JSON pointer (RFC 6901) of this place.
+    fn pointer(&self) -> String {
+        let mut segs = Vec::new();
+        let mut cur = Some(self);
+        while let Some(p) = cur {
+            match p.seg {
+                Seg::Root => {}
+                Seg::Key(k) => segs.push(k.replace('~', "~0").replace('/', "~1")),
+                Seg::Index(i) => segs.push(i.to_string()),
+            }
+            cur = p.parent;
+        }
+        segs.iter().rev().map(|s| format!("/{s}")).collect()
     }
 }
 

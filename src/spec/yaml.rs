@@ -84,6 +84,14 @@ impl Node {
         }
     }
 
+    /// A mapping key as text, borrowed when it is a string (the usual case).
+    pub fn key_str(&self) -> std::borrow::Cow<'_, str> {
+        match &self.value {
+            Value::Str(s) => std::borrow::Cow::Borrowed(s),
+            _ => std::borrow::Cow::Owned(self.key_text()),
+        }
+    }
+
     /// A mapping key as text (keys such as `3306` or `true` become their literal text).
     pub fn key_text(&self) -> String {
         match &self.value {
@@ -111,10 +119,15 @@ pub struct SyntaxError {
 /// indexed up front for every node.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    root: Option<Node>,
+    root: Option<std::rc::Rc<Node>>,
 }
 
 impl SourceMap {
+    /// The document's root node.
+    pub fn root(&self) -> Option<&Node> {
+        self.root.as_deref()
+    }
+
     /// The span of the value at `pointer`, or of its closest ancestor that exists.
     pub fn value(&self, pointer: &str) -> Span {
         self.lookup(pointer).1
@@ -127,7 +140,7 @@ impl SourceMap {
     }
 
     fn lookup(&self, pointer: &str) -> (Option<Span>, Span) {
-        let Some(mut node) = self.root.as_ref() else {
+        let Some(mut node) = self.root.as_deref() else {
             return (None, Span::default());
         };
         let mut key = None;
@@ -136,7 +149,7 @@ impl SourceMap {
             let next = match &node.value {
                 Value::Map(entries) => entries
                     .iter()
-                    .find(|(k, _)| k.key_text() == seg)
+                    .find(|(k, _)| k.key_str() == seg.as_str())
                     .map(|(k, v)| (Some(k.span), v)),
                 Value::Seq(items) => seg
                     .parse::<usize>()
@@ -163,7 +176,7 @@ pub fn child_pointer(parent: &str, segment: &str) -> String {
 }
 
 /// Parses one YAML document. An empty document is an empty mapping's worth of nothing: `Null`.
-pub fn parse(text: &str) -> Result<(Node, SourceMap), SyntaxError> {
+pub fn parse(text: &str) -> Result<(std::rc::Rc<Node>, SourceMap), SyntaxError> {
     let lines = LineIndex::new(text);
     let mut builder = Builder {
         lines: &lines,
@@ -193,6 +206,7 @@ pub fn parse(text: &str) -> Result<(Node, SourceMap), SyntaxError> {
         value: Value::Null,
         span: Span::default(),
     });
+    let root = std::rc::Rc::new(root);
     let map = SourceMap {
         root: Some(root.clone()),
     };
@@ -379,15 +393,27 @@ fn resolve_plain(text: &str) -> Value {
 struct LineIndex {
     text: String,
     starts: Vec<usize>,
+    /// Whether each line is ASCII, where a column is a byte offset; other lines are walked
+    /// character by character.
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
     fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                text.as_bytes()[start..end].is_ascii()
+            })
+            .collect();
         LineIndex {
             text: text.to_string(),
             starts,
+            ascii,
         }
     }
 
@@ -396,7 +422,11 @@ impl LineIndex {
         let line = line.clamp(1, self.starts.len());
         let start = self.starts[line - 1];
         let rest = &self.text[start..];
-        let offset = start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
+        let offset = if self.ascii[line - 1] {
+            start + col.min(rest.len())
+        } else {
+            start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i)
+        };
         Pos {
             line,
             col: col + 1,
@@ -449,6 +479,17 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").expect_err("unclosed");
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
         assert!(err.span.start.line >= 1);
+    }
+
+    #[test]
+    fn columns_count_characters_on_non_ascii_lines() {
+        let text = "a: \"é\"\nb: ü\nc: x\n";
+        let (_, map) = parse(text).expect("valid");
+        let b = map.value("/b");
+        assert_eq!((b.start.line, b.start.col), (2, 4));
+        assert_eq!(&text[b.start.offset..b.end], "ü");
+        let c = map.value("/c");
+        assert_eq!(&text[c.start.offset..c.end], "x");
     }
 
     #[test]

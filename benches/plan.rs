@@ -103,9 +103,23 @@ fn emulator(state: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Stops the benchmark's emulator however `main` ends, a failed assertion included.
+struct Stop(PathBuf);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/emulator"))
+            .arg("stop")
+            .env("DMSCTL_EMULATOR_STATE_DIR", &self.0)
+            .output();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn main() {
     let state = std::env::temp_dir().join(format!("dmsctl-plan-bench-{}", std::process::id()));
     let url = emulator(&state, &["start"]);
+    let _stop = Stop(state.clone());
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let config = rt.block_on(
         aws_config::defaults(BehaviorVersion::latest())
@@ -160,6 +174,4 @@ fn main() {
             times[4].as_secs_f64() * 1e3,
         );
     }
-    emulator(&state, &["stop"]);
-    let _ = std::fs::remove_dir_all(&state);
 }

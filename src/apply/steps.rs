@@ -261,8 +261,10 @@ impl<C: CloudWrite> Ctx<C> {
         }
     }
 
+    /// What the step is doing now. Its outcome is not said here: the executor reports it, and
+    /// the live view needs the two apart to know when a step's spinner ends.
     fn say(&self, c: &Change, message: &str) {
-        self.progress.step(c.kind, &c.name, message);
+        self.progress.update(c.kind, &c.name, message);
     }
 
     /// Runs one step; `Ok` carries the line that says what was done.

@@ -4,7 +4,7 @@
 //! it. Output: the plan, progress lines and the report go to stdout; with `-o json` only the
 //! report's JSON document does, and everything for people goes to stderr.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -165,11 +165,14 @@ pub(crate) async fn drive<C: CloudWrite + 'static>(
         confirm(global, s.verb, &s.desired.stack)?;
     }
 
-    let progress: Box<dyn Write + Send> = match global.output {
-        Output::Json => Box::new(std::io::stderr()),
-        _ => Box::new(std::io::stdout()),
+    // The live view only where someone watches: stdout a terminal and not reserved for JSON.
+    // Pipes and CI logs get plain timestamped lines.
+    let progress = match global.output {
+        Output::Json => Progress::new(Box::new(std::io::stderr())),
+        _ if std::io::stdout().is_terminal() => Progress::live(color),
+        _ => Progress::new(Box::new(std::io::stdout())),
     };
-    let progress = Arc::new(Progress::new(progress));
+    let progress = Arc::new(progress);
     let cancel = CancelToken::new();
     let watcher = tokio::spawn(watch_interrupts(cancel.clone()));
     let report = apply::execute(cloud, ready, s.options, progress, cancel).await;

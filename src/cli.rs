@@ -45,7 +45,8 @@ pub struct Global {
     /// Never colour output (also: the NO_COLOR environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
-    /// More detail on stderr; repeat for more.
+    /// More detail on stderr: -v counts the AWS API calls, -vv logs each call and wait,
+    /// -vvv adds the AWS SDK's debug log (DMSCTL_LOG sets a filter directly).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }

@@ -53,8 +53,12 @@ pub trait Cloud: Send + Sync {
 pub struct SecretValue(String);
 
 impl SecretValue {
+    /// Wraps a value and registers it with [`crate::redact`], so that it is masked wherever
+    /// it might surface in a log or an error.
     pub fn new(value: impl Into<String>) -> Self {
-        SecretValue(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        SecretValue(value)
     }
 
     /// The value, for the one place that sends it to AWS.

@@ -17,8 +17,10 @@ pub fn stderr_color(no_color_flag: bool) -> bool {
     use_color(no_color_flag, io::stderr().is_terminal())
 }
 
-/// Writes all of `bytes` to stdout. A closed pipe (`dmsctl render | head`) is not an error.
+/// Writes all of `bytes` to stdout, secrets masked ([`crate::redact`]). A closed pipe
+/// (`dmsctl render | head`) is not an error.
 pub fn print(bytes: &[u8]) -> io::Result<()> {
+    let bytes = &masked(bytes);
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -26,11 +28,22 @@ pub fn print(bytes: &[u8]) -> io::Result<()> {
     }
 }
 
-/// Writes all of `bytes` to stderr.
+/// Writes all of `bytes` to stderr, secrets masked.
 pub fn eprint(bytes: &[u8]) -> io::Result<()> {
+    let bytes = &masked(bytes);
     let mut err = io::stderr().lock();
     match err.write_all(bytes).and_then(|()| err.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// `bytes` with registered secrets masked; bytes that are not UTF-8 pass unchanged (every
+/// text dmsctl prints is UTF-8).
+fn masked(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    match std::str::from_utf8(bytes).map(crate::redact::redact) {
+        Ok(Cow::Owned(text)) => Cow::Owned(text.into_bytes()),
+        _ => Cow::Borrowed(bytes),
     }
 }

@@ -34,6 +34,7 @@ fn dmsctl(emu: &Emulator, args: &[&str]) -> Run {
         .env("SCI_BACKEND_PASSWORD", SECRETS[0])
         .env("SCI_RECEIVER_PASSWORD", SECRETS[1])
         .env_remove("AWS_PROFILE")
+        .env_remove("DMSCTL_LOG")
         .env_remove("AWS_REGION")
         .stdin(std::process::Stdio::null())
         .output()
@@ -411,12 +412,21 @@ async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
     // replications are not.
     emu.fault(serde_json::json!({
         "operation": "CreateReplicationConfig", "count": 0,
-        "error": "AccessDeniedFault", "status": 400, "message": "injected by the test"
+        "error": "AccessDeniedFault", "status": 400,
+        // An AWS message that echoes a secret: dmsctl must mask it wherever it shows it.
+        "message": format!("injected by the test, echoing {}", SECRETS[0])
     }));
-    let failed = dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    let failed = dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve", "-vvv"]);
     expect(&failed, 1, "apply with an injected fault");
     let all = format!("{}{}", failed.stdout, failed.stderr);
-    assert!(all.contains("injected by the test"), "{all}");
+    assert!(
+        all.contains("injected by the test, echoing (sensitive)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("dms:CreateReplicationConfig -> HTTP 400"),
+        "-vvv logs each API attempt: {all}"
+    );
     assert!(
         all.contains("send-invoice-history") && all.contains("invoice-recipients"),
         "{all}"

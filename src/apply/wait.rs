@@ -115,7 +115,13 @@ pub async fn until<C: CloudWrite + ?Sized>(
                 last: status.map_or_else(|| "gone".to_string(), |s| s.status),
             });
         }
-        tokio::time::sleep(backoff.delay(attempt).min(deadline - now)).await;
+        let delay = backoff.delay(attempt).min(deadline - now);
+        tracing::debug!(
+            "waiting for {what}: status {}, next poll in {} ms",
+            status.as_ref().map_or("gone", |s| s.status.as_str()),
+            delay.as_millis()
+        );
+        tokio::time::sleep(delay).await;
         attempt = attempt.saturating_add(1);
     }
 }

@@ -1,5 +1,6 @@
 //! Counts every HTTP attempt each client sends, by `service:Operation`, for `-v` and the tests
-//! that check the number of calls does not grow with the number of resources.
+//! that check the number of calls does not grow with the number of resources, and logs each
+//! attempt's outcome and time at debug level (`-vv`).
 //!
 //! The count lives in an interceptor so it sees what is really sent: every page of a paginator
 //! and every retry attempt, which a counter at the call sites would miss.
@@ -13,9 +14,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use aws_sdk_databasemigration::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_databasemigration::config::interceptors::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_sdk_databasemigration::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 /// Shared tally of calls, cloned into one interceptor per client.
 #[derive(Debug, Clone, Default)]
@@ -63,7 +68,7 @@ impl Intercept for CallCounter {
         &self,
         context: &BeforeTransmitInterceptorContextRef<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), aws_sdk_databasemigration::error::BoxError> {
         let request = context.request();
         let operation = request
@@ -72,9 +77,53 @@ impl Intercept for CallCounter {
             .and_then(|target| target.rsplit('.').next().map(str::to_string))
             .or_else(|| request.body().bytes().and_then(query_action))
             .unwrap_or_else(|| "Unknown".to_string());
-        self.log.add(format!("{}:{operation}", self.service));
+        let call = format!("{}:{operation}", self.service);
+        self.log.add(call.clone());
+        cfg.interceptor_state().store_put(Attempt {
+            call,
+            started: Instant::now(),
+        });
         Ok(())
     }
+
+    // Runs once per attempt, whatever its outcome: the HTTP status, or the transport error.
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), aws_sdk_databasemigration::error::BoxError> {
+        // No attempt recorded: the request failed before it was sent (signing, endpoint).
+        let Some(attempt) = cfg.load::<Attempt>() else {
+            return Ok(());
+        };
+        let ms = attempt.started.elapsed().as_millis();
+        match context.response() {
+            Some(response) => tracing::debug!(
+                target: "dmsctl::aws",
+                "{} -> HTTP {} in {ms} ms",
+                attempt.call,
+                response.status().as_u16()
+            ),
+            None => tracing::debug!(
+                target: "dmsctl::aws",
+                "{} -> no response after {ms} ms",
+                attempt.call
+            ),
+        }
+        Ok(())
+    }
+}
+
+/// The attempt in flight, from before transmission to its end.
+#[derive(Debug, Clone)]
+struct Attempt {
+    call: String,
+    started: Instant,
+}
+
+impl Storable for Attempt {
+    type Storer = StoreReplace<Self>;
 }
 
 /// `GetRole` from a query-protocol body `Action=GetRole&Version=2010-05-08&...`.

@@ -60,14 +60,28 @@ where
 /// `outer: inner: innermost`, each error's `Display` once (the SDK's `DisplayErrorContext`
 /// appends a `Debug` dump of the whole tree, too noisy for a terminal).
 fn source_chain(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
+    let mut text = without_request_dump(&err.to_string());
     let mut next = err.source();
     while let Some(e) = next {
         text.push_str(": ");
-        text.push_str(&e.to_string());
+        text.push_str(&without_request_dump(&e.to_string()));
         next = e.source();
     }
     text
+}
+
+/// Some SDK errors quote the whole request they could not send (`failed to apply endpoint
+/// `x` to request `Request { body: … }``), body included, and a body can carry a password:
+/// the quote is cut.
+fn without_request_dump(text: &str) -> String {
+    const MARK: &str = " to request `Request {";
+    match (text.find(MARK), text.rfind("}`")) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}{}", &text[..start], &text[end + 2..])
+        }
+        (Some(start), _) => text[..start].to_string(),
+        _ => text.to_string(),
+    }
 }
 
 /// The kind of a failure from its AWS error code, HTTP status and (for errors without a code)
@@ -125,6 +139,19 @@ pub(crate) fn classify(code: Option<&str>, status: Option<u16>, chain: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_dumps_are_cut_from_messages() {
+        let sdk = "failed to apply endpoint `foo` to request `Request { body: SdkBody { inner: \
+                   Once(Some(b\"Action=X&Password=p`w}\")) }, uri: Uri { as_string: \"/\" } }`: \
+                   endpoint must contain scheme";
+        assert_eq!(
+            without_request_dump(sdk),
+            "failed to apply endpoint `foo`: endpoint must contain scheme"
+        );
+        assert_eq!(without_request_dump("x to request `Request { y"), "x");
+        assert_eq!(without_request_dump("plain"), "plain");
+    }
 
     #[test]
     fn codes_map_to_kinds() {

@@ -34,6 +34,58 @@ pub enum SetupError {
     /// Neither the flag, the spec nor the AWS chain (AWS_REGION, the profile) names a region.
     #[error("no region: set `region` in the spec, --region or AWS_REGION")]
     NoRegion,
+    /// `--endpoint-url` or `AWS_ENDPOINT_URL` is not an http(s) URL with a host.
+    #[error(
+        "{setting} `{value}` is not an endpoint URL: {why} (for example http://127.0.0.1:5000)"
+    )]
+    BadEndpoint {
+        /// `--endpoint-url` or `AWS_ENDPOINT_URL`.
+        setting: &'static str,
+        value: String,
+        why: &'static str,
+    },
+}
+
+/// Checks an endpoint URL before the SDK sees it: an empty one makes the SDK panic, and a
+/// malformed one fails every call with a message that quotes the whole request.
+fn check_endpoint(setting: &'static str, value: &str) -> Result<(), SetupError> {
+    let bad = |why| {
+        Err(SetupError::BadEndpoint {
+            setting,
+            value: value.to_string(),
+            why,
+        })
+    };
+    if value.trim().is_empty() {
+        return bad("it is empty; unset it to use AWS's own endpoints");
+    }
+    let Some(rest) = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+    else {
+        return bad("it must start with http:// or https://");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    if value.chars().any(char::is_whitespace) {
+        return bad("it contains white space");
+    }
+    if name.is_empty() {
+        return bad("it has no host");
+    }
+    if let Some(port) = host.strip_prefix('[').map_or_else(
+        || host.split_once(':').map(|(_, p)| p),
+        |v6| v6.split_once("]:").map(|(_, p)| p),
+    ) {
+        if port.parse::<u16>().is_err() {
+            return bad("its port is not a number from 0 to 65535");
+        }
+    }
+    Ok(())
 }
 
 /// How the SDK behaves, beyond what the AWS chain configures.
@@ -79,7 +131,10 @@ pub async fn sdk_config_with(
     // An explicit endpoint on the loader takes precedence over AWS_ENDPOINT_URL and the
     // profile's `endpoint_url`, which the chain still honours when the flag is absent.
     if let Some(url) = &global.endpoint_url {
+        check_endpoint("--endpoint-url", url)?;
         loader = loader.endpoint_url(url);
+    } else if let Some(url) = std::env::var_os("AWS_ENDPOINT_URL") {
+        check_endpoint("AWS_ENDPOINT_URL", &url.to_string_lossy())?;
     }
     let config = loader.load().await;
     if config.region().is_none() {
@@ -283,5 +338,48 @@ impl Cloud for AwsCloud {
 
     fn calls(&self) -> BTreeMap<String, u64> {
         self.calls.snapshot()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn why(value: &str) -> Option<String> {
+        check_endpoint("--endpoint-url", value)
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn endpoint_urls_need_a_scheme_and_a_host() {
+        for ok in [
+            "http://127.0.0.1:5000",
+            "https://dms.eu-central-1.amazonaws.com",
+            "http://localhost:4566/",
+            "http://[::1]:5000",
+            "https://user@proxy.example:443/path?q",
+        ] {
+            assert_eq!(why(ok), None, "{ok}");
+        }
+        for (bad, reason) in [
+            ("", "it is empty"),
+            ("  ", "it is empty"),
+            ("localhost:5000", "must start with http:// or https://"),
+            ("ftp://host", "must start with http:// or https://"),
+            ("http://", "it has no host"),
+            ("http://:5000", "it has no host"),
+            ("http://[]:1", "it has no host"),
+            ("http://host:port", "its port is not a number"),
+            ("http://host:70000", "its port is not a number"),
+            ("http://a b", "white space"),
+        ] {
+            let message = why(bad).unwrap_or_else(|| panic!("`{bad}` accepted"));
+            assert!(message.contains(reason), "`{bad}`: {message}");
+            assert!(
+                message.starts_with(&format!("--endpoint-url `{bad}`")),
+                "{message}"
+            );
+        }
     }
 }

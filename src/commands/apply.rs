@@ -166,10 +166,11 @@ pub(crate) async fn drive<C: CloudWrite + 'static>(
     }
 
     // The live view only where someone watches: stdout a terminal and not reserved for JSON.
-    // Pipes and CI logs get plain timestamped lines.
+    // Pipes and CI logs get plain timestamped lines, and so does `-vv`, whose log lines on
+    // stderr would tear through the redrawn spinners.
     let progress = match global.output {
         Output::Json => Progress::new(Box::new(std::io::stderr())),
-        _ if std::io::stdout().is_terminal() => Progress::live(color),
+        _ if std::io::stdout().is_terminal() && global.verbose < 2 => Progress::live(color),
         _ => Progress::new(Box::new(std::io::stdout())),
     };
     let progress = Arc::new(progress);

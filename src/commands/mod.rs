@@ -26,6 +26,10 @@ use crate::spec::{self, Spec};
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::log::init(
+        cli.global.verbose,
+        output::stderr_color(cli.global.no_color),
+    )?;
     match &cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
         Command::Render(args) => render::run(&cli.global, args),

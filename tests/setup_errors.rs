@@ -1,0 +1,64 @@
+//! Mistakes in how dmsctl is pointed at AWS fail before any call, with an error naming the
+//! setting — never a panic, never a message quoting a request.
+
+use std::process::{Command, Output};
+
+fn plan(env: &[(&str, &str)], extra: &[&str]) -> Output {
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sci-sync-serverless.yaml"
+    );
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dmsctl"));
+    cmd.args(["plan", "-f", spec])
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("DMSCTL_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("dmsctl runs")
+}
+
+#[track_caller]
+fn fails_with(out: &Output, message: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(message),
+        "expected `{message}` in:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("Request {"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+}
+
+#[test]
+fn bad_endpoint_urls_are_named_in_the_error() {
+    for (value, why) in [
+        ("", "it is empty"),
+        ("localhost:5000", "it must start with http:// or https://"),
+        ("http://", "it has no host"),
+    ] {
+        fails_with(
+            &plan(&[], &["--endpoint-url", value]),
+            &format!("--endpoint-url `{value}` is not an endpoint URL: {why}"),
+        );
+        fails_with(
+            &plan(&[("AWS_ENDPOINT_URL", value)], &[]),
+            &format!("AWS_ENDPOINT_URL `{value}` is not an endpoint URL: {why}"),
+        );
+    }
+}
+
+#[test]
+fn an_invalid_log_filter_is_named_in_the_error() {
+    fails_with(
+        &plan(&[("DMSCTL_LOG", "dmsctl=loud")], &[]),
+        "DMSCTL_LOG=`dmsctl=loud` is not a valid log filter",
+    );
+}

@@ -270,6 +270,13 @@ pub trait CloudWrite: Cloud {
         tags: &[Tag],
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
 
+    /// Removes the tags with these keys; a key the resource does not carry is no error.
+    fn remove_tags(
+        &self,
+        arn: &str,
+        keys: &[&str],
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
     /// The current status of one resource; `None` when it no longer exists.
     fn status(
         &self,

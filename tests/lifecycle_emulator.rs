@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_databasemigration as dms;
 use aws_sdk_iam as iam;
 use dms::config::Credentials;
@@ -133,6 +133,16 @@ fn status_of(emu: &Emulator, spec: &Path, name: &str) -> String {
         .and_then(|r| r["status"].as_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// The SDK's configuration for the emulator, to check what the stack left in the account.
+async fn sdk(emu: &Emulator) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .endpoint_url(emu.url())
+        .load()
+        .await
 }
 
 /// Statuses reach the end of their chain at the first Describe: the waits are exercised with
@@ -348,12 +358,7 @@ async fn the_whole_story_from_serverless_to_instances_and_back_to_nothing() {
         "destroy",
     );
 
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(emu.url())
-        .load()
-        .await;
+    let config = sdk(emu).await;
     let client = dms::Client::new(&config);
     let endpoints = client
         .describe_endpoints()
@@ -459,12 +464,7 @@ async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
     let (code, p) = plan(emu, &spec);
     assert_eq!((code, changes(&p)), (Some(0), vec![]), "{p:#}");
     // No duplicates: exactly the spec's two endpoints and two replications exist.
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(emu.url())
-        .load()
-        .await;
+    let config = sdk(emu).await;
     let client = dms::Client::new(&config);
     let endpoints = client
         .describe_endpoints()
@@ -482,4 +482,150 @@ async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
         .replication_configs
         .unwrap_or_default();
     assert_eq!(configs.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tag_removed_from_the_spec_is_removed_from_aws_without_stopping_anything() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    fast_transitions(emu);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("dmsctl.yaml");
+    let tagged = example("sci-sync-serverless.yaml").replace(
+        "tags:\n  team: platform\n  cost-center: billing\n",
+        "tags:\n  team: a\n  cost-center: b\n",
+    );
+    assert!(
+        tagged.contains("cost-center: b"),
+        "the example's tags moved"
+    );
+    std::fs::write(&spec, &tagged).expect("write spec");
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "apply with both tags",
+    );
+    expect(
+        &dmsctl(emu, &["start", "-f", s(&spec), "--wait", "--timeout", "2m"]),
+        0,
+        "start --wait",
+    );
+
+    // `cost-center` leaves the spec: every resource of the stack is updated, nothing restarts.
+    std::fs::write(&spec, tagged.replace("  cost-center: b\n", "")).expect("write spec");
+    let (code, p) = plan(emu, &spec);
+    assert_eq!(code, Some(2), "{p:#}");
+    let ch = changes(&p);
+    let kinds: Vec<&str> = ch.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "subnet-group",
+            "endpoint",
+            "endpoint",
+            "replication-config",
+            "replication-config"
+        ],
+        "{p:#}"
+    );
+    for (kind, name, action) in &ch {
+        assert_eq!(action, "update", "{kind} {name}");
+        let c = change(&p, kind, name);
+        assert_eq!(
+            c["diffs"],
+            serde_json::json!([{
+                "field": "Tags.cost-center",
+                "before": "b",
+                "after": null,
+                "forces_replacement": false
+            }]),
+            "{c:#}"
+        );
+        assert_eq!(
+            c["reasons"],
+            serde_json::json!(["tags: cost-center removed"])
+        );
+        assert_eq!(c["restart"], false, "{c:#}");
+    }
+    let table = dmsctl(emu, &["plan", "-f", s(&spec)]);
+    expect(&table, 0, "plan as a table");
+    assert!(
+        table.stdout.contains("tags: cost-center removed"),
+        "{}",
+        table.stdout
+    );
+
+    emu.reset_calls();
+    expect(
+        &dmsctl(emu, &["apply", "-f", s(&spec), "--auto-approve"]),
+        0,
+        "apply the removal",
+    );
+    let calls = emu.calls();
+    assert_eq!(
+        calls.get("dms:RemoveTagsFromResource"),
+        Some(&5),
+        "{calls:#?}"
+    );
+    for untouched in [
+        "dms:AddTagsToResource",
+        "dms:StopReplication",
+        "dms:ModifyReplicationConfig",
+        "dms:ModifyEndpoint",
+        "dms:ModifyReplicationSubnetGroup",
+    ] {
+        assert!(!calls.contains_key(untouched), "{untouched}: {calls:#?}");
+    }
+    let (code, p) = plan(emu, &spec);
+    assert_eq!((code, changes(&p)), (Some(0), vec![]), "{p:#}");
+    for name in ["send-invoice-history", "invoice-recipients"] {
+        assert_eq!(status_of(emu, &spec, name), "running", "{name}");
+    }
+
+    // What AWS holds, read back through the SDK.
+    let config = sdk(emu).await;
+    let client = dms::Client::new(&config);
+    let mut arns: Vec<String> = client
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("describe endpoints")
+        .endpoints
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| e.endpoint_arn)
+        .collect();
+    arns.extend(
+        client
+            .describe_replication_configs()
+            .send()
+            .await
+            .expect("describe configs")
+            .replication_configs
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| r.replication_config_arn),
+    );
+    assert_eq!(arns.len(), 4, "{arns:?}");
+    for arn in &arns {
+        let tags: std::collections::BTreeMap<String, String> = client
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .expect("list tags")
+            .tag_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|t| Some((t.key?, t.value.unwrap_or_default())))
+            .collect();
+        assert_eq!(tags.get("team").map(String::as_str), Some("a"), "{arn}");
+        assert_eq!(
+            tags.get("dmsctl:stack").map(String::as_str),
+            Some("sci-sync"),
+            "{arn}"
+        );
+        assert!(tags.contains_key("dmsctl:name"), "{arn}: {tags:?}");
+        assert!(!tags.contains_key("cost-center"), "{arn}: {tags:?}");
+    }
 }

@@ -235,6 +235,30 @@ impl Inner {
             })
     }
 
+    /// The tags of the DMS resource with this ARN, whatever its kind.
+    fn tags_by_arn(&mut self, arn: &str, operation: &str) -> Result<&mut Tags, CloudError> {
+        let live = &mut self.live;
+        let found = live
+            .endpoints
+            .values_mut()
+            .map(|r| (&r.arn, &mut r.tags))
+            .chain(live.instances.values_mut().map(|r| (&r.arn, &mut r.tags)))
+            .chain(live.tasks.values_mut().map(|r| (&r.arn, &mut r.tags)))
+            .chain(
+                live.replication_configs
+                    .values_mut()
+                    .map(|r| (&r.arn, &mut r.tags)),
+            )
+            .chain(
+                live.subnet_groups
+                    .values_mut()
+                    .map(|r| (&r.arn, &mut r.tags)),
+            )
+            .find(|(a, _)| *a == arn)
+            .map(|(_, tags)| tags);
+        found.ok_or_else(|| err(ErrorKind::NotFound, operation, "none"))
+    }
+
     fn endpoint_in_use(&self, arn: &str) -> bool {
         self.live
             .tasks
@@ -943,38 +967,19 @@ impl CloudWrite for FakeCloud {
 
     async fn add_tags(&self, arn: &str, tags: &[Tag]) -> Result<(), CloudError> {
         self.call("add_tags", arn, format!("{tags:?}"), |g| {
-            let live = &mut g.live;
-            let target: Option<&mut Tags> = live
-                .endpoints
-                .values_mut()
-                .find(|r| r.arn == arn)
-                .map(|r| &mut r.tags)
-                .or_else(|| {
-                    live.instances
-                        .values_mut()
-                        .find(|r| r.arn == arn)
-                        .map(|r| &mut r.tags)
-                })
-                .or_else(|| {
-                    live.tasks
-                        .values_mut()
-                        .find(|r| r.arn == arn)
-                        .map(|r| &mut r.tags)
-                })
-                .or_else(|| {
-                    live.replication_configs
-                        .values_mut()
-                        .find(|r| r.arn == arn)
-                        .map(|r| &mut r.tags)
-                })
-                .or_else(|| {
-                    live.subnet_groups
-                        .values_mut()
-                        .find(|r| r.arn == arn)
-                        .map(|r| &mut r.tags)
-                });
-            let t = target.ok_or_else(|| err(ErrorKind::NotFound, "AddTagsToResource", "none"))?;
-            t.extend(tag_map(tags));
+            g.tags_by_arn(arn, "AddTagsToResource")?
+                .extend(tag_map(tags));
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_tags(&self, arn: &str, keys: &[&str]) -> Result<(), CloudError> {
+        self.call("remove_tags", arn, format!("{keys:?}"), |g| {
+            let t = g.tags_by_arn(arn, "RemoveTagsFromResource")?;
+            for k in keys {
+                t.remove(*k);
+            }
             Ok(())
         })
         .await

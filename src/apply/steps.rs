@@ -210,13 +210,10 @@ pub struct Ctx<C> {
     roles_changed: AtomicBool,
 }
 
-/// Only tags differ: `AddTagsToResource` is enough (and a running task does not mind it).
+/// Something other than tags differs. Tags alone need no Modify: `AddTagsToResource` and
+/// `RemoveTagsFromResource` are enough, and a running task does not mind them.
 fn needs_modify(c: &Change) -> bool {
     c.diffs.iter().any(|d| !d.field.starts_with("Tags."))
-}
-
-fn tags_differ(c: &Change) -> bool {
-    c.diffs.iter().any(|d| d.field.starts_with("Tags."))
 }
 
 /// A delete of something already gone is a success: the run converges.
@@ -685,14 +682,28 @@ impl<C: CloudWrite> Ctx<C> {
         Ok(!stopping)
     }
 
+    /// Adds or overwrites the desired tags when one differs, and removes the live tags the
+    /// plan removes. A key the spec wants (the ownership tags among them) is never removed,
+    /// even should a saved plan say so.
     async fn tag(&self, c: &Change, tags: &[Tag]) -> Result<(), StepError> {
-        if !tags_differ(c) {
+        let set = c.sets_tags();
+        let removed: Vec<&str> = c
+            .removed_tags()
+            .into_iter()
+            .filter(|k| !tags.iter().any(|t| t.key == *k))
+            .collect();
+        if !set && removed.is_empty() {
             return Ok(());
         }
         let arn = self.arn_of(c.kind, &c.id).ok_or_else(|| {
             StepError::Missing(format!("{} `{}` has no ARN to tag", c.kind.noun(), c.id))
         })?;
-        self.cloud.add_tags(&arn, tags).await?;
+        if set {
+            self.cloud.add_tags(&arn, tags).await?;
+        }
+        if !removed.is_empty() {
+            self.cloud.remove_tags(&arn, &removed).await?;
+        }
         Ok(())
     }
 

@@ -442,6 +442,101 @@ async fn a_task_started_after_the_plan_is_never_modified_while_running() {
 }
 
 #[tokio::test]
+async fn tags_no_longer_in_the_spec_are_removed_without_stopping_a_running_task() {
+    let d = instances();
+    let mut live = with_task(&d, "running");
+    let t = live.tasks.get_mut("sci-history").expect("task");
+    t.tags.insert("cost-center".into(), "billing".into());
+    t.tags.insert("owner".into(), "someone".into());
+    t.tags
+        .insert("aws:cloudformation:stack-name".into(), "infra".into());
+    let task = t.arn.clone();
+    let e = live.endpoints.get_mut("sci-backend").expect("endpoint");
+    e.tags.insert("cost-center".into(), "billing".into());
+    let endpoint = e.arn.clone();
+    let fake = Arc::new(FakeCloud::new(live));
+
+    let r = apply(&fake, &d).await;
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let mut writes = fake.writes();
+    writes.sort();
+    assert_eq!(
+        writes,
+        [
+            format!("remove_tags {endpoint}"),
+            format!("remove_tags {task}")
+        ],
+        "tags only: no modify, no add, no stop"
+    );
+    let keys = |arn: &str| {
+        fake.calls()
+            .into_iter()
+            .find(|c| c.op == "remove_tags" && c.target == arn)
+            .map(|c| c.detail)
+            .expect("remove_tags call")
+    };
+    assert_eq!(keys(&task), r#"["cost-center", "owner"]"#);
+    assert_eq!(keys(&endpoint), r#"["cost-center"]"#);
+    let after = fake.live();
+    let tags = &after.tasks["sci-history"].tags;
+    assert_eq!(after.tasks["sci-history"].status, "running");
+    assert!(tags.contains_key(TAG_STACK) && tags.contains_key(TAG_NAME));
+    assert!(tags.contains_key("aws:cloudformation:stack-name"));
+    assert!(!tags.contains_key("cost-center") && !tags.contains_key("owner"));
+    assert_converged(&fake, &d);
+}
+
+#[tokio::test]
+async fn a_saved_plan_never_removes_a_tag_the_spec_wants() {
+    let d = instances();
+    let mut live = live_from(&d);
+    let e = live.endpoints.get_mut("sci-backend").expect("endpoint");
+    e.tags.insert("cost-center".into(), "billing".into());
+    let arn = e.arn.clone();
+    let fake = Arc::new(FakeCloud::new(live));
+    let mut p = crate::plan::plan(&d, &fake.live());
+    // A plan edited to remove the ownership tag too.
+    let c = p
+        .changes
+        .iter_mut()
+        .find(|c| c.kind == Kind::Endpoint && c.name == "backend")
+        .expect("endpoint change");
+    c.diffs.push(crate::plan::Diff {
+        field: format!("Tags.{TAG_STACK}"),
+        before: Some("sci".into()),
+        after: None,
+        forces_replacement: false,
+    });
+    let ready = Ready {
+        plan: p,
+        desired: d.clone(),
+        live: fake.live(),
+        secrets: Secrets::new(),
+    };
+    let report = execute(
+        fake.clone(),
+        ready,
+        opts(),
+        Arc::new(Progress::new(Box::new(Buf::default()))),
+        CancelToken::new(),
+    )
+    .await;
+    assert!(report.success(), "{}", report.text("Apply"));
+    let call = fake
+        .calls()
+        .into_iter()
+        .find(|c| c.op == "remove_tags")
+        .expect("remove_tags call");
+    assert_eq!(
+        (call.target, call.detail),
+        (arn, r#"["cost-center"]"#.into())
+    );
+    assert!(fake.live().endpoints["sci-backend"]
+        .tags
+        .contains_key(TAG_STACK));
+}
+
+#[tokio::test]
 async fn a_running_serverless_replication_is_stopped_modified_and_resumed() {
     let before = desired_from(&spec("serverless"));
     let mut live = live_from(&before);

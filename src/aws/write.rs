@@ -302,6 +302,10 @@ impl CloudWrite for AwsCloud {
         write_dms::add_tags(&self.dms, arn, tags).await
     }
 
+    async fn remove_tags(&self, arn: &str, keys: &[&str]) -> Result<(), CloudError> {
+        write_dms::remove_tags(&self.dms, arn, keys).await
+    }
+
     async fn status(&self, kind: Waitable, arn: &str) -> Result<Option<Status>, CloudError> {
         match kind {
             Waitable::Instance => write_dms::instance_status(&self.dms, arn).await,

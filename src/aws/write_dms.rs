@@ -551,6 +551,27 @@ pub(crate) async fn add_tags(
     Ok(())
 }
 
+/// `RemoveTagsFromResource` documents no limit on `TagKeys`; a DMS resource carries at most 50
+/// user tags, so batches of 50 mean one call in practice, and never an oversized request.
+const REMOVE_TAGS_BATCH: usize = 50;
+
+pub(crate) async fn remove_tags(
+    client: &dms::Client,
+    arn: &str,
+    keys: &[&str],
+) -> Result<(), CloudError> {
+    for batch in keys.chunks(REMOVE_TAGS_BATCH) {
+        client
+            .remove_tags_from_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(batch.iter().map(|k| k.to_string()).collect()))
+            .send()
+            .await
+            .map_err(|e| cloud_error("RemoveTagsFromResource", &e))?;
+    }
+    Ok(())
+}
+
 // ---- status and statistics ----
 
 fn arn_filter(operation: &str, name: &str, arn: &str) -> Result<Filter, CloudError> {

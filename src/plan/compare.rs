@@ -66,7 +66,9 @@ impl Diffs {
         }
     }
 
-    /// Only the desired tags: extra live tags (added by people or policies) are left alone.
+    /// The desired tags (the ownership tags among them) are added or overwritten; a live tag
+    /// the spec does not name is removed (`after` is `None`), as Terraform does, except the
+    /// `aws:` ones, which AWS reserves and nobody can remove. Never a replacement.
     fn tags(&mut self, want: &[Tag], have: &Tags) {
         for t in want {
             if have.get(&t.key) != Some(&t.value) {
@@ -74,6 +76,16 @@ impl Diffs {
                     &format!("Tags.{}", t.key),
                     have.get(&t.key).map(|v| Json::from(v.as_str())),
                     Some(Json::from(t.value.as_str())),
+                    false,
+                );
+            }
+        }
+        for (key, value) in have {
+            if !is_reserved_tag(key) && !want.iter().any(|t| &t.key == key) {
+                self.push(
+                    &format!("Tags.{key}"),
+                    Some(Json::from(value.as_str())),
+                    None,
                     false,
                 );
             }
@@ -91,6 +103,12 @@ impl Diffs {
             );
         }
     }
+}
+
+/// Tag keys AWS reserves for itself (`aws:cloudformation:stack-name`, ...), in any case: they
+/// cannot be removed, so a plan never tries.
+pub(super) fn is_reserved_tag(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
 }
 
 /// Fields whose value AWS stores in lowercase or compares without regard to case.
@@ -667,24 +685,60 @@ fn show(v: Option<&Json>) -> Option<String> {
     (s.chars().count() <= 40).then_some(s)
 }
 
+/// The leaves of one grouped document that change, and those that go (a tag the spec no
+/// longer names).
+struct Group<'a> {
+    noun: &'static str,
+    changed: Vec<&'a str>,
+    removed: Vec<&'a str>,
+    forces: bool,
+}
+
+impl Group<'_> {
+    /// `tags change: team`, `tags: cost-center removed`, `tags change: team; owner removed`.
+    /// Every grouped noun is a plural ("task settings", "tags").
+    fn sentence(&self) -> String {
+        let (changed, removed) = (self.changed.join(", "), self.removed.join(", "));
+        let mut s = match (changed.is_empty(), removed.is_empty()) {
+            (_, true) => format!("{} change: {changed}", self.noun),
+            (true, false) => format!("{}: {removed} removed", self.noun),
+            (false, false) => format!("{} change: {changed}; {removed} removed", self.noun),
+        };
+        if self.forces {
+            s.push_str(" (forces replacement)");
+        }
+        s
+    }
+}
+
 /// One human sentence per changed attribute (one per document for settings and tags), in the
 /// order of the diffs.
 pub(super) fn reasons(diffs: &[Diff]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut groups: Vec<(&str, Vec<&str>, bool)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for d in diffs {
         if let Some((noun, leaf)) = group(&d.field) {
-            match groups.iter_mut().find(|(n, _, _)| *n == noun) {
-                Some((_, leaves, forces)) => {
-                    leaves.push(leaf);
-                    *forces |= d.forces_replacement;
-                }
+            let i = match groups.iter().position(|g| g.noun == noun) {
+                Some(i) => i,
                 None => {
                     // Keep the group where its first leaf appeared.
                     out.push(String::new());
-                    groups.push((noun, vec![leaf], d.forces_replacement));
+                    groups.push(Group {
+                        noun,
+                        changed: Vec::new(),
+                        removed: Vec::new(),
+                        forces: false,
+                    });
+                    groups.len() - 1
                 }
+            };
+            let g = &mut groups[i];
+            if d.after.is_none() && d.before.is_some() {
+                g.removed.push(leaf);
+            } else {
+                g.changed.push(leaf);
             }
+            g.forces |= d.forces_replacement;
             continue;
         }
         let what = label(&d.field);
@@ -738,12 +792,8 @@ pub(super) fn reasons(diffs: &[Diff]) -> Vec<String> {
     // Fill the placeholders of the grouped documents, in order.
     let mut groups = groups.into_iter();
     for slot in out.iter_mut().filter(|s| s.is_empty()) {
-        if let Some((noun, leaves, forces)) = groups.next() {
-            // Every grouped noun is a plural ("task settings", "tags").
-            *slot = format!("{noun} change: {}", leaves.join(", "));
-            if forces {
-                slot.push_str(" (forces replacement)");
-            }
+        if let Some(g) = groups.next() {
+            *slot = g.sentence();
         }
     }
     out

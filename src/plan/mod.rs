@@ -183,6 +183,24 @@ impl Change {
         self.reasons.push(reason.into());
         self
     }
+
+    /// Whether apply adds or overwrites tags (`AddTagsToResource`).
+    pub fn sets_tags(&self) -> bool {
+        self.diffs
+            .iter()
+            .any(|d| d.field.starts_with("Tags.") && d.after.is_some())
+    }
+
+    /// The tag keys apply removes (`RemoveTagsFromResource`): live tags the spec does not name.
+    /// Never an `aws:` key, even should a saved plan say so: AWS refuses to remove them.
+    pub fn removed_tags(&self) -> Vec<&str> {
+        self.diffs
+            .iter()
+            .filter(|d| d.after.is_none())
+            .filter_map(|d| d.field.strip_prefix("Tags."))
+            .filter(|k| !compare::is_reserved_tag(k))
+            .collect()
+    }
 }
 
 /// A live resource with a wanted identifier that this stack does not own. Never touched.
@@ -706,7 +724,8 @@ impl<'a> Planner<'a> {
         if !running {
             return;
         }
-        // Tags are changed through AddTagsToResource, which a running task does not mind.
+        // Tags are added and removed through AddTagsToResource and RemoveTagsFromResource,
+        // which a running task does not mind.
         let needs_modify = c.diffs.iter().any(|d| !d.field.starts_with("Tags."));
         match c.action {
             Action::Update if !needs_modify => {}

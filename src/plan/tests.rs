@@ -1,6 +1,8 @@
 //! Planner cases: one (Desired, Live) -> Plan situation each, a few lines thanks to
 //! [`super::testing`].
 
+use std::collections::BTreeSet;
+
 use serde_json::json;
 
 use super::testing::{desired_from, dms_arn, live_from};
@@ -181,15 +183,166 @@ fn serverless_live_as_created_plans_no_changes() {
 }
 
 #[test]
-fn extra_live_tags_and_reordered_rules_are_not_changes() {
+fn reordered_rules_are_not_changes() {
     let d = instances();
     let mut live = live_from(&d);
     let t = live.tasks.get_mut("sci-history").expect("task");
-    t.tags.insert("owner".into(), "someone".into());
     if let Some(rules) = t.table_mappings["rules"].as_array_mut() {
         rules.reverse();
     }
     assert_in_sync(&d, &live);
+}
+
+/// The test spec with a second stack-wide tag, `cost-center: billing`.
+fn with_cost_center(mode: &str) -> String {
+    spec(mode).replace(
+        "tags:\n  team: platform\n",
+        "tags:\n  team: platform\n  cost-center: billing\n",
+    )
+}
+
+#[test]
+fn a_tag_removed_from_the_spec_is_removed_by_an_update_of_every_resource() {
+    for mode in ["instances", "serverless"] {
+        let live = live_from(&desired_from(&with_cost_center(mode)));
+        let p = plan(&desired_from(&spec(mode)), &live);
+        let dms = p
+            .changes
+            .iter()
+            .filter(|c| !matches!(c.kind, Kind::IamRole | Kind::LogGroup));
+        let mut kinds = BTreeSet::new();
+        for c in dms {
+            kinds.insert(c.kind);
+            assert_eq!(c.action, Action::Update, "{mode} {} {}", c.kind, c.name);
+            assert_eq!(
+                c.diffs,
+                [Diff {
+                    field: "Tags.cost-center".into(),
+                    before: Some(json!("billing")),
+                    after: None,
+                    forces_replacement: false,
+                }],
+                "{mode} {} {}",
+                c.kind,
+                c.name
+            );
+            assert_eq!(c.reasons, ["tags: cost-center removed"]);
+            assert_eq!(c.removed_tags(), ["cost-center"]);
+            assert!(!c.sets_tags());
+        }
+        let expected: &[Kind] = if mode == "instances" {
+            &[
+                Kind::SubnetGroup,
+                Kind::Instance,
+                Kind::Endpoint,
+                Kind::Task,
+            ]
+        } else {
+            &[Kind::SubnetGroup, Kind::Endpoint, Kind::ReplicationConfig]
+        };
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), expected, "{mode}");
+    }
+}
+
+#[test]
+fn a_removed_tag_is_null_after_in_the_json_plan_and_named_in_the_table() {
+    let live = live_from(&desired_from(&with_cost_center("instances")));
+    let p = plan(&instances(), &live);
+    let v: serde_json::Value = serde_json::from_str(&render::json(&p)).expect("json");
+    let task = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == "task" && c["name"] == "history")
+        .expect("task");
+    assert_eq!(
+        task["diffs"],
+        json!([{
+            "field": "Tags.cost-center",
+            "before": "billing",
+            "after": null,
+            "forces_replacement": false
+        }])
+    );
+    let back: Plan = serde_json::from_value(v).expect("round-trips");
+    assert_eq!(back, p);
+    let table = render::table(&p, false);
+    assert!(table.contains("tags: cost-center removed"), "{table}");
+    assert!(
+        table.contains("Tags.cost-center: \"billing\" → (none)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn tags_changed_and_removed_read_as_one_sentence() {
+    let mut live = live_from(&instances());
+    let t = live.tasks.get_mut("sci-history").expect("task");
+    t.tags.insert("owner".into(), "someone".into());
+    t.tags.insert("cost-center".into(), "billing".into());
+    let p = plan(
+        &desired_from(&spec("instances").replace("team: platform", "team: data")),
+        &live,
+    );
+    let c = change(&p, Kind::Task, "history");
+    assert_eq!(c.action, Action::Update);
+    assert_eq!(c.reasons, ["tags change: team; cost-center, owner removed"]);
+    assert_eq!(c.removed_tags(), ["cost-center", "owner"]);
+    assert!(c.sets_tags());
+}
+
+#[test]
+fn aws_reserved_tags_are_never_removed() {
+    let d = instances();
+    let mut live = live_from(&d);
+    let t = live.tasks.get_mut("sci-history").expect("task");
+    t.tags
+        .insert("aws:cloudformation:stack-name".into(), "infra".into());
+    t.tags.insert("AWS:Created-By".into(), "someone".into());
+    assert_in_sync(&d, &live);
+    // Not even from a (hand-edited) saved plan that says so.
+    let c = Change {
+        diffs: vec![Diff {
+            field: "Tags.aws:cloudformation:stack-name".into(),
+            before: Some(json!("infra")),
+            after: None,
+            forces_replacement: false,
+        }],
+        ..Change::new(Kind::Task, "history", "sci-history", Action::Update)
+    };
+    assert!(c.removed_tags().is_empty());
+}
+
+#[test]
+fn ownership_tags_are_never_removed() {
+    // A spec without any tags of its own: every live tag but dmsctl's goes, dmsctl's stay.
+    let bare = spec("instances").replace("tags:\n  team: platform\n", "");
+    let d = desired_from(&bare);
+    let live = live_from(&instances());
+    let p = plan(&d, &live);
+    let removed: BTreeSet<&str> = p.changes.iter().flat_map(|c| c.removed_tags()).collect();
+    assert_eq!(removed, BTreeSet::from(["team"]));
+    for c in &p.changes {
+        assert!(
+            c.diffs.iter().all(|d| !d.field.starts_with("Tags.dmsctl:")),
+            "{c:#?}"
+        );
+    }
+    // Once `team` is gone the plan is empty: the ownership tags are wanted, not extra.
+    let mut trimmed = live.clone();
+    for t in trimmed.tasks.values_mut() {
+        t.tags.remove("team");
+    }
+    for e in trimmed.endpoints.values_mut() {
+        e.tags.remove("team");
+    }
+    for i in trimmed.instances.values_mut() {
+        i.tags.remove("team");
+    }
+    for g in trimmed.subnet_groups.values_mut() {
+        g.tags.remove("team");
+    }
+    assert_in_sync(&d, &trimmed);
 }
 
 #[test]
@@ -402,6 +555,26 @@ fn running_task_tag_change_needs_no_restart() {
     let c = change(&p, Kind::Task, "history");
     assert_eq!(c.action, Action::Update);
     assert!(!c.restart);
+}
+
+#[test]
+fn running_task_and_replication_tag_removal_needs_no_restart() {
+    let mut live = live_from(&desired_from(&with_cost_center("instances")));
+    live.tasks.get_mut("sci-history").expect("task").status = "running".into();
+    let p = plan(&instances(), &live);
+    let c = change(&p, Kind::Task, "history");
+    assert_eq!((c.action, c.restart), (Action::Update, false));
+    assert_eq!(c.reasons, ["tags: cost-center removed"]);
+
+    let mut live = live_from(&desired_from(&with_cost_center("serverless")));
+    live.replication_configs
+        .get_mut("sci-history")
+        .expect("config")
+        .status = Some("running".into());
+    let p = plan(&serverless(), &live);
+    let c = change(&p, Kind::ReplicationConfig, "history");
+    assert_eq!((c.action, c.restart), (Action::Update, false));
+    assert_eq!(c.reasons, ["tags: cost-center removed"]);
 }
 
 #[test]

@@ -25,7 +25,8 @@ pub struct Spec {
     /// configuration chain decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// Tags added to every resource dmsctl creates.
+    /// Tags for every DMS resource of the stack; apply removes any other tag (except dmsctl's
+    /// own and AWS's `aws:` ones).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     /// The account-wide IAM roles DMS needs. dmsctl ensures them and never deletes them.

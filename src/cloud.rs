@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::live::Live;
+pub use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
     DesiredTask, Tag,
@@ -300,4 +301,11 @@ pub trait CloudWrite: Cloud {
         since_ms: i64,
         filter: Option<&str>,
     ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
+
+    /// The current CDC latency of each replication that reports one, by ARN (from CloudWatch:
+    /// see [`crate::metrics`]). Replications without recent data points are absent.
+    fn cdc_latency(
+        &self,
+        subjects: &[MetricSubject],
+    ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }

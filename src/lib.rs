@@ -11,6 +11,7 @@ pub mod commands;
 pub mod cost;
 pub mod live;
 pub mod log;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plan;

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_databasemigration as dms;
 use aws_sdk_iam as iam;
@@ -29,7 +30,7 @@ use dms::operation::list_tags_for_resource::{ListTagsForResourceError, ListTagsF
 use dms::types::error::ResourceNotFoundFault;
 use dms::types::{Endpoint, KafkaSettings, ReplicationSubnetGroup, Tag};
 use dmsctl::aws::AwsCloud;
-use dmsctl::cloud::{Cloud, ErrorKind};
+use dmsctl::cloud::{Cloud, CloudWrite, ErrorKind, MetricSubject};
 
 /// A client of crate `$krate` answering from `$rules` (a `&[&Rule]`), with fast retries.
 macro_rules! mocked {
@@ -115,10 +116,12 @@ fn cloud(first: &[&Rule]) -> AwsCloud {
     rules.extend(defaults.iter());
     let iam_rules = no_roles();
     let logs_rules = no_log_groups();
+    let no_rules: Vec<Rule> = Vec::new();
     AwsCloud::from_clients(
         mocked!(dms, RuleMode::MatchAny, rules),
         mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
         mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
+        mocked!(cw, RuleMode::MatchAny, no_rules.iter()),
     )
 }
 
@@ -440,10 +443,12 @@ async fn roles_are_read_with_trust_and_policies() {
     let iam_rules: Vec<&Rule> = vec![&get_role, &p1, &p2, &absent[0]];
     let dms_rules = empty_dms_rules();
     let logs_rules = no_log_groups();
+    let no_rules: Vec<Rule> = Vec::new();
     let cloud = AwsCloud::from_clients(
         mocked!(dms, RuleMode::MatchAny, dms_rules.iter()),
         mocked!(iam, RuleMode::MatchAny, iam_rules),
         mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
+        mocked!(cw, RuleMode::MatchAny, no_rules.iter()),
     );
     let live = cloud.read().await.expect("read");
     assert_eq!(live.roles.len(), 1, "dms-cloudwatch-logs-role is absent");
@@ -456,4 +461,102 @@ async fn roles_are_read_with_trust_and_policies() {
     let calls = cloud.calls();
     assert_eq!(calls["iam:GetRole"], 2);
     assert_eq!(calls["iam:ListAttachedRolePolicies"], 2);
+}
+
+/// CDC latency: the task's metrics are found by its resource id among those listed, other
+/// stacks' metrics and the instance-wide aggregate are ignored, and the newest point wins.
+#[tokio::test]
+async fn cdc_latency_matches_listed_metrics_to_replications() {
+    use cw::operation::get_metric_data::GetMetricDataOutput;
+    use cw::operation::list_metrics::ListMetricsOutput;
+    use cw::primitives::DateTime;
+    use cw::types::{Dimension, Metric, MetricDataResult};
+
+    let metric = |name: &str, dims: &[(&str, &str)]| {
+        let mut m = Metric::builder().namespace("AWS/DMS").metric_name(name);
+        for (n, v) in dims {
+            m = m.dimensions(Dimension::builder().name(*n).value(*v).build());
+        }
+        m.build()
+    };
+    let listed = |name: &'static str| {
+        mock!(cw::Client::list_metrics)
+            .match_requests(move |r| r.metric_name() == Some(name))
+            .then_output(move || {
+                ListMetricsOutput::builder()
+                    .metrics(metric(
+                        name,
+                        &[
+                            ("ReplicationInstanceIdentifier", "s-main"),
+                            ("ReplicationTaskIdentifier", "TASKRESOURCEID"),
+                        ],
+                    ))
+                    .metrics(metric(
+                        name,
+                        &[
+                            ("ReplicationInstanceIdentifier", "other-main"),
+                            ("ReplicationTaskIdentifier", "SOMEONEELSE"),
+                        ],
+                    ))
+                    .metrics(metric(name, &[("ReplicationInstanceIdentifier", "s-main")]))
+                    .build()
+            })
+    };
+    let data = mock!(cw::Client::get_metric_data)
+        .match_requests(|r| {
+            // Exactly the task's two metrics are queried.
+            r.metric_data_queries().len() == 2
+        })
+        .then_output(|| {
+            let result = |id: &str, values: &[f64], at: &[i64]| {
+                MetricDataResult::builder()
+                    .id(id)
+                    .set_values(Some(values.to_vec()))
+                    .set_timestamps(Some(at.iter().map(|t| DateTime::from_secs(*t)).collect()))
+                    .build()
+            };
+            GetMetricDataOutput::builder()
+                .metric_data_results(result("m0", &[4.0, 9.0], &[1_795_000_120, 1_795_000_060]))
+                .metric_data_results(result("m1", &[12.0], &[1_795_000_120]))
+                .build()
+        });
+    let (source, target) = (listed("CDCLatencySource"), listed("CDCLatencyTarget"));
+    let cw_rules: Vec<&Rule> = vec![&source, &target, &data];
+    let dms_rules = empty_dms_rules();
+    let (iam_rules, logs_rules) = (no_roles(), no_log_groups());
+    let cloud = AwsCloud::from_clients(
+        mocked!(dms, RuleMode::MatchAny, dms_rules.iter()),
+        mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
+        mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
+        mocked!(cw, RuleMode::MatchAny, cw_rules),
+    );
+    let arn = "arn:aws:dms:eu-central-1:123456789012:task:TASKRESOURCEID";
+    let latency = cloud
+        .cdc_latency(&[MetricSubject {
+            arn: arn.into(),
+            identifier: "s-history".into(),
+        }])
+        .await
+        .expect("latency");
+    assert_eq!(latency.len(), 1, "{latency:?}");
+    let l = &latency[arn];
+    assert_eq!(
+        l.source_seconds,
+        Some(4.0),
+        "the newest point, not the largest"
+    );
+    assert_eq!(l.target_seconds, Some(12.0));
+    assert_eq!(l.at.as_deref(), Some("2026-11-18T11:08:40Z"));
+    let calls = cloud.calls();
+    assert_eq!(calls.get("cloudwatch:ListMetrics"), Some(&2), "{calls:?}");
+    assert_eq!(calls.get("cloudwatch:GetMetricData"), Some(&1), "{calls:?}");
+}
+
+/// Without anything to ask about, CloudWatch is not called at all.
+#[tokio::test]
+async fn cdc_latency_of_nothing_makes_no_call() {
+    let cloud = cloud(&[]);
+    let latency = cloud.cdc_latency(&[]).await.expect("latency");
+    assert!(latency.is_empty());
+    assert!(cloud.calls().keys().all(|k| !k.starts_with("cloudwatch:")));
 }

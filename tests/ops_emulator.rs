@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cloudwatch as cloudwatch;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_databasemigration as dms;
+use cloudwatch::types::{Dimension, MetricDatum};
 use dms::config::Credentials;
 use logs::types::InputLogEvent;
 use serde_json::Value as Json;
@@ -101,18 +103,9 @@ async fn start_stop_status_and_logs_of_tasks() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(out, "send-invoice-history: running\n");
     let doc = statuses(emu, &spec);
-    let by_name = |n: &str| {
-        doc["replications"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .find(|r| r["name"] == n)
-            .cloned()
-            .expect("listed")
-    };
-    assert_eq!(by_name("send-invoice-history")["status"], "running");
-    assert_eq!(by_name("send-invoice-history")["kind"], "task");
-    assert_eq!(by_name("invoice-recipients")["status"], "ready");
+    assert_eq!(by_name(&doc, "send-invoice-history")["status"], "running");
+    assert_eq!(by_name(&doc, "send-invoice-history")["kind"], "task");
+    assert_eq!(by_name(&doc, "invoice-recipients")["status"], "ready");
 
     // Starting what runs is a no-op; stopping and starting again resumes.
     let (_, out, _) = dmsctl(emu, &["start", "-f", s(&spec), "send-invoice-history"]);
@@ -222,6 +215,56 @@ async fn start_stop_status_and_logs_of_tasks() {
     );
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("Cannot connect"), "{out}");
+
+    // CDC latency: DMS publishes it to CloudWatch, per task by instance and task resource id.
+    let metrics = cloudwatch::Client::new(&config);
+    let point = |name: &str, task: &str, value: f64| {
+        MetricDatum::builder()
+            .metric_name(name)
+            .dimensions(dim("ReplicationInstanceIdentifier", "sci-sync-main"))
+            .dimensions(dim("ReplicationTaskIdentifier", task))
+            .value(value)
+            .timestamp(std::time::SystemTime::now().into())
+            .build()
+    };
+    metrics
+        .put_metric_data()
+        .namespace("AWS/DMS")
+        .metric_data(point("CDCLatencySource", &resource_id, 7.0))
+        .metric_data(point("CDCLatencyTarget", &resource_id, 95.0))
+        .metric_data(point("CDCLatencyTarget", "SOMEOTHERTASK", 500.0))
+        .send()
+        .await
+        .expect("put metrics");
+    let doc = statuses(emu, &spec);
+    let history = by_name(&doc, "send-invoice-history");
+    assert_eq!(history["status"], "running", "{doc:#}");
+    assert_eq!(history["cdc_latency"]["source_seconds"], 7.0, "{doc:#}");
+    assert_eq!(history["cdc_latency"]["target_seconds"], 95.0, "{doc:#}");
+    let recipients = by_name(&doc, "invoice-recipients");
+    assert_eq!(recipients["status"], "running", "{doc:#}");
+    assert!(
+        recipients["cdc_latency"].is_null(),
+        "no data points: {doc:#}"
+    );
+    let (code, out, err) = dmsctl(emu, &["status", "-f", s(&spec)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("CDC latency"), "{out}");
+    assert!(out.contains("7 s / 1m35s"), "{out}");
+}
+
+/// One replication of a `status -o json` document.
+fn by_name<'a>(doc: &'a Json, name: &str) -> &'a Json {
+    doc["replications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("{name} listed: {doc:#}"))
+}
+
+fn dim(name: &str, value: &str) -> Dimension {
+    Dimension::builder().name(name).value(value).build()
 }
 
 fn chrono_now_ms() -> i64 {

@@ -1012,6 +1012,13 @@ impl CloudWrite for FakeCloud {
     ) -> Result<Vec<LogEvent>, CloudError> {
         Ok(Vec::new())
     }
+
+    async fn cdc_latency(
+        &self,
+        _subjects: &[MetricSubject],
+    ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
+        Ok(BTreeMap::new())
+    }
 }
 
 /// A DMS ARN as the fake makes them, for tests that look one up.

@@ -9,7 +9,8 @@
 //! stores it there as `aws_smithy_runtime_api::client::orchestrator::Metadata`, but that crate is
 //! not a normal dependency of dmsctl and the SDK crates do not re-export the type. The protocols
 //! name the operation on the wire anyway: JSON 1.1 services (DMS, CloudWatch Logs) in the
-//! `X-Amz-Target` header (`AmazonDMSv20160101.DescribeEndpoints`), query services (IAM) in the
+//! `X-Amz-Target` header (`AmazonDMSv20160101.DescribeEndpoints`), Smithy RPC v2 CBOR services
+//! (CloudWatch) in the path (`/service/…/operation/GetMetricData`), query services (IAM) in the
 //! form body's `Action=` parameter.
 
 use std::collections::BTreeMap;
@@ -75,6 +76,7 @@ impl Intercept for CallCounter {
             .headers()
             .get("x-amz-target")
             .and_then(|target| target.rsplit('.').next().map(str::to_string))
+            .or_else(|| rpc_v2_operation(request.uri()))
             .or_else(|| request.body().bytes().and_then(query_action))
             .unwrap_or_else(|| "Unknown".to_string());
         let call = format!("{}:{operation}", self.service);
@@ -126,6 +128,14 @@ impl Storable for Attempt {
     type Storer = StoreReplace<Self>;
 }
 
+/// `GetMetricData` from a Smithy RPC v2 path (CloudWatch):
+/// `/service/GraniteServiceVersion20100801/operation/GetMetricData`.
+fn rpc_v2_operation(uri: &str) -> Option<String> {
+    let path = uri.split('?').next().unwrap_or(uri);
+    let (_, op) = path.rsplit_once("/operation/")?;
+    Some(op.trim_end_matches('/').to_string()).filter(|op| !op.is_empty())
+}
+
 /// `GetRole` from a query-protocol body `Action=GetRole&Version=2010-05-08&...`.
 fn query_action(body: &[u8]) -> Option<String> {
     let body = std::str::from_utf8(body).ok()?;
@@ -137,6 +147,18 @@ fn query_action(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operation_from_rpc_v2_path() {
+        assert_eq!(
+            rpc_v2_operation(
+                "https://monitoring.eu-central-1.amazonaws.com/service/GraniteServiceVersion20100801/operation/ListMetrics"
+            )
+            .as_deref(),
+            Some("ListMetrics")
+        );
+        assert_eq!(rpc_v2_operation("https://iam.amazonaws.com/"), None);
+    }
 
     #[test]
     fn action_from_query_body() {

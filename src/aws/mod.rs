@@ -11,6 +11,7 @@ mod endpoint_settings;
 mod errors;
 mod iam;
 mod logs;
+mod metrics;
 mod write;
 mod write_dms;
 
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudwatch as sdk_cw;
 use aws_sdk_cloudwatchlogs as sdk_logs;
 use aws_sdk_databasemigration as sdk_dms;
 use aws_sdk_iam as sdk_iam;
@@ -149,16 +151,18 @@ pub struct AwsCloud {
     dms: sdk_dms::Client,
     iam: sdk_iam::Client,
     logs: sdk_logs::Client,
+    metrics: sdk_cw::Client,
     calls: CallLog,
 }
 
 impl AwsCloud {
-    /// Clients for DMS, IAM and CloudWatch Logs from one SDK configuration.
+    /// Clients for DMS, IAM, CloudWatch Logs and CloudWatch from one SDK configuration.
     pub fn new(config: &SdkConfig) -> Self {
         Self::from_clients(
             sdk_dms::Client::new(config),
             sdk_iam::Client::new(config),
             sdk_logs::Client::new(config),
+            sdk_cw::Client::new(config),
         )
     }
 
@@ -174,6 +178,7 @@ impl AwsCloud {
         dms: sdk_dms::Client,
         iam: sdk_iam::Client,
         logs: sdk_logs::Client,
+        metrics: sdk_cw::Client,
     ) -> Self {
         let calls = CallLog::default();
         let dms = sdk_dms::Client::from_conf(
@@ -194,10 +199,18 @@ impl AwsCloud {
                 .interceptor(calls.interceptor("logs"))
                 .build(),
         );
+        let metrics = sdk_cw::Client::from_conf(
+            metrics
+                .config()
+                .to_builder()
+                .interceptor(calls.interceptor("cloudwatch"))
+                .build(),
+        );
         AwsCloud {
             dms,
             iam,
             logs,
+            metrics,
             calls,
         }
     }

@@ -2,6 +2,8 @@
 //! `write_dms`. Each method is one AWS operation (the SDK retries throttling and 5xx); waiting,
 //! ordering and deciding what to call belong to the executor.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_cloudwatchlogs as sdk_logs;
 
 use super::errors::cloud_error;
@@ -10,6 +12,7 @@ use crate::cloud::{
     CloudError, CloudWrite, EndpointSecrets, ErrorKind, LogEvent, StartKind, Status, TableStat,
     Waitable,
 };
+use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
     DesiredTask, Tag, VPC_ROLE,
@@ -342,5 +345,12 @@ impl CloudWrite for AwsCloud {
     ) -> Result<Vec<LogEvent>, CloudError> {
         self.filter_log_events(group, stream_prefix, since_ms, filter)
             .await
+    }
+
+    async fn cdc_latency(
+        &self,
+        subjects: &[MetricSubject],
+    ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
+        super::metrics::cdc_latency(&self.metrics, subjects).await
     }
 }

@@ -10,10 +10,15 @@ use serde_json::json;
 
 use super::replications::{lookup, Running};
 use crate::cli::{Global, Output, StatusArgs};
+use crate::cloud::{CdcLatency, CloudWrite, MetricSubject};
+use crate::live::is_running;
 use crate::model::Desired;
 use crate::output;
 
 pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    if global.output == Output::Html {
+        bail!("`status` prints table, json or markdown, not html");
+    }
     if args.watch && !std::io::stdout().is_terminal() {
         bail!("--watch refreshes a terminal; without one, run `dmsctl status` repeatedly");
     }
@@ -25,13 +30,14 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         loop {
             let live = super::read_live(&cloud).await?;
             let (found, missing) = lookup(&desired, &live, &[])?;
+            let rows: Vec<Row> = with_latency(&cloud, found).await?;
             let text = match global.output {
                 Output::Json => format!(
                     "{}\n",
-                    serde_json::to_string_pretty(&json_doc(&found, &missing))?
+                    serde_json::to_string_pretty(&json_doc(&rows, &missing))?
                 ),
-                Output::Markdown => markdown(&found, &missing),
-                Output::Table | Output::Html => table(&found, &missing),
+                Output::Markdown => markdown(&rows, &missing),
+                Output::Table | Output::Html => table(&rows, &missing),
             };
             if args.watch {
                 // Clear the screen and home the cursor, then redraw.
@@ -51,6 +57,45 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         super::report_calls(global, &cloud)
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A replication with its CDC latency, when CloudWatch has a recent data point for it.
+struct Row {
+    r: Running,
+    latency: Option<CdcLatency>,
+}
+
+/// Reads the CDC latency of the running replications. CloudWatch is a second service with its
+/// own permissions: when it cannot be read, the status is still shown, with a note on stderr.
+async fn with_latency(cloud: &impl CloudWrite, found: Vec<Running>) -> anyhow::Result<Vec<Row>> {
+    let subjects: Vec<MetricSubject> = found
+        .iter()
+        .filter(|r| is_running(&r.status))
+        .map(|r| MetricSubject {
+            arn: r.arn.clone(),
+            identifier: r.identifier.clone(),
+        })
+        .collect();
+    let mut latency = match cloud.cdc_latency(&subjects).await {
+        Ok(l) => l,
+        Err(e) => {
+            output::eprint(format!("note: CDC latency not shown: {e}\n").as_bytes())?;
+            Default::default()
+        }
+    };
+    Ok(found
+        .into_iter()
+        .map(|r| Row {
+            latency: latency.remove(&r.arn),
+            r,
+        })
+        .collect())
+}
+
+fn latency(row: &Row) -> String {
+    row.latency
+        .as_ref()
+        .map_or_else(|| "-".to_string(), CdcLatency::render)
 }
 
 fn progress(r: &Running) -> String {
@@ -79,7 +124,7 @@ fn started(r: &Running) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn table(found: &[Running], missing: &[String]) -> String {
+fn table(found: &[Row], missing: &[String]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -89,16 +134,19 @@ fn table(found: &[Running], missing: &[String]) -> String {
             "Status",
             "Full load",
             "Tables loaded / loading / queued / errored",
+            "CDC latency source / target",
             "Started",
             "Last error",
         ]);
-    for r in found {
+    for row in found {
+        let r = &row.r;
         t.add_row([
             r.name.clone(),
             r.kind_name().to_string(),
             r.status.clone(),
             progress(r),
             tables(r),
+            latency(row),
             started(r),
             r.failure.clone().unwrap_or_default(),
         ]);
@@ -112,35 +160,39 @@ fn table(found: &[Running], missing: &[String]) -> String {
             "",
             "",
             "",
+            "",
         ]);
     }
     format!("{t}\n")
 }
 
-fn markdown(found: &[Running], missing: &[String]) -> String {
-    let mut out = String::from("| Name | Kind | Status | Full load | Tables loaded / loading / queued / errored | Started | Last error |\n|---|---|---|---|---|---|---|\n");
-    for r in found {
+fn markdown(found: &[Row], missing: &[String]) -> String {
+    let mut out = String::from("| Name | Kind | Status | Full load | Tables loaded / loading / queued / errored | CDC latency source / target | Started | Last error |\n|---|---|---|---|---|---|---|---|\n");
+    for row in found {
+        let r = &row.r;
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.name,
             r.kind_name(),
             r.status,
             progress(r),
             tables(r),
+            latency(row),
             started(r),
             r.failure.clone().unwrap_or_default().replace('|', "\\|")
         ));
     }
     for name in missing {
-        out.push_str(&format!("| {name} | | not created | | | | |\n"));
+        out.push_str(&format!("| {name} | | not created | | | | | |\n"));
     }
     out
 }
 
-fn json_doc(found: &[Running], missing: &[String]) -> serde_json::Value {
+fn json_doc(found: &[Row], missing: &[String]) -> serde_json::Value {
     let mut items: Vec<serde_json::Value> = found
         .iter()
-        .map(|r| {
+        .map(|row| {
+            let r = &row.r;
             json!({
                 "name": r.name,
                 "kind": r.kind_name(),
@@ -148,6 +200,7 @@ fn json_doc(found: &[Running], missing: &[String]) -> serde_json::Value {
                 "arn": r.arn,
                 "status": r.status,
                 "stats": r.stats,
+                "cdc_latency": row.latency,
                 "last_error": r.failure,
             })
         })

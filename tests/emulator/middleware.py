@@ -12,6 +12,11 @@ It does four things, none of which moto's server can do by itself:
   (moto 5.2.5 writes ISO-8601 strings, which the AWS JSON 1.1 protocol does
   not use and the Rust SDK refuses to parse), ``null`` members are dropped
   (AWS omits unset members), and Content-Type is application/x-amz-json-1.1.
+* a Smithy RPC v2 CBOR bridge: the Rust SDK calls CloudWatch (metrics) with
+  ``POST /service/GraniteServiceVersion20100801/operation/<Op>`` and a CBOR
+  body, which moto 5.2.5 cannot parse; the request is rewritten to the AWS
+  JSON 1.0 protocol moto does speak, and the answer encoded back to CBOR,
+  typed by botocore's model (timestamps as CBOR tag 1, doubles as floats).
 """
 
 from __future__ import annotations
@@ -28,8 +33,11 @@ from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs
 
 # X-Amz-Target prefixes -> service names used in operation keys ("dms:CreateEndpoint").
-TARGET_PREFIXES = {"AmazonDMSv20160101": "dms", "Logs_20140328": "logs"}
-JSON_SERVICES = {"dms", "logs"}
+TARGET_PREFIXES = {"AmazonDMSv20160101": "dms", "Logs_20140328": "logs",
+                   "GraniteServiceVersion20100801": "cloudwatch"}
+JSON_SERVICES = {"dms", "logs", "cloudwatch"}
+# Smithy RPC v2 CBOR service names -> (service key, botocore model name).
+CBOR_SERVICES = {"GraniteServiceVersion20100801": ("cloudwatch", "cloudwatch")}
 
 
 def _now() -> str:
@@ -52,11 +60,14 @@ class DmsShapes:
     def __init__(self) -> None:
         import botocore.session
 
-        self.model = botocore.session.Session().get_service_model("dms")
+        self.session = botocore.session.Session()
+        self.models = {"dms": self.session.get_service_model("dms")}
 
-    def output_shape(self, operation: str) -> Any:
+    def output_shape(self, operation: str, service: str = "dms") -> Any:
         try:
-            return self.model.operation_model(operation).output_shape
+            if service not in self.models:
+                self.models[service] = self.session.get_service_model(service)
+            return self.models[service].operation_model(operation).output_shape
         except Exception:
             return None
 
@@ -109,13 +120,19 @@ class EmulatorMiddleware:
             if fault.get("delay_ms"):
                 time.sleep(fault["delay_ms"] / 1000.0)
             if fault.get("error"):
-                return self._error(start_response, service, fault)
+                cbor = _cbor_route(environ) is not None
+                return self._error(start_response, service, fault, cbor)
         if service == "dms":
             return self._dms(environ, start_response, operation)
+        if _cbor_route(environ) is not None:
+            return self._cbor(environ, start_response, operation)
         return self.app(environ, start_response)
 
     def identify(self, environ: dict) -> tuple[str, str | None]:
         """(service, operation) of an AWS API request, or (.., None)."""
+        cbor = _cbor_route(environ)
+        if cbor is not None:
+            return CBOR_SERVICES[cbor[0]][0], cbor[1]
         target = environ.get("HTTP_X_AMZ_TARGET")
         if target and "." in target:
             prefix, op = target.split(".", 1)
@@ -161,12 +178,19 @@ class EmulatorMiddleware:
                 return dict(fault)
         return None
 
-    def _error(self, start_response: Callable, service: str, fault: dict) -> list[bytes]:
+    def _error(self, start_response: Callable, service: str, fault: dict,
+               cbor: bool = False) -> list[bytes]:
         status = int(fault.get("status") or 400)
         code = fault["error"]
         message = fault.get("message") or f"Injected {code} (dmsctl emulator fault injection)"
         request_id = str(uuid.uuid4())
-        if service in JSON_SERVICES:
+        if cbor:
+            import cbor2
+
+            body = cbor2.dumps({"__type": code, "message": message})
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+                       ("x-amzn-RequestId", request_id)]
+        elif service in JSON_SERVICES:
             body = json.dumps({"__type": code, "message": message}).encode()
             headers = [("Content-Type", "application/x-amz-json-1.1"),
                        ("x-amzn-ErrorType", code), ("x-amzn-RequestId", request_id)]
@@ -182,23 +206,7 @@ class EmulatorMiddleware:
 
     # ------------------------------------------------------ DMS normalising
     def _dms(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        try:
-            result = self.app(environ, capture)
-            try:
-                body = b"".join(result)
-            finally:
-                if hasattr(result, "close"):
-                    result.close()
-            status, headers = captured["status"], list(captured["headers"])
-        except Exception:  # moto's Flask app propagates exceptions (debug mode)
-            traceback.print_exc()
-            status, headers, body = "500 Internal Server Error", [], b""
+        status, headers, body = self._call_app(environ)
         code = int(status.split(" ", 1)[0])
         if 200 <= code < 300:
             shape = self.shapes.output_shape(operation)
@@ -226,6 +234,64 @@ class EmulatorMiddleware:
         headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
         start_response(status, headers)
         return [body]
+
+    # ------------------------------------------------------ CBOR bridge
+    def _cbor(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
+        import cbor2
+
+        service_name, _ = _cbor_route(environ)
+        model_name = CBOR_SERVICES[service_name][1]
+        request = cbor2.loads(self._read_body(environ) or b"\xa0")
+        body = json.dumps(_jsonable(request)).encode()
+        environ = dict(environ)
+        environ.pop("HTTP_SMITHY_PROTOCOL", None)
+        environ.update({
+            "PATH_INFO": "/",
+            "HTTP_X_AMZ_TARGET": f"{service_name}.{operation}",
+            "CONTENT_TYPE": "application/x-amz-json-1.0",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        })
+        status, headers, answer = self._call_app(environ)
+        code = int(status.split(" ", 1)[0])
+        try:
+            doc = json.loads(answer or b"{}")
+        except ValueError:
+            doc = {"__type": "InternalFailure",
+                   "message": f"emulator error while handling {operation}; see the emulator's log"}
+            status = "500 Internal Server Error"
+        if 200 <= code < 300:
+            shape = self.shapes.output_shape(operation, model_name)
+            doc = _cbor_typed(doc, shape)
+        elif isinstance(doc, dict) and "__type" in doc:
+            doc["__type"] = str(doc["__type"]).rsplit("#", 1)[-1]
+        out = cbor2.dumps(doc, datetime_as_timestamp=True)
+        headers = [(k, v) for k, v in headers
+                   if k.lower() not in ("content-type", "content-length", "x-amz-target")]
+        headers += [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
+                    ("Content-Length", str(len(out)))]
+        start_response(status, headers)
+        return [out]
+
+    def _call_app(self, environ: dict) -> tuple[str, list, bytes]:
+        """moto's answer, whole: (status line, headers, body); an exception is a bare 500."""
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: None
+
+        try:
+            result = self.app(environ, capture)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            return captured["status"], list(captured["headers"]), body
+        except Exception:  # moto's Flask app propagates exceptions (debug mode)
+            traceback.print_exc()
+            return "500 Internal Server Error", [], b""
 
     # --------------------------------------------------------- control API
     def control(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -348,3 +414,59 @@ def _reason(status: int) -> str:
 
 def _xml_escape(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cbor_route(environ: dict) -> tuple[str, str] | None:
+    """(service, operation) of a Smithy RPC v2 CBOR request the bridge handles."""
+    if environ.get("HTTP_SMITHY_PROTOCOL") != "rpc-v2-cbor":
+        return None
+    parts = environ.get("PATH_INFO", "").strip("/").split("/")
+    if len(parts) == 4 and parts[0] == "service" and parts[2] == "operation" \
+            and parts[1] in CBOR_SERVICES:
+        return parts[1], parts[3]
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    """A decoded CBOR request as the AWS JSON protocol writes it (epoch-second timestamps)."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.timestamp()
+    if isinstance(value, bytes):
+        import base64
+
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _cbor_typed(value: Any, shape: Any) -> Any:
+    """moto's JSON answer typed for CBOR by the botocore shape: timestamps become tag 1
+    over epoch seconds, doubles floats, and null members are dropped."""
+    if value is None or shape is None:
+        return value
+    t = shape.type_name
+    if t == "structure" and isinstance(value, dict):
+        return {k: _cbor_typed(v, shape.members.get(k)) for k, v in value.items()
+                if v is not None}
+    if t == "list" and isinstance(value, list):
+        return [_cbor_typed(v, shape.member) for v in value if v is not None]
+    if t == "map" and isinstance(value, dict):
+        return {k: _cbor_typed(v, shape.value) for k, v in value.items() if v is not None}
+    if t == "timestamp":
+        if isinstance(value, str):
+            value = _iso_to_epoch(value)
+        if isinstance(value, (int, float)):
+            import cbor2
+
+            # Tag 1 over a double, as AWS sends it (cbor2 would write an integer
+            # for whole seconds).
+            return cbor2.CBORTag(1, float(value))
+        return value
+    if t in ("double", "float") and isinstance(value, (int, float)):
+        return float(value)
+    return value

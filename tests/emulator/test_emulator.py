@@ -617,3 +617,64 @@ def test_unimplemented_operation_is_a_clear_error(dms):
     r = dms.raw("DescribeOrderableReplicationInstances", {})
     assert r.status_code == 501
     assert r.json()["__type"] == "NotImplemented" and r.headers["x-amzn-ErrorType"] == "NotImplemented"
+
+
+
+def _cbor_call(url, operation, params):
+    """A CloudWatch call as the Rust SDK sends it: Smithy RPC v2 CBOR."""
+    import cbor2
+
+    r = requests.post(
+        f"{url}/service/GraniteServiceVersion20100801/operation/{operation}",
+        data=cbor2.dumps(params, datetime_as_timestamp=True),
+        headers={"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor",
+                 "Accept": "application/cbor",
+                 "Authorization": "AWS4-HMAC-SHA256 Credential=t/20260101/eu-central-1/"
+                                  "monitoring/aws4_request, SignedHeaders=host, Signature=x"})
+    assert r.headers["Content-Type"] == "application/cbor"
+    assert r.headers["smithy-protocol"] == "rpc-v2-cbor"
+    return r.status_code, r.content, cbor2.loads(r.content)
+
+
+def test_cloudwatch_speaks_cbor(url):
+    """The Rust SDK calls CloudWatch with Smithy RPC v2 CBOR: the bridge carries requests to
+    moto and typed answers back (timestamps as tag 1 over a double, doubles as floats)."""
+    import datetime
+
+    import cbor2
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    dims = [{"Name": "ReplicationInstanceIdentifier", "Value": "i"},
+            {"Name": "ReplicationTaskIdentifier", "Value": "TASKID"}]
+    status, _, _ = _cbor_call(url, "PutMetricData", {"Namespace": "AWS/DMS", "MetricData": [
+        {"MetricName": "CDCLatencySource", "Dimensions": dims, "Value": 4.0, "Timestamp": now}]})
+    assert status == 200
+    status, _, doc = _cbor_call(url, "ListMetrics",
+                                {"Namespace": "AWS/DMS", "MetricName": "CDCLatencySource"})
+    assert status == 200
+    assert {tuple(sorted((d["Name"], d["Value"]) for d in m["Dimensions"]))
+            for m in doc["Metrics"]} == {
+        (("ReplicationInstanceIdentifier", "i"), ("ReplicationTaskIdentifier", "TASKID"))}
+    status, raw, doc = _cbor_call(url, "GetMetricData", {
+        "MetricDataQueries": [{"Id": "m0", "MetricStat": {
+            "Metric": {"Namespace": "AWS/DMS", "MetricName": "CDCLatencySource", "Dimensions": dims},
+            "Period": 60, "Stat": "Maximum"}}],
+        "StartTime": now - datetime.timedelta(minutes=5),
+        "EndTime": now + datetime.timedelta(minutes=1)})
+    assert status == 200
+    result = doc["MetricDataResults"][0]
+    assert result["Values"] == [4.0]
+    assert isinstance(result["Timestamps"][0], datetime.datetime)
+    # Tag 1 (0xc1) over a float64 (0xfb): the encoding smithy clients expect.
+    assert b"\xc1\xfb" + cbor2.dumps(result["Timestamps"][0].timestamp())[1:] in raw
+    calls = requests.get(url + "/_dmsctl/calls").json()["calls"]
+    assert calls["cloudwatch:PutMetricData"] == 1 and calls["cloudwatch:GetMetricData"] == 1
+
+
+def test_cloudwatch_faults_answer_in_cbor(url):
+    requests.post(url + "/_dmsctl/faults", json={
+        "operation": "cloudwatch:ListMetrics", "error": "AccessDenied", "message": "no"}
+    ).raise_for_status()
+    status, _, doc = _cbor_call(url, "ListMetrics", {"Namespace": "AWS/DMS"})
+    assert status == 400
+    assert doc == {"__type": "AccessDenied", "message": "no"}

@@ -46,6 +46,13 @@ pub trait Cloud: Send + Sync {
 
     /// API calls made so far, by `service:Operation` (for `-v`).
     fn calls(&self) -> BTreeMap<String, u64>;
+
+    /// The current value (`SecretString`) of an AWS Secrets Manager secret, for the endpoint
+    /// settings DMS cannot read from Secrets Manager itself (Kafka's SASL password).
+    fn secret_value(
+        &self,
+        secret_id: &str,
+    ) -> impl Future<Output = Result<SecretValue, CloudError>> + Send;
 }
 
 /// A secret's value, resolved from the environment at apply time. It prints as `(sensitive)`

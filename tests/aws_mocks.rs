@@ -15,6 +15,7 @@ use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_databasemigration as dms;
 use aws_sdk_iam as iam;
+use aws_sdk_secretsmanager as sm;
 use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
 use dms::config::Credentials;
 use dms::error::ErrorMetadata;
@@ -122,6 +123,7 @@ fn cloud(first: &[&Rule]) -> AwsCloud {
         mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
         mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
         mocked!(cw, RuleMode::MatchAny, no_rules.iter()),
+        mocked!(sm, RuleMode::MatchAny, no_secrets().iter()),
     )
 }
 
@@ -449,6 +451,7 @@ async fn roles_are_read_with_trust_and_policies() {
         mocked!(iam, RuleMode::MatchAny, iam_rules),
         mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
         mocked!(cw, RuleMode::MatchAny, no_rules.iter()),
+        mocked!(sm, RuleMode::MatchAny, no_secrets().iter()),
     );
     let live = cloud.read().await.expect("read");
     assert_eq!(live.roles.len(), 1, "dms-cloudwatch-logs-role is absent");
@@ -529,6 +532,7 @@ async fn cdc_latency_matches_listed_metrics_to_replications() {
         mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
         mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
         mocked!(cw, RuleMode::MatchAny, cw_rules),
+        mocked!(sm, RuleMode::MatchAny, no_secrets().iter()),
     );
     let arn = "arn:aws:dms:eu-central-1:123456789012:task:TASKRESOURCEID";
     let latency = cloud
@@ -559,4 +563,8 @@ async fn cdc_latency_of_nothing_makes_no_call() {
     let latency = cloud.cdc_latency(&[]).await.expect("latency");
     assert!(latency.is_empty());
     assert!(cloud.calls().keys().all(|k| !k.starts_with("cloudwatch:")));
+}
+
+fn no_secrets() -> Vec<Rule> {
+    Vec::new()
 }

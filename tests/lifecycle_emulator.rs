@@ -5,12 +5,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_databasemigration as dms;
 use aws_sdk_iam as iam;
-use dms::config::Credentials;
 use serde_json::Value as Json;
 
 use common::emulator::{shared, Emulator};
@@ -25,17 +24,11 @@ struct Run {
 
 fn dmsctl(emu: &Emulator, args: &[&str]) -> Run {
     let started = std::time::Instant::now();
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+    let out: Output = emu
+        .dmsctl()
         .args(args)
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", emu.url())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("SCI_BACKEND_PASSWORD", SECRETS[0])
         .env("SCI_RECEIVER_PASSWORD", SECRETS[1])
-        .env_remove("AWS_PROFILE")
-        .env_remove("DMSCTL_LOG")
-        .env_remove("AWS_REGION")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("dmsctl runs");
@@ -137,12 +130,7 @@ fn status_of(emu: &Emulator, spec: &Path, name: &str) -> String {
 
 /// The SDK's configuration for the emulator, to check what the stack left in the account.
 async fn sdk(emu: &Emulator) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(emu.url())
-        .load()
-        .await
+    emu.sdk_config("eu-central-1").await
 }
 
 /// Statuses reach the end of their chain at the first Describe: the waits are exercised with

@@ -5,30 +5,22 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cloudwatch as cloudwatch;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_databasemigration as dms;
 use cloudwatch::types::{Dimension, MetricDatum};
-use dms::config::Credentials;
 use logs::types::InputLogEvent;
 use serde_json::Value as Json;
 
 use common::emulator::{shared, Emulator};
 
 fn dmsctl(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+    let out = emu
+        .dmsctl()
         .args(args)
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", emu.url())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("SCI_BACKEND_PASSWORD", "x")
         .env("SCI_RECEIVER_PASSWORD", "y")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
         .output()
         .expect("dmsctl runs");
     (
@@ -126,12 +118,7 @@ async fn start_stop_status_and_logs_of_tasks() {
     assert_eq!(out, "invoice-recipients: started (reload-target)\n");
 
     // Logs: DMS writes task logs to `dms-tasks-<instance>`, stream `dms-task-<resource id>`.
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("eu-central-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .endpoint_url(emu.url())
-        .load()
-        .await;
+    let config = emu.sdk_config("eu-central-1").await;
     let task = dms::Client::new(&config)
         .describe_replication_tasks()
         .send()

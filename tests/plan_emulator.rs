@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_databasemigration as dms;
@@ -32,16 +32,10 @@ fn desired(path: &Path) -> Desired {
 }
 
 fn dmsctl(emu: &Emulator, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+    emu.dmsctl()
         .args(args)
-        .env("NO_COLOR", "1")
-        .env("AWS_ENDPOINT_URL", emu.url())
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("SCI_BACKEND_PASSWORD", "backend-secret-value")
         .env("SCI_RECEIVER_PASSWORD", "receiver-secret-value")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
         .output()
         .expect("dmsctl runs")
 }

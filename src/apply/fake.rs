@@ -52,6 +52,8 @@ struct Inner {
     cancel_on: Option<(&'static str, CancelToken)>,
     /// Secret values received (exposed), to check they were sent at all.
     secrets_received: Vec<String>,
+    /// Secrets Manager: secret id -> SecretString.
+    secrets_manager: BTreeMap<String, String>,
 }
 
 pub struct FakeCloud {
@@ -134,12 +136,12 @@ impl FakeCloud {
         self.lock().calls.clone()
     }
 
-    /// `op target` of every call that changes something (not `read`, not `status`).
+    /// `op target` of every call that changes something (not `read`, `status`, `secret_value`).
     pub fn writes(&self) -> Vec<String> {
         self.lock()
             .calls
             .iter()
-            .filter(|c| !matches!(c.op, "read" | "status"))
+            .filter(|c| !matches!(c.op, "read" | "status" | "secret_value"))
             .map(|c| format!("{} {}", c.op, c.target))
             .collect()
     }
@@ -163,6 +165,13 @@ impl FakeCloud {
 
     pub fn secrets_received(&self) -> Vec<String> {
         self.lock().secrets_received.clone()
+    }
+
+    /// Stores a Secrets Manager secret.
+    pub fn put_secret(&self, id: &str, value: &str) {
+        self.lock()
+            .secrets_manager
+            .insert(id.to_string(), value.to_string());
     }
 
     /// Records the call, holds it in flight for the latency, then applies `f` unless a fault
@@ -419,6 +428,22 @@ impl Cloud for FakeCloud {
     async fn read(&self) -> Result<Live, CloudError> {
         self.call("read", "", String::new(), |g| Ok(g.live.clone()))
             .await
+    }
+
+    async fn secret_value(&self, secret_id: &str) -> Result<SecretValue, CloudError> {
+        self.call("secret_value", secret_id, String::new(), |g| {
+            g.secrets_manager
+                .get(secret_id)
+                .map(|v| SecretValue::new(v.clone()))
+                .ok_or_else(|| {
+                    err(
+                        ErrorKind::NotFound,
+                        "GetSecretValue",
+                        "Secrets Manager can't find the specified secret.",
+                    )
+                })
+        })
+        .await
     }
 
     fn calls(&self) -> BTreeMap<String, u64> {

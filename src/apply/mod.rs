@@ -167,8 +167,9 @@ fn bullets(lines: &[String]) -> String {
         .join("\n")
 }
 
-/// Reads live state, makes the plan (or checks the saved one against it), and refuses what must
-/// not run. Calls nothing but [`Cloud::read`].
+/// Reads live state, makes the plan (or checks the saved one against it), reads the secrets it
+/// sends from Secrets Manager, and refuses what must not run. Calls nothing but
+/// [`Cloud::read`] and [`Cloud::secret_value`].
 pub async fn prepare<C: Cloud>(cloud: &C, req: Request<'_>) -> Result<Prepared, ApplyError> {
     let live = cloud.read().await.map_err(ApplyError::Read)?;
     let plan = match req.saved {
@@ -211,7 +212,12 @@ pub async fn prepare<C: Cloud>(cloud: &C, req: Request<'_>) -> Result<Prepared, 
                 .collect(),
         ));
     }
-    let secrets = secrets::resolve(&plan, req.desired, req.update_secrets, req.env)?;
+    let mut fetched = secrets::Fetched::new();
+    for id in secrets::secrets_manager_ids(&plan, req.desired, req.update_secrets) {
+        let value = cloud.secret_value(&id).await;
+        fetched.insert(id, value);
+    }
+    let secrets = secrets::resolve(&plan, req.desired, req.update_secrets, req.env, &fetched)?;
     Ok(Prepared::Ready(Box::new(Ready {
         plan,
         desired: req.desired.clone(),

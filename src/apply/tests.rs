@@ -722,19 +722,69 @@ async fn secrets_are_resolved_only_when_sent() {
     assert_eq!(fake.secrets_received(), ["pw-receiver-0xFEEDFACE"]);
 }
 
-#[test]
-fn kafka_secrets_from_secrets_manager_are_not_supported_yet() {
-    let d = desired_from(&spec("instances").replace(
+fn kafka_password_in_secrets_manager() -> Desired {
+    desired_from(&spec("instances").replace(
         "sasl_password: { env: MSK_PW }",
-        "sasl_password: { secrets_manager: { secret_id: msk, access_role_arn: 'arn:aws:iam::123456789012:role/r' } }",
-    ));
-    let p = crate::plan::plan(&d, &Live::default());
-    let e = secrets::resolve(&p, &d, false, &env).expect_err("unsupported");
+        "sasl_password: { secrets_manager: { secret_id: msk/dms, access_role_arn: 'arn:aws:iam::123456789012:role/r' } }",
+    ))
+}
+
+#[tokio::test]
+async fn kafka_password_is_read_from_secrets_manager_and_sent() {
+    let d = kafka_password_in_secrets_manager();
+    for (stored, sent) in [
+        // The console's credentials layout: a JSON object with `password`.
+        (
+            r#"{"username": "dms", "password": "kafka-pw-0xBEEF"}"#,
+            "kafka-pw-0xBEEF",
+        ),
+        // A plain string: the whole secret.
+        ("kafka-pw-plain-0xF00D", "kafka-pw-plain-0xF00D"),
+    ] {
+        let fake = Arc::new(FakeCloud::new(Live::default()));
+        fake.put_secret("msk/dms", stored);
+        let r = run(&fake, Args::new(&d)).await.expect("resolved");
+        assert!(r.report.success(), "{}", r.report.text("Apply"));
+        assert!(
+            fake.secrets_received().iter().any(|s| s == sent),
+            "{:?}",
+            fake.secrets_received()
+        );
+        assert!(!r.output.contains(sent), "{}", r.output);
+        assert_eq!(
+            fake.log()
+                .iter()
+                .filter(|c| c.starts_with("secret_value"))
+                .count(),
+            1
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_or_passwordless_secret_stops_the_apply_before_any_change() {
+    let d = kafka_password_in_secrets_manager();
+    let fake = Arc::new(FakeCloud::new(Live::default()));
+    let e = run(&fake, Args::new(&d)).await.err().expect("no secret");
     assert_eq!(
         e.to_string(),
-        "endpoint `events`: KafkaSettings.SaslPassword from AWS Secrets Manager (`msk`) is not \
-         supported yet; take it from an environment variable (`{ env: VAR }`)"
+        "cannot resolve secrets; nothing was changed: endpoint `events`: cannot read \
+         KafkaSettings.SaslPassword from AWS Secrets Manager secret `msk/dms`: GetSecretValue: \
+         Secrets Manager can't find the specified secret."
     );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+
+    fake.put_secret("msk/dms", r#"{"username": "dms", "pass": "x"}"#);
+    let e = run(&fake, Args::new(&d))
+        .await
+        .err()
+        .expect("no password member");
+    assert!(
+        e.to_string()
+            .contains("secret `msk/dms` (KafkaSettings.SaslPassword) is a JSON object without a string `password` member"),
+        "{e}"
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
 }
 
 fn task_arn(suffix: &str) -> String {

@@ -12,6 +12,7 @@ mod errors;
 mod iam;
 mod logs;
 mod metrics;
+mod secrets;
 mod write;
 mod write_dms;
 
@@ -23,6 +24,7 @@ use aws_sdk_cloudwatch as sdk_cw;
 use aws_sdk_cloudwatchlogs as sdk_logs;
 use aws_sdk_databasemigration as sdk_dms;
 use aws_sdk_iam as sdk_iam;
+use aws_sdk_secretsmanager as sdk_sm;
 
 use crate::cli::Global;
 use crate::cloud::{Cloud, CloudError};
@@ -152,17 +154,20 @@ pub struct AwsCloud {
     iam: sdk_iam::Client,
     logs: sdk_logs::Client,
     metrics: sdk_cw::Client,
+    secrets: sdk_sm::Client,
     calls: CallLog,
 }
 
 impl AwsCloud {
-    /// Clients for DMS, IAM, CloudWatch Logs and CloudWatch from one SDK configuration.
+    /// Clients for DMS, IAM, CloudWatch Logs, CloudWatch and Secrets Manager from one SDK
+    /// configuration.
     pub fn new(config: &SdkConfig) -> Self {
         Self::from_clients(
             sdk_dms::Client::new(config),
             sdk_iam::Client::new(config),
             sdk_logs::Client::new(config),
             sdk_cw::Client::new(config),
+            sdk_sm::Client::new(config),
         )
     }
 
@@ -179,6 +184,7 @@ impl AwsCloud {
         iam: sdk_iam::Client,
         logs: sdk_logs::Client,
         metrics: sdk_cw::Client,
+        secrets: sdk_sm::Client,
     ) -> Self {
         let calls = CallLog::default();
         let dms = sdk_dms::Client::from_conf(
@@ -206,11 +212,19 @@ impl AwsCloud {
                 .interceptor(calls.interceptor("cloudwatch"))
                 .build(),
         );
+        let secrets = sdk_sm::Client::from_conf(
+            secrets
+                .config()
+                .to_builder()
+                .interceptor(calls.interceptor("secretsmanager"))
+                .build(),
+        );
         AwsCloud {
             dms,
             iam,
             logs,
             metrics,
+            secrets,
             calls,
         }
     }
@@ -351,6 +365,14 @@ impl Cloud for AwsCloud {
 
     fn calls(&self) -> BTreeMap<String, u64> {
         self.calls.snapshot()
+    }
+
+    fn secret_value(
+        &self,
+        secret_id: &str,
+    ) -> impl std::future::Future<Output = Result<crate::cloud::SecretValue, CloudError>> + Send
+    {
+        secrets::secret_value(&self.secrets, secret_id)
     }
 }
 

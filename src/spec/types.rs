@@ -228,7 +228,8 @@ impl Engine {
 pub enum SecretRef {
     /// The name of an environment variable holding the secret.
     Env(String),
-    /// An AWS Secrets Manager secret DMS reads with the given role.
+    /// An AWS Secrets Manager secret: DMS reads a database password with the given role;
+    /// dmsctl reads a Kafka SASL password itself.
     SecretsManager(SecretsManagerRef),
 }
 
@@ -374,7 +375,8 @@ pub struct KafkaSettings {
     /// SASL user name (with sasl-ssl).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sasl_username: Option<String>,
-    /// SASL password (with sasl-ssl).
+    /// SASL password (with sasl-ssl). From Secrets Manager, dmsctl reads it (DMS cannot) with
+    /// the caller's credentials: the whole secret, or its `password` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sasl_password: Option<SecretRef>,
     /// ARN of the CA certificate (ssl-encryption, ssl-authentication, sasl-ssl).

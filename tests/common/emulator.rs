@@ -207,3 +207,31 @@ impl Drop for Emulator {
         }
     }
 }
+
+impl Emulator {
+    /// The dmsctl binary pointed at this emulator, with test credentials and nothing from the
+    /// caller's environment that could change what it does (profile, region, log filter).
+    /// An AWS SDK configuration for this emulator in `region`, with test credentials.
+    pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .credentials_provider(aws_sdk_databasemigration::config::Credentials::new(
+                "test", "test", None, None, "tests",
+            ))
+            .endpoint_url(self.url())
+            .load()
+            .await
+    }
+
+    pub fn dmsctl(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dmsctl"));
+        cmd.env("NO_COLOR", "1")
+            .env("AWS_ENDPOINT_URL", self.url())
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("DMSCTL_LOG");
+        cmd
+    }
+}

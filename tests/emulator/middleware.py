@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 # X-Amz-Target prefixes -> service names used in operation keys ("dms:CreateEndpoint").
 TARGET_PREFIXES = {"AmazonDMSv20160101": "dms", "Logs_20140328": "logs",
                    "GraniteServiceVersion20100801": "cloudwatch"}
-JSON_SERVICES = {"dms", "logs", "cloudwatch"}
+JSON_SERVICES = {"dms", "logs", "cloudwatch", "secretsmanager"}
 # Smithy RPC v2 CBOR service names -> (service key, botocore model name).
 CBOR_SERVICES = {"GraniteServiceVersion20100801": ("cloudwatch", "cloudwatch")}
 

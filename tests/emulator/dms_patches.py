@@ -286,7 +286,11 @@ class Lifecycle(ManagedState):
 def _init_extra(self: Backend) -> None:
     if not hasattr(self, "replication_configs"):
         self.replication_configs: dict[str, FakeReplicationConfig] = {}
+        # Seeded through POST /_dmsctl/table-statistics, keyed by ARN:
+        # task ARN -> DescribeTableStatistics rows,
+        # replication-config ARN -> DescribeReplicationTableStatistics rows.
         self.table_statistics: dict[str, list[dict]] = {}
+        self.replication_table_statistics: dict[str, list[dict]] = {}
 
 
 def _partition(self: Backend) -> str:
@@ -975,6 +979,7 @@ def delete_replication_config(self: Backend, arn: str) -> FakeReplicationConfig:
         )
     self.replication_configs.pop(arn)
     self.tagger.delete_all_tags_for_resource(arn)
+    self.replication_table_statistics.pop(arn, None)
     return cfg
 
 
@@ -1241,20 +1246,54 @@ def r_stop_replication(self: Any) -> str:
     return json.dumps({"Replication": rep.to_dict()})
 
 
+# Filter names of DescribeTableStatistics (API reference: "Valid filter
+# names: schema-name | table-name | table-state ... A combination of filters
+# creates an AND condition").
+TABLE_STATS_FILTERS = {"schema-name": "SchemaName", "table-name": "TableName", "table-state": "TableState"}
+
+
+def _table_statistics_page(op: str, rows: list[dict], p: dict, filters: list,
+                           lo: int, hi: int) -> tuple[list[dict], str | None]:
+    for f in filters:  # AND across filters, OR across one filter's values
+        rows = [r for r in rows if r.get(TABLE_STATS_FILTERS[f["Name"]]) in f["Values"]]
+    return paginate(op, rows, p, lo, hi)
+
+
 def r_describe_table_statistics(self: Any) -> str:
     p = _params(self)
     backend = self.dms_backend
     _init_extra(backend)
     arn = p.get("ReplicationTaskArn")
     _task_by_arn(backend, arn)
-    filters = _check_filters(p.get("Filters"), ("schema-name", "table-name", "table-state"))
-    rows = list(backend.table_statistics.get(arn, []))
-    keys = {"schema-name": "SchemaName", "table-name": "TableName", "table-state": "TableState"}
-    for f in filters:  # "A combination of filters creates an AND condition"
-        rows = [r for r in rows if r.get(keys[f["Name"]]) in f["Values"]]
+    filters = _check_filters(p.get("Filters"), tuple(TABLE_STATS_FILTERS))
     # DescribeTableStatistics allows MaxRecords 20..500 (API reference).
-    page, marker = paginate("DescribeTableStatistics", rows, p, 20, 500)
+    page, marker = _table_statistics_page("DescribeTableStatistics",
+                                          list(backend.table_statistics.get(arn, [])), p, filters, 20, 500)
     out: dict[str, Any] = {"ReplicationTaskArn": arn, "TableStatistics": page}
+    if marker:
+        out["Marker"] = marker
+    return json.dumps(out)
+
+
+def r_describe_replication_table_statistics(self: Any) -> str:
+    # moto 5.2.5 lacks DescribeReplicationTableStatistics (the serverless
+    # counterpart of DescribeTableStatistics: same TableStatistics rows, keyed
+    # by ReplicationConfigArn, answered as ReplicationTableStatistics).
+    p = _params(self)
+    backend = self.dms_backend
+    _init_extra(backend)
+    arn = p.get("ReplicationConfigArn")
+    _config_by_arn(backend, arn)
+    # The API reference (botocore 1.44.8's model) documents no filter names
+    # for this operation ("Filters applied to the replication table
+    # statistics.") and no MaxRecords range.  The rows have the same
+    # TableStatistics shape, so the emulator accepts DescribeTableStatistics's
+    # filter names and its MaxRecords 20..500; both are assumptions.
+    filters = _check_filters(p.get("Filters"), tuple(TABLE_STATS_FILTERS))
+    page, marker = _table_statistics_page("DescribeReplicationTableStatistics",
+                                          list(backend.replication_table_statistics.get(arn, [])),
+                                          p, filters, 20, 500)
+    out: dict[str, Any] = {"ReplicationConfigArn": arn, "ReplicationTableStatistics": page}
     if marker:
         out["Marker"] = marker
     return json.dumps(out)
@@ -1358,6 +1397,7 @@ def apply() -> None:
         "start_replication": r_start_replication,
         "stop_replication": r_stop_replication,
         "describe_table_statistics": r_describe_table_statistics,
+        "describe_replication_table_statistics": r_describe_replication_table_statistics,
         "add_tags_to_resource": r_add_tags_to_resource,
         "remove_tags_from_resource": r_remove_tags_from_resource,
         "list_tags_for_resource": r_list_tags_for_resource,
@@ -1365,10 +1405,23 @@ def apply() -> None:
         setattr(Resp, name, fn)
 
 
-def set_table_statistics(account_id: str, region: str, task_arn: str, rows: list[dict]) -> None:
-    """Control-API hook: seed what DescribeTableStatistics returns for a task
-    (the emulator moves no data, so there are no real statistics)."""
+TABLE_STATISTICS_KINDS = ("task", "replication-config")
+
+
+def set_table_statistics(account_id: str, region: str, arn: str, rows: list[dict],
+                         kind: str = "task") -> None:
+    """Control-API hook: seed the table statistics of a task (kind "task":
+    what DescribeTableStatistics returns) or of a serverless replication
+    config (kind "replication-config": what DescribeReplicationTableStatistics
+    returns).  The emulator moves no data, so there are no real statistics.
+    An unknown ARN raises ResourceNotFoundFault."""
     backend = M.dms_backends[account_id][region]
     _init_extra(backend)
-    _task_by_arn(backend, task_arn)
-    backend.table_statistics[task_arn] = list(rows)
+    if kind == "task":
+        _task_by_arn(backend, arn)
+        backend.table_statistics[arn] = list(rows)
+    elif kind == "replication-config":
+        _config_by_arn(backend, arn)
+        backend.replication_table_statistics[arn] = list(rows)
+    else:
+        raise ValueError(f"unknown table-statistics kind {kind!r}: one of {', '.join(TABLE_STATISTICS_KINDS)}")

@@ -340,13 +340,26 @@ class EmulatorMiddleware:
                     self.reset_backends(None if services == "all" else services)
                 return self._json(start_response, 200, {"status": "ok", "services": services})
             if path == "/_dmsctl/table-statistics" and method in ("POST", "PUT"):
-                if not isinstance(payload, dict) or "ReplicationTaskArn" not in payload:
-                    raise ValueError("body must be {\"ReplicationTaskArn\": ..., \"TableStatistics\": [...]}")
-                arn = payload["ReplicationTaskArn"]
-                parts = arn.split(":")
+                # {"ReplicationTaskArn": ..., "TableStatistics": [...]}    -> DescribeTableStatistics
+                # {"ReplicationConfigArn": ..., "TableStatistics": [...]}  -> DescribeReplicationTableStatistics
+                usage = ("body must be {\"ReplicationTaskArn\": ..., \"TableStatistics\": [...]} "
+                         "or {\"ReplicationConfigArn\": ..., \"TableStatistics\": [...]}")
+                if not isinstance(payload, dict):
+                    raise ValueError(usage)
+                kinds = [(k, kind) for k, kind in (("ReplicationTaskArn", "task"),
+                                                   ("ReplicationConfigArn", "replication-config"))
+                         if k in payload]
+                if len(kinds) != 1:
+                    raise ValueError(usage)
+                key, kind = kinds[0]
+                arn = payload[key]
+                parts = arn.split(":") if isinstance(arn, str) else []
                 if len(parts) < 7:
-                    raise ValueError(f"not a task ARN: {arn}")
-                self.set_table_statistics(parts[4], parts[3], arn, payload.get("TableStatistics") or [])
+                    raise ValueError(f"{key} is not an ARN: {arn!r}")
+                rows = payload.get("TableStatistics") or []
+                if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                    raise ValueError("\"TableStatistics\" must be a list of TableStatistics objects")
+                self.set_table_statistics(parts[4], parts[3], arn, rows, kind)
                 return self._json(start_response, 200, {"status": "ok"})
         except (ValueError, KeyError, TypeError) as e:
             return self._json(start_response, 400, {"error": str(e)})

@@ -282,6 +282,113 @@ def test_describe_table_statistics(url, dms, world):
               ReplicationTaskArn="arn:aws:dms:us-east-1:123456789012:task:NOPE")
 
 
+def _seed_table_statistics(url, body):
+    return requests.post(url + "/_dmsctl/table-statistics", json=body)
+
+
+def test_describe_replication_table_statistics(url, dms, world):
+    src, tgt, inst = world
+    cfg = dms.config("c1", src, tgt)
+    arn = cfg["ReplicationConfigArn"]
+    other = dms.config("c2", src, tgt)["ReplicationConfigArn"]
+    task_arn = dms.task("t1", src, tgt, inst)["ReplicationTaskArn"]
+    # not seeded: an empty list (not 501 NotImplemented), shape-checked by dms()
+    empty = dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn)
+    assert empty == {"ReplicationConfigArn": arn, "ReplicationTableStatistics": []}
+
+    rows = [{"SchemaName": "public" if i % 2 else "sales", "TableName": f"t{i}",
+             "TableState": "Table completed" if i < 20 else "Table loading",
+             "FullLoadRows": i, "Inserts": i * 2, "Updates": 1, "Deletes": 0,
+             "FullLoadStartTime": 1700000000.0 + i, "LastUpdateTime": 1700000100.5}
+            for i in range(45)]
+    # an ISO-8601 timestamp is turned into epoch seconds like moto's own
+    rows[0]["FullLoadEndTime"] = "2023-11-14T22:13:20+00:00"
+    r = _seed_table_statistics(url, {"ReplicationConfigArn": arn, "TableStatistics": rows})
+    assert r.status_code == 200 and r.json() == {"status": "ok"}, r.text
+
+    # the old task form still works, and the two kinds don't mix
+    task_rows = [{"SchemaName": "inv", "TableName": "invoice", "TableState": "Table completed",
+                  "FullLoadRows": 7}]
+    _seed_table_statistics(url, {"ReplicationTaskArn": task_arn, "TableStatistics": task_rows}
+                           ).raise_for_status()
+    assert dms("DescribeTableStatistics", ReplicationTaskArn=task_arn)["TableStatistics"] == task_rows
+    assert dms("DescribeReplicationTableStatistics", ReplicationConfigArn=other
+               )["ReplicationTableStatistics"] == []
+
+    doc = dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn)  # default MaxRecords 100
+    assert doc["ReplicationConfigArn"] == arn and "Marker" not in doc
+    got = doc["ReplicationTableStatistics"]
+    assert [t["TableName"] for t in got] == [f"t{i}" for i in range(45)]
+    assert got[0]["FullLoadEndTime"] == 1700000000.0
+    assert got[3]["FullLoadStartTime"] == 1700000003.0 and got[3]["LastUpdateTime"] == 1700000100.5
+    assert all(isinstance(t["LastUpdateTime"], float) for t in got)
+    assert "TableStatistics" not in doc
+
+    # filters: AND across names, OR across one name's values
+    def names(filters, **kw):
+        return [t["TableName"] for t in dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn,
+                                            Filters=filters, **kw)["ReplicationTableStatistics"]]
+    assert names([{"Name": "table-name", "Values": ["t3", "t4", "nope"]}]) == ["t3", "t4"]
+    assert names([{"Name": "schema-name", "Values": ["public"]},
+                  {"Name": "table-state", "Values": ["Table loading"]}]) == \
+        [f"t{i}" for i in range(21, 45, 2)]
+    assert names([{"Name": "table-name", "Values": ["nope"]}]) == []
+    dms.error("DescribeReplicationTableStatistics", "InvalidParameterValueException",
+              ReplicationConfigArn=arn, Filters=[{"Name": "replication-config-arn", "Values": [arn]}])
+
+    # pagination: MaxRecords 20..500, Marker until the end
+    items, pages = _all_pages(dms, "DescribeReplicationTableStatistics", "ReplicationTableStatistics", 20,
+                              ReplicationConfigArn=arn)
+    assert [t["TableName"] for t in items] == [f"t{i}" for i in range(45)] and pages == 3
+    items, pages = _all_pages(dms, "DescribeReplicationTableStatistics", "ReplicationTableStatistics", 20,
+                              ReplicationConfigArn=arn, Filters=[{"Name": "schema-name", "Values": ["sales"]}])
+    assert [t["TableName"] for t in items] == [f"t{i}" for i in range(0, 45, 2)] and pages == 2
+    assert len(dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn, MaxRecords=500
+                   )["ReplicationTableStatistics"]) == 45
+    for bad in (19, 501):
+        dms.error("DescribeReplicationTableStatistics", "InvalidParameterValueException",
+                  ReplicationConfigArn=arn, MaxRecords=bad)
+    dms.error("DescribeReplicationTableStatistics", "InvalidParameterValueException",
+              ReplicationConfigArn=arn, Marker="garbage")
+    task_marker = dms("DescribeTableStatistics", ReplicationTaskArn=task_arn, MaxRecords=20)
+    assert "Marker" not in task_marker  # one row only
+    marker = dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn, MaxRecords=20)["Marker"]
+    dms.error("DescribeTableStatistics", "InvalidParameterValueException",  # markers are per operation
+              ReplicationTaskArn=task_arn, Marker=marker)
+
+    # unknown / malformed ARNs
+    missing = "arn:aws:dms:us-east-1:123456789012:replication-config:NOPE"
+    dms.error("DescribeReplicationTableStatistics", "ResourceNotFoundFault", ReplicationConfigArn=missing)
+    dms.error("DescribeReplicationTableStatistics", "InvalidParameterValueException",
+              ReplicationConfigArn="not-an-arn")
+    dms.error("DescribeReplicationTableStatistics", "InvalidParameterValueException")
+    assert _seed_table_statistics(url, {"ReplicationConfigArn": missing, "TableStatistics": rows}
+                                  ).status_code == 400
+    # a task ARN is not a replication config (and vice versa)
+    assert _seed_table_statistics(url, {"ReplicationConfigArn": task_arn, "TableStatistics": []}
+                                  ).status_code == 400
+    assert _seed_table_statistics(url, {"ReplicationTaskArn": arn, "TableStatistics": []}).status_code == 400
+    # exactly one of the two ARN keys; TableStatistics a list of objects
+    assert _seed_table_statistics(url, {"ReplicationTaskArn": task_arn, "ReplicationConfigArn": arn,
+                                        "TableStatistics": []}).status_code == 400
+    assert _seed_table_statistics(url, {"TableStatistics": []}).status_code == 400
+    assert _seed_table_statistics(url, {"ReplicationConfigArn": arn, "TableStatistics": {"a": 1}}
+                                  ).status_code == 400
+    assert len(dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn
+                   )["ReplicationTableStatistics"]) == 45  # failed seeds changed nothing
+
+    # deleting the config drops its rows: a re-created config (same identifier and
+    # ResourceIdentifier, so the same ARN) starts empty
+    dms("DeleteReplicationConfig", ReplicationConfigArn=arn)
+    dms.error("DescribeReplicationTableStatistics", "ResourceNotFoundFault", ReplicationConfigArn=arn)
+    rid = arn.rsplit(":", 1)[1]
+    again = dms.config("c1", src, tgt, ResourceIdentifier=rid)["ReplicationConfigArn"]
+    assert again == arn
+    assert dms("DescribeReplicationTableStatistics", ReplicationConfigArn=arn)["ReplicationTableStatistics"] == []
+    # the task's rows are untouched
+    assert dms("DescribeTableStatistics", ReplicationTaskArn=task_arn)["TableStatistics"] == task_rows
+
+
 def test_replication_config_lifecycle(url, dms, world):
     src, tgt, _ = world
     cfg = dms.config("cfg1", src, tgt, Tags=[{"Key": "team", "Value": "data"}])

@@ -196,6 +196,11 @@ pub struct StopArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
+    /// Replications to show (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// Also list each replication's tables: state, rows loaded, inserts, updates, deletes.
+    #[arg(long)]
+    pub tables: bool,
     /// Refresh in place on a terminal.
     #[arg(long)]
     pub watch: bool,

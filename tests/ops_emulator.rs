@@ -238,6 +238,72 @@ async fn start_stop_status_and_logs_of_tasks() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("CDC latency"), "{out}");
     assert!(out.contains("7 s / 1m35s"), "{out}");
+
+    // --tables: each named replication's tables, as DMS reports them (seeded: nothing moves).
+    let seed = serde_json::json!({"ReplicationTaskArn": history["arn"], "TableStatistics": [
+        {"SchemaName": "sci_backend", "TableName": "send_invoice_history_item",
+         "TableState": "Table loading", "FullLoadRows": 7},
+        {"SchemaName": "sci_backend", "TableName": "send_invoice_history",
+         "TableState": "Table completed", "FullLoadRows": 1200, "Inserts": 3, "Updates": 2,
+         "Deletes": 1},
+    ]});
+    let (status, body) = emu.http("POST", "/_dmsctl/table-statistics", Some(&seed.to_string()));
+    assert_eq!(status, 200, "{body}");
+    let (code, out, err) = dmsctl(
+        emu,
+        &[
+            "status",
+            "-f",
+            s(&spec),
+            "send-invoice-history",
+            "--tables",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let doc: Json = serde_json::from_str(&out).expect("status JSON");
+    let listed = doc["replications"].as_array().expect("list");
+    assert_eq!(listed.len(), 1, "only the named replication: {doc:#}");
+    let tables = listed[0]["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), 2, "{doc:#}");
+    assert_eq!(
+        tables[0]["table"], "send_invoice_history",
+        "sorted: {doc:#}"
+    );
+    assert_eq!(tables[0]["state"], "Table completed");
+    assert_eq!(tables[0]["full_load_rows"], 1200);
+    assert_eq!(
+        (
+            &tables[0]["inserts"],
+            &tables[0]["updates"],
+            &tables[0]["deletes"]
+        ),
+        (&Json::from(3), &Json::from(2), &Json::from(1))
+    );
+    let (_, out, _) = dmsctl(emu, &["status", "-f", s(&spec), "-o", "json"]);
+    let doc: Json = serde_json::from_str(&out).expect("status JSON");
+    assert!(
+        doc["replications"][0].get("tables").is_none(),
+        "no tables unless asked: {doc:#}"
+    );
+    let (code, out, err) = dmsctl(
+        emu,
+        &["status", "-f", s(&spec), "send-invoice-history", "--tables"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("send-invoice-history: 2 tables"), "{out}");
+    assert!(
+        out.contains("sci_backend.send_invoice_history_item"),
+        "{out}"
+    );
+    assert!(out.contains("Table loading"), "{out}");
+    let (code, _, err) = dmsctl(emu, &["status", "-f", s(&spec), "send-invoice-histroy"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("did you mean `send-invoice-history`?"),
+        "{err}"
+    );
 }
 
 /// One replication of a `status -o json` document.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::replications::{lookup, Running};
 use crate::cli::{Global, Output, StatusArgs};
-use crate::cloud::{CdcLatency, CloudWrite, MetricSubject};
+use crate::cloud::{CdcLatency, CloudWrite, MetricSubject, TableStat};
 use crate::live::is_running;
 use crate::model::Desired;
 use crate::output;
@@ -29,15 +29,18 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
         let cloud = super::connect(global, &spec).await?;
         loop {
             let live = super::read_live(&cloud).await?;
-            let (found, missing) = lookup(&desired, &live, &[])?;
-            let rows: Vec<Row> = with_latency(&cloud, found).await?;
+            let (found, missing) = lookup(&desired, &live, &args.names)?;
+            let mut rows: Vec<Row> = with_latency(&cloud, found).await?;
+            if args.tables {
+                with_tables(&cloud, &mut rows).await?;
+            }
             let text = match global.output {
                 Output::Json => format!(
                     "{}\n",
                     serde_json::to_string_pretty(&json_doc(&rows, &missing))?
                 ),
-                Output::Markdown => markdown(&rows, &missing),
-                Output::Table | Output::Html => table(&rows, &missing),
+                Output::Markdown => markdown(&rows, &missing) + &tables_markdown(&rows),
+                Output::Table | Output::Html => table(&rows, &missing) + &tables_tables(&rows),
             };
             if args.watch {
                 // Clear the screen and home the cursor, then redraw.
@@ -59,10 +62,12 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A replication with its CDC latency, when CloudWatch has a recent data point for it.
+/// A replication with its CDC latency, when CloudWatch has a recent data point for it, and
+/// its tables with `--tables`.
 struct Row {
     r: Running,
     latency: Option<CdcLatency>,
+    tables: Option<Vec<TableStat>>,
 }
 
 /// Reads the CDC latency of the running replications. CloudWatch is a second service with its
@@ -87,9 +92,104 @@ async fn with_latency(cloud: &impl CloudWrite, found: Vec<Running>) -> anyhow::R
         .into_iter()
         .map(|r| Row {
             latency: latency.remove(&r.arn),
+            tables: None,
             r,
         })
         .collect())
+}
+
+/// Reads every replication's table statistics at once (one paginated call each). One that
+/// cannot be read is noted on stderr and shown without tables.
+async fn with_tables(cloud: &impl CloudWrite, rows: &mut [Row]) -> anyhow::Result<()> {
+    let reads = rows
+        .iter()
+        .map(|row| cloud.table_statistics(row.r.kind, &row.r.arn));
+    let results = futures_util::future::join_all(reads).await;
+    for (row, result) in rows.iter_mut().zip(results) {
+        match result {
+            Ok(mut tables) => {
+                tables.sort_by(|a, b| (&a.schema, &a.table).cmp(&(&b.schema, &b.table)));
+                row.tables = Some(tables);
+            }
+            Err(e) => output::eprint(
+                format!("note: tables of `{}` not shown: {e}\n", row.r.name).as_bytes(),
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// The rows whose tables were read, with their tables.
+fn listed(rows: &[Row]) -> impl Iterator<Item = (&str, &[TableStat])> {
+    rows.iter()
+        .filter_map(|row| Some((row.r.name.as_str(), row.tables.as_deref()?)))
+}
+
+/// `send-invoice-history: 2 tables` and a table of them, for each row that has tables.
+fn tables_tables(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for (name, tables) in listed(rows) {
+        out.push_str(&format!("\n{name}: {}\n", count(tables.len())));
+        if tables.is_empty() {
+            continue;
+        }
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(TABLE_HEADER);
+        for s in tables {
+            t.add_row(table_cells(s));
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    out
+}
+
+fn tables_markdown(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for (name, tables) in listed(rows) {
+        out.push_str(&format!("\n### {name}: {}\n", count(tables.len())));
+        if tables.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n| {} |\n|{}\n",
+            TABLE_HEADER.join(" | "),
+            "---|".repeat(TABLE_HEADER.len())
+        ));
+        for s in tables {
+            out.push_str(&format!("| {} |\n", table_cells(s).join(" | ")));
+        }
+    }
+    out
+}
+
+const TABLE_HEADER: [&str; 6] = [
+    "Table",
+    "State",
+    "Full load rows",
+    "Inserts",
+    "Updates",
+    "Deletes",
+];
+
+fn table_cells(s: &TableStat) -> [String; 6] {
+    [
+        format!("{}.{}", s.schema, s.table),
+        s.state.clone(),
+        s.full_load_rows.to_string(),
+        s.inserts.to_string(),
+        s.updates.to_string(),
+        s.deletes.to_string(),
+    ]
+}
+
+fn count(n: usize) -> String {
+    match n {
+        0 => "no tables reported yet".to_string(),
+        1 => "1 table".to_string(),
+        n => format!("{n} tables"),
+    }
 }
 
 fn latency(row: &Row) -> String {
@@ -193,7 +293,7 @@ fn json_doc(found: &[Row], missing: &[String]) -> serde_json::Value {
         .iter()
         .map(|row| {
             let r = &row.r;
-            json!({
+            let mut item = json!({
                 "name": r.name,
                 "kind": r.kind_name(),
                 "id": r.identifier,
@@ -202,7 +302,12 @@ fn json_doc(found: &[Row], missing: &[String]) -> serde_json::Value {
                 "stats": r.stats,
                 "cdc_latency": row.latency,
                 "last_error": r.failure,
-            })
+            });
+            // Only with --tables: absent, not null, when not asked for.
+            if let Some(tables) = &row.tables {
+                item["tables"] = json!(tables);
+            }
+            item
         })
         .collect();
     items.extend(

@@ -85,6 +85,8 @@ pub enum Command {
     Logs(LogsArgs),
     /// Remove every resource the stack owns (IAM roles stay).
     Destroy(DestroyArgs),
+    /// Take resources made by hand into the stack: tag those with identifiers the spec wants
+    Adopt(AdoptArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
@@ -222,6 +224,15 @@ pub struct LogsArgs {
     /// Timestamps in UTC instead of local time.
     #[arg(long)]
     pub utc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// Logical names to adopt; all adoptable resources when none is given.
+    pub names: Vec<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 #[derive(Debug, Args)]

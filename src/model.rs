@@ -303,6 +303,17 @@ pub struct Desired {
 }
 
 impl Desired {
+    /// The logical names of the stack's DMS resources (subnet groups, endpoints, instances,
+    /// replications), in that order; a name may repeat across kinds.
+    pub fn logical_names(&self) -> impl Iterator<Item = &String> {
+        self.subnet_groups
+            .keys()
+            .chain(self.endpoints.keys())
+            .chain(self.instances.keys())
+            .chain(self.tasks.keys())
+            .chain(self.replication_configs.keys())
+    }
+
     /// Builds the desired state from a spec that passed validation.
     pub fn from_spec(spec: &Spec) -> Desired {
         let stack = spec.stack.as_str();

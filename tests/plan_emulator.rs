@@ -377,6 +377,44 @@ async fn an_untagged_resource_with_a_wanted_identifier_is_a_conflict() {
         "{}",
         text(&out.stderr)
     );
+    let spec_arg = spec.to_str().expect("utf-8");
+
+    // Adoption asks first; without a terminal and --auto-approve it changes nothing.
+    let out = dmsctl(emu, &["adopt", "-f", spec_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("sci-sync-backend")
+            && text(&out.stderr).contains("re-run with --auto-approve"),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = dmsctl(emu, &["adopt", "-f", spec_arg, "no-such-name"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("the spec has no resource `no-such-name`"));
+    let (code, plan, _) = plan_json(emu, &spec);
+    assert_eq!(code, Some(1), "still a conflict: {plan:#}");
+
+    // Adopted: the endpoint gets the stack's tags and becomes an ordinary resource of it.
+    let out = dmsctl(emu, &["adopt", "-f", spec_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("adopted endpoint backend (sci-sync-backend)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let (code, plan, err) = plan_json(emu, &spec);
+    assert_eq!(code, Some(2), "changes, no conflict: {err}");
+    assert!(plan["conflicts"].as_array().expect("conflicts").is_empty());
+    assert!(
+        !actions(&plan)
+            .iter()
+            .any(|(k, n, a)| k == "endpoint" && n == "backend" && a != "no-op" && a != "update"),
+        "the adopted endpoint is compared, not created: {plan:#}"
+    );
+    let out = dmsctl(emu, &["adopt", "-f", spec_arg, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Nothing to adopt"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

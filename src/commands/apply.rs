@@ -108,7 +108,7 @@ pub(crate) struct Session<'a> {
 }
 
 /// Where text for people goes: stdout, unless stdout carries the JSON report.
-fn human(global: &Global, text: &str) -> std::io::Result<()> {
+pub(crate) fn human(global: &Global, text: &str) -> std::io::Result<()> {
     match global.output {
         Output::Json => output::eprint(text.as_bytes()),
         _ => output::print(text.as_bytes()),
@@ -196,12 +196,6 @@ fn confirm(global: &Global, verb: Verb, stack: &str) -> anyhow::Result<()> {
         Verb::Apply => "apply",
         Verb::Destroy => "destroy",
     };
-    if !std::io::stdin().is_terminal() {
-        bail!(
-            "`dmsctl {command}` asks for confirmation, and there is no terminal to ask on: \
-             nothing was changed; review the plan and re-run with --auto-approve"
-        );
-    }
     let question = match verb {
         Verb::Apply => "\nDo you want to apply these changes? Only 'yes' is accepted: ".to_string(),
         Verb::Destroy => format!(
@@ -210,14 +204,31 @@ fn confirm(global: &Global, verb: Verb, stack: &str) -> anyhow::Result<()> {
              IAM roles and log groups stay. Only 'yes' is accepted: "
         ),
     };
-    human(global, &question)?;
+    ask_yes(global, command, &question, verb.title())
+}
+
+/// Asks `question` on the terminal and goes on only on `yes`. Without a terminal it refuses:
+/// `dmsctl <command>` must then be re-run with --auto-approve.
+pub(crate) fn ask_yes(
+    global: &Global,
+    command: &str,
+    question: &str,
+    title: &str,
+) -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "`dmsctl {command}` asks for confirmation, and there is no terminal to ask on: \
+             nothing was changed; review the above and re-run with --auto-approve"
+        );
+    }
+    human(global, question)?;
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .context("cannot read the answer")?;
     if answer.trim() != "yes" {
-        bail!("{} cancelled: nothing was changed", verb.title());
+        bail!("{title} cancelled: nothing was changed");
     }
     Ok(())
 }

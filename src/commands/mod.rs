@@ -1,5 +1,6 @@
 //! One module per subcommand: gather inputs, call the core, pick a renderer.
 
+pub mod adopt;
 pub mod apply;
 pub mod cost;
 pub mod destroy;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => status::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Destroy(args) => destroy::run(&cli.global, args),
+        Command::Adopt(args) => adopt::run(&cli.global, args),
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
     }

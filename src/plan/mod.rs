@@ -8,6 +8,7 @@
 //! it carries `dmsctl:stack=<stack>` and `dmsctl:name=<name>`; otherwise it is a [`Conflict`]
 //! and never touched. Live resources of the stack that nothing desired claims are deleted.
 
+pub mod adopt;
 mod compare;
 mod hazards;
 pub mod render;
@@ -433,7 +434,7 @@ impl<'a> Planner<'a> {
                 "belongs to stack `{stack}`; give `{name}` another `id`, or remove it from that stack first"
             ),
             Owner::Unmanaged => format!(
-                "exists without dmsctl's tags (made by hand or by another tool); dmsctl never touches it: adopt it by tagging it `{TAG_STACK}={}` and `{TAG_NAME}={name}`, or give `{name}` another `id`",
+                "exists without dmsctl's tags (made by hand or by another tool); dmsctl never touches it: adopt it with `dmsctl adopt {name}` (which tags it `{TAG_STACK}={}` and `{TAG_NAME}={name}`), or give `{name}` another `id`",
                 self.stack
             ),
         };

@@ -666,7 +666,8 @@ fn untagged_live_endpoint_with_the_wanted_id_is_a_conflict() {
         (Kind::Endpoint, "backend", "sci-backend")
     );
     assert!(
-        c.reason.contains("adopt it by tagging it `dmsctl:stack="),
+        c.reason
+            .contains("adopt it with `dmsctl adopt backend` (which tags it `dmsctl:stack="),
         "{}",
         c.reason
     );

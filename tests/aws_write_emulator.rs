@@ -587,6 +587,38 @@ async fn serverless_round_trip() {
         .await
         .expect("start");
     wait_for(&cloud, Waitable::ReplicationConfig, &arn, "running").await;
+
+    // Per-table statistics of a serverless replication (DescribeReplicationTableStatistics),
+    // seeded through the control API.
+    let seed = json!({"ReplicationConfigArn": arn, "TableStatistics": [
+        {"SchemaName": "billing", "TableName": "invoice", "TableState": "Table completed",
+         "FullLoadRows": 42, "Inserts": 5, "Updates": 4, "Deletes": 3}
+    ]});
+    let (code, body) = emu.http("POST", "/_dmsctl/table-statistics", Some(&seed.to_string()));
+    assert_eq!(code, 200, "{body}");
+    let stats = cloud
+        .table_statistics(Waitable::ReplicationConfig, &arn)
+        .await
+        .expect("replication table statistics");
+    assert_eq!(stats.len(), 1, "{stats:?}");
+    assert_eq!(
+        (
+            stats[0].schema.as_str(),
+            stats[0].table.as_str(),
+            stats[0].state.as_str()
+        ),
+        ("billing", "invoice", "Table completed")
+    );
+    assert_eq!(
+        (
+            stats[0].full_load_rows,
+            stats[0].inserts,
+            stats[0].updates,
+            stats[0].deletes
+        ),
+        (42, 5, 4, 3)
+    );
+
     config_desired.table_mappings = mappings("billing");
     let running = cloud
         .modify_replication_config(&arn, &config_desired, &source_arn, &target_arn)

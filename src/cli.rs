@@ -89,6 +89,8 @@ pub enum Command {
     Adopt(AdoptArgs),
     /// Print the JSON Schema of the spec.
     Schema,
+    /// Print a shell completion script: `dmsctl completions bash > /etc/bash_completion.d/dmsctl`.
+    Completions(CompletionsArgs),
     /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
     Cost(CostArgs),
 }
@@ -224,6 +226,12 @@ pub struct LogsArgs {
     /// Timestamps in UTC instead of local time.
     #[arg(long)]
     pub utc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

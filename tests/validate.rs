@@ -1,4 +1,4 @@
-//! `dmsctl validate`, `render` and `schema` through the real binary.
+//! `dmsctl validate`, `render`, `schema` and `completions` through the real binary.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -435,4 +435,30 @@ fn commands_that_need_no_secret_do_not_warn_about_unset_variables() {
         .expect("dmsctl runs");
     assert!(out.status.success());
     assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn shell_completions_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = dmsctl(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        for command in [
+            "validate",
+            "plan",
+            "apply",
+            "adopt",
+            "status",
+            "cost",
+            "detailed-exitcode",
+        ] {
+            assert!(
+                script.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    let out = dmsctl(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("possible values"));
 }

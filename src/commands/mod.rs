@@ -43,6 +43,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Destroy(args) => destroy::run(&cli.global, args),
         Command::Adopt(args) => adopt::run(&cli.global, args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                args.shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "dmsctl",
+                &mut out,
+            );
+            output::print(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
     }

@@ -114,8 +114,12 @@ pub struct RenderArgs {
 #[derive(Debug, Args)]
 pub struct CostArgs {
     /// Price both compute modes for the same replications, side by side.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "baseline")]
     pub compare: bool,
+    /// The spec before a change (e.g. from the main branch): show how the cost changes from
+    /// it to this spec, item by item.
+    #[arg(long, value_name = "SPEC")]
+    pub baseline: Option<PathBuf>,
     /// A price catalog file replacing the built-in one.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,

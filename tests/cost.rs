@@ -33,6 +33,14 @@ regions:
     path
 }
 
+/// A scratch directory holding the test's price file, and the file's path.
+fn test_prices() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = price_file(dir.path());
+    let path = path.to_str().expect("utf-8 path").to_string();
+    (dir, path)
+}
+
 /// Rounds to cents the way a bill does.
 fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -146,9 +154,8 @@ const INSTANCES: &str = "examples/sci-sync-instances.yaml";
 
 #[test]
 fn serverless_example_compared_with_hand_computed_figures() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (_dir, prices) = test_prices();
+    let prices = prices.as_str();
     let doc = json(&[
         "cost",
         "--compare",
@@ -245,9 +252,8 @@ fn serverless_example_compared_with_hand_computed_figures() {
 
 #[test]
 fn instances_example_alone_and_compared() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (_dir, prices) = test_prices();
+    let prices = prices.as_str();
 
     // Without --compare: only the spec's own mode.
     let doc = json(&["cost", "-f", INSTANCES, "--prices", prices, "-o", "json"]);
@@ -284,9 +290,8 @@ fn instances_example_alone_and_compared() {
 
 #[test]
 fn dcu_hours_and_instance_class_flags_change_the_figures() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (_dir, prices) = test_prices();
+    let prices = prices.as_str();
     let doc = json(&[
         "cost",
         "--compare",
@@ -402,9 +407,8 @@ fn the_builtin_catalog_works_offline_and_says_it_is_unverified() {
 
 #[test]
 fn a_region_missing_from_the_catalog_is_an_error_naming_it_and_the_file() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (_dir, prices) = test_prices();
+    let prices = prices.as_str();
     let err = fails(&[
         "cost",
         "-f",
@@ -424,9 +428,8 @@ fn a_region_missing_from_the_catalog_is_an_error_naming_it_and_the_file() {
 
 #[test]
 fn a_class_missing_from_the_catalog_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (_dir, prices) = test_prices();
+    let prices = prices.as_str();
     let err = fails(&[
         "cost",
         "--compare",
@@ -445,9 +448,8 @@ fn a_class_missing_from_the_catalog_is_an_error_naming_it() {
 
 #[test]
 fn a_spec_without_region_needs_the_flag() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let prices = price_file(dir.path());
-    let prices = prices.to_str().expect("utf-8 path");
+    let (dir, prices) = test_prices();
+    let prices = prices.as_str();
     let text = std::fs::read_to_string(root().join(SERVERLESS)).expect("example");
     let spec = dir.path().join("no-region.yaml");
     std::fs::write(&spec, text.replace("region: eu-central-1\n", "")).expect("write spec");
@@ -516,4 +518,133 @@ fn html_output_is_one_page() {
     assert!(out.starts_with("<!DOCTYPE html>"));
     assert!(out.contains("USD 182.50") && out.contains("USD 65.70"));
     assert!(!out.contains("<script"));
+}
+
+/// Items of a cost diff by resource.
+fn change<'a>(doc: &'a Json, resource: &str) -> &'a Json {
+    doc["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["resource"] == resource)
+        .unwrap_or_else(|| panic!("no change for {resource}: {doc:#}"))
+}
+
+#[test]
+fn baseline_shows_the_cost_change_of_a_spec_item_by_item() {
+    let (dir, prices) = test_prices();
+    let prices = prices.as_str();
+
+    // Moving the example from serverless (baseline) to one instance.
+    let doc = json(&[
+        "cost",
+        "-f",
+        INSTANCES,
+        "--baseline",
+        SERVERLESS,
+        "--prices",
+        prices,
+        "-o",
+        "json",
+    ]);
+    let per_replication = cents(HOURS * DCU_HOUR);
+    let instance = cents(HOURS * T3_MEDIUM_HOUR);
+    assert_eq!(doc["baseline_mode"], "serverless");
+    assert_eq!(doc["mode"], "instances");
+    assert_money(&doc["baseline_monthly"], 2.0 * per_replication);
+    assert_money(&doc["monthly"], instance);
+    let monthly_change = instance - 2.0 * per_replication;
+    assert_money(&doc["monthly_change"], monthly_change);
+    assert_money(&doc["yearly_change"], cents(12.0 * monthly_change));
+    for r in ["send-invoice-history", "invoice-recipients"] {
+        let c = change(&doc, &format!("replication {r}"));
+        assert_money(&c["before"], per_replication);
+        assert!(c["after"].is_null(), "{c}");
+        assert_money(&c["monthly_change"], -per_replication);
+    }
+    let c = change(&doc, "instance main");
+    assert!(c["before"].is_null());
+    assert_money(&c["after"], instance);
+    assert_eq!(doc["unchanged"], 0);
+
+    // The same spec: nothing changes.
+    let text = ok(&[
+        "cost",
+        "-f",
+        SERVERLESS,
+        "--baseline",
+        SERVERLESS,
+        "--prices",
+        prices,
+    ]);
+    assert!(text.starts_with("Monthly cost unchanged: "), "{text}");
+    assert!(text.contains("2 items unchanged."), "{text}");
+
+    // Raising min_dcu to 2 doubles each replication's item.
+    let base = std::fs::read_to_string(root().join(SERVERLESS)).expect("example");
+    let edited = base.replace("min_dcu: 1", "min_dcu: 2");
+    assert_ne!(edited, base);
+    let bigger = dir.path().join("bigger.yaml");
+    std::fs::write(&bigger, edited).expect("write");
+    let doc = json(&[
+        "cost",
+        "-f",
+        bigger.to_str().expect("utf-8"),
+        "--baseline",
+        SERVERLESS,
+        "--prices",
+        prices,
+        "-o",
+        "json",
+    ]);
+    let c = change(&doc, "replication send-invoice-history");
+    assert_money(&c["before"], per_replication);
+    assert_money(&c["after"], cents(2.0 * HOURS * DCU_HOUR));
+    assert_money(&doc["monthly_change"], 2.0 * per_replication);
+
+    let md = ok(&[
+        "cost",
+        "-f",
+        INSTANCES,
+        "--baseline",
+        SERVERLESS,
+        "--prices",
+        prices,
+        "-o",
+        "markdown",
+    ]);
+    assert!(md.starts_with("### DMS cost change: `sci-sync`"), "{md}");
+    assert!(md.contains("; compute: Serverless → Instances."), "{md}");
+    assert!(
+        md.contains(&format!(
+            "| instance main | - | {instance:.2} | +{instance:.2} |"
+        )),
+        "{md}"
+    );
+
+    // --baseline and --compare answer different questions; html is for reports of one spec.
+    let err = fails(&[
+        "cost",
+        "-f",
+        INSTANCES,
+        "--baseline",
+        SERVERLESS,
+        "--compare",
+    ]);
+    assert!(err.contains("cannot be used with"), "{err}");
+    let err = fails(&[
+        "cost",
+        "-f",
+        INSTANCES,
+        "--baseline",
+        SERVERLESS,
+        "-o",
+        "html",
+    ]);
+    assert!(err.contains("not html"), "{err}");
+    let err = fails(&["cost", "-f", INSTANCES, "--baseline", "no/such.yaml"]);
+    assert!(
+        err.contains("cannot read the spec `no/such.yaml` (the --baseline spec)"),
+        "{err}"
+    );
 }

@@ -1,21 +1,57 @@
-//! `dmsctl cost`: the monthly cost of a spec, or serverless against instances with `--compare`.
+//! `dmsctl cost`: the monthly cost of a spec, serverless against instances with `--compare`, or
+//! the change from a baseline spec with `--baseline`.
 //!
 //! Never touches AWS: prices come from the built-in catalog or `--prices FILE`.
 
 use std::process::ExitCode;
 
+use anyhow::bail;
+
 use crate::cli::{CostArgs, Global, Output};
-use crate::cost::{self, html, render, Catalog, Options};
+use crate::cost::{self, diff, html, render, Catalog, CostReport, Options};
 use crate::output;
+use crate::spec::types::Spec;
 
 pub fn run(global: &Global, args: &CostArgs) -> anyhow::Result<ExitCode> {
+    if args.baseline.is_some() && global.output == Output::Html {
+        bail!("`cost --baseline` prints table, json or markdown, not html");
+    }
     let (spec, source) = super::load_spec(global)?;
     let catalog = match &args.prices {
         Some(path) => Catalog::from_file(path)?,
         None => Catalog::builtin()?,
     };
-    let (region, region_from) =
-        cost::resolve_region(global.region.as_deref(), &spec, &source.name)?;
+    let report = price(global, args, &catalog, &spec, &source.name)?;
+    let text = match &args.baseline {
+        Some(path) => {
+            let (base, base_source) = super::load_spec_file(global, path, "the --baseline spec")?;
+            let before = price(global, args, &catalog, &base, &base_source.name)?;
+            let d = diff::diff(&before, &report);
+            match global.output {
+                Output::Json => diff::json(&d)?,
+                Output::Markdown => diff::markdown(&d),
+                Output::Table | Output::Html => diff::table(&d),
+            }
+        }
+        None => match global.output {
+            Output::Table => render::table(&report, output::stdout_color(global.no_color)),
+            Output::Json => render::json(&report)?,
+            Output::Markdown => render::markdown(&report),
+            Output::Html => html::html(&report),
+        },
+    };
+    output::print(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn price(
+    global: &Global,
+    args: &CostArgs,
+    catalog: &Catalog,
+    spec: &Spec,
+    name: &str,
+) -> anyhow::Result<CostReport> {
+    let (region, region_from) = cost::resolve_region(global.region.as_deref(), spec, name)?;
     let opts = Options {
         region,
         region_from,
@@ -24,13 +60,5 @@ pub fn run(global: &Global, args: &CostArgs) -> anyhow::Result<ExitCode> {
         instance_class: args.instance_class.clone(),
         compare: args.compare,
     };
-    let report = cost::estimate(&spec, &catalog, &opts)?;
-    let text = match global.output {
-        Output::Table => render::table(&report, output::stdout_color(global.no_color)),
-        Output::Json => render::json(&report)?,
-        Output::Markdown => render::markdown(&report),
-        Output::Html => html::html(&report),
-    };
-    output::print(text.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(cost::estimate(spec, catalog, &opts)?)
 }

@@ -62,12 +62,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Reads the spec named by `-f`, prints its diagnostics to stderr, and returns it when it has no
 /// errors. Commands other than `validate` use this.
 pub fn load_spec(global: &Global) -> anyhow::Result<(Spec, spec::Source)> {
-    let mut checked = spec::load(&global.file).with_context(|| {
-        format!(
-            "cannot read the spec `{}` (choose another with -f/--file)",
-            global.file.display()
-        )
-    })?;
+    load_spec_file(global, &global.file, "choose another with -f/--file")
+}
+
+/// [`load_spec`] for any file; `hint` says how to name another one.
+pub fn load_spec_file(
+    global: &Global,
+    file: &std::path::Path,
+    hint: &str,
+) -> anyhow::Result<(Spec, spec::Source)> {
+    let mut checked = spec::load(file)
+        .with_context(|| format!("cannot read the spec `{}` ({hint})", file.display()))?;
     // These commands never read a secret's value; `apply` checks its variables itself.
     checked.diagnostics.retain(|d| d.code != "env-not-set");
     if !checked.diagnostics.is_empty() {

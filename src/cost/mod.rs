@@ -5,6 +5,7 @@
 //! that report as table, JSON, Markdown or HTML. Nothing here touches the network or AWS.
 
 pub mod catalog;
+pub mod diff;
 pub mod estimate;
 pub mod html;
 pub mod render;

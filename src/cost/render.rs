@@ -313,7 +313,7 @@ pub fn markdown(r: &CostReport) -> String {
 
 /// Escapes text for a Markdown table cell or line: pipes would end the cell, and angle
 /// brackets or backticks in a name could open HTML or code spans in the comment.
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {

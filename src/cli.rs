@@ -87,6 +87,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Take resources made by hand into the stack: tag those with identifiers the spec wants
     Adopt(AdoptArgs),
+    /// Print a spec describing the account's DMS resources (those without dmsctl tags or of
+    /// the stack): `dmsctl generate --stack NAME > dmsctl.yaml`, then `adopt`.
+    Generate(GenerateArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Print a shell completion script: `dmsctl completions bash > /etc/bash_completion.d/dmsctl`.
@@ -245,6 +248,24 @@ pub struct AdoptArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The stack the spec describes: identifiers starting with `<stack>-` get shorter names,
+    /// and resources tagged for another stack are left out.
+    #[arg(long)]
+    pub stack: String,
+    /// Which compute to describe when the account has both serverless replications and
+    /// replication instances.
+    #[arg(long, value_enum)]
+    pub mode: Option<GenerateMode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateMode {
+    Serverless,
+    Instances,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod cost;
+pub mod generate;
 pub mod live;
 pub mod log;
 pub mod metrics;

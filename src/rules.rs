@@ -13,7 +13,8 @@ pub fn table_mappings(rules: &[Rule]) -> Json {
     json!({ "rules": rules.iter().enumerate().map(|(i, r)| render_rule(i + 1, r)).collect::<Vec<_>>() })
 }
 
-fn render_rule(n: usize, rule: &Rule) -> Json {
+/// Renders one rule as DMS's rule object, at position `n` (its `rule-id`).
+pub fn render_rule(n: usize, rule: &Rule) -> Json {
     let kind = rule.kind();
     let mut out = Map::new();
     let id = n.to_string();

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod cost;
 pub mod destroy;
 pub mod diff;
+pub mod generate;
 pub mod logs;
 pub mod plan;
 pub mod render;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Destroy(args) => destroy::run(&cli.global, args),
         Command::Adopt(args) => adopt::run(&cli.global, args),
+        Command::Generate(args) => generate::run(&cli.global, args),
         Command::Completions(args) => {
             let mut out = Vec::new();
             clap_complete::generate(

@@ -520,7 +520,7 @@ pub(super) fn loose_eq(a: &Json, b: &Json) -> bool {
 /// Table mappings as DMS treats them: the rules as a set keyed by `rule-id` (their order in the
 /// list means nothing), each rule equal key by key; a key only the live side has counts only
 /// when it carries something (DMS may echo `"filters": []`).
-pub(super) fn mappings_equal(want: &Json, have: &Json) -> bool {
+pub(crate) fn mappings_equal(want: &Json, have: &Json) -> bool {
     match (rules_by_id(want), rules_by_id(have)) {
         (Some(w), Some(h)) => {
             w.len() == h.len()

@@ -9,7 +9,7 @@
 //! and never touched. Live resources of the stack that nothing desired claims are deleted.
 
 pub mod adopt;
-mod compare;
+pub(crate) mod compare;
 mod hazards;
 pub mod render;
 pub mod saved;

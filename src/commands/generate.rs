@@ -1,0 +1,83 @@
+//! `dmsctl generate --stack NAME [--mode serverless|instances]`: print a spec that describes the
+//! account's DMS resources, for a setup clicked together in the console to be reviewed, then
+//! taken into the stack with `dmsctl adopt`. The spec is checked like any other before it is
+//! printed: one that does not validate is a bug here, reported instead of printed.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::aws::{AwsCloud, SetupError};
+use crate::cli::{GenerateArgs, GenerateMode, Global, Output};
+use crate::generate::{generate, is_name};
+use crate::output;
+use crate::spec::{self, types::ComputeMode, Severity};
+
+pub fn run(global: &Global, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
+    if global.output != Output::Table {
+        bail!("`generate` prints a YAML spec; it has no -o formats");
+    }
+    if !is_name(&args.stack) || args.stack.len() > 40 {
+        bail!(
+            "`{}` is not a stack name: lowercase letters, digits and hyphens, starting with a \
+             letter, at most 40 characters",
+            args.stack
+        );
+    }
+    let mode = args.mode.map(|m| match m {
+        GenerateMode::Serverless => ComputeMode::Serverless,
+        GenerateMode::Instances => ComputeMode::Instances,
+    });
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let config = crate::aws::sdk_config(global, None)
+            .await
+            .map_err(|e| match e {
+                SetupError::NoRegion => {
+                    anyhow::anyhow!("no region: `generate` needs --region or AWS_REGION")
+                }
+                other => other.into(),
+            })?;
+        let region = config.region().map(|r| r.to_string());
+        let cloud = AwsCloud::new(&config);
+        let live = super::read_live(&cloud).await?;
+        let generated = generate(&live, &args.stack, region.as_deref(), mode)
+            .map_err(|e| anyhow::anyhow!(e))?;
+
+        let checked = spec::check_text("generated spec", &generated.text, &|_| true);
+        let errors = checked.count(Severity::Error);
+        if errors > 0 || checked.spec.as_ref() != Some(&generated.spec) {
+            output::eprint(&spec::render_human(
+                &checked,
+                output::stderr_color(global.no_color),
+            ))?;
+            bail!(
+                "the generated spec does not {} ({errors} error{}); this is a bug in dmsctl, \
+                 please report it with the diagnostics above",
+                if errors > 0 {
+                    "validate"
+                } else {
+                    "read back as written"
+                },
+                if errors == 1 { "" } else { "s" }
+            );
+        }
+        let mut note = String::new();
+        if generated.other_stacks > 0 {
+            note.push_str(&format!(
+                "Skipped {} resource{} of other stacks (their dmsctl:stack tag names another).\n",
+                generated.other_stacks,
+                if generated.other_stacks == 1 { "" } else { "s" }
+            ));
+        }
+        for n in &generated.notes {
+            note.push_str(&format!("note: {n}\n"));
+        }
+        if !note.is_empty() {
+            output::eprint(note.as_bytes())?;
+        }
+        output::print(generated.text.as_bytes()).context("writing the spec")?;
+        super::report_calls(global, &cloud)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -85,7 +85,7 @@ pub enum Command {
     Logs(LogsArgs),
     /// Remove every resource the stack owns (IAM roles stay).
     Destroy(DestroyArgs),
-    /// Take resources made by hand into the stack: tag those with identifiers the spec wants
+    /// Take resources made by hand into the stack, by tagging those whose identifiers it wants
     Adopt(AdoptArgs),
     /// Print a spec describing the account's DMS resources (those without dmsctl tags or of
     /// the stack): `dmsctl generate --stack NAME > dmsctl.yaml`, then `adopt`.

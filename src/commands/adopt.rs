@@ -103,7 +103,10 @@ pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
                 text.push_str(
                     "Run `dmsctl plan` to see what apply would change to match the spec.\n",
                 );
-                if adopted.iter().any(|a| a.kind == crate::plan::Kind::Endpoint) {
+                if adopted
+                    .iter()
+                    .any(|a| a.kind == crate::plan::Kind::Endpoint)
+                {
                     text.push_str(
                         "Passwords are write-only and never compared: to send the spec's to an \
                          adopted endpoint, run `dmsctl apply --update-secrets` once.\n",

@@ -15,7 +15,7 @@ pub fn money(m: Money) -> String {
     let units = (cents / 100).to_string();
     let mut grouped = String::with_capacity(units.len() + units.len() / 3);
     for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -43,7 +43,7 @@ pub fn quantity(q: f64) -> String {
     let digits = int.trim_start_matches('-');
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);

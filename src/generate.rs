@@ -240,6 +240,7 @@ pub fn generate(
         }
     }
 
+    hoist_common_tags(&mut spec);
     let text = render(&spec, &g.notes);
     Ok(Generated {
         text,
@@ -247,6 +248,28 @@ pub fn generate(
         other_stacks,
         notes: g.notes,
     })
+}
+
+/// Tags every resource carries with the same value move to the top-level `tags`, which the
+/// model adds to every resource: the same tags on each resource, said once.
+fn hoist_common_tags(spec: &mut Spec) {
+    let mut sets: Vec<&mut BTreeMap<String, String>> = Vec::new();
+    sets.extend(spec.subnet_groups.values_mut().map(|s| &mut s.tags));
+    sets.extend(spec.endpoints.values_mut().map(|e| &mut e.tags));
+    sets.extend(spec.replications.values_mut().map(|r| &mut r.tags));
+    sets.extend(spec.compute.instances.values_mut().map(|i| &mut i.tags));
+    let Some(first) = sets.first() else {
+        return;
+    };
+    let common: BTreeMap<String, String> = first
+        .iter()
+        .filter(|(k, v)| sets.iter().all(|s| s.get(*k) == Some(*v)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for s in sets {
+        s.retain(|k, _| !common.contains_key(k));
+    }
+    spec.tags.extend(common);
 }
 
 struct Gen<'a> {
@@ -1041,6 +1064,46 @@ mod tests {
 
     fn names(stack: &str, id: &str) -> (String, Option<String>) {
         logical_name(stack, id, None, &mut BTreeSet::new())
+    }
+
+    #[test]
+    fn only_tags_every_resource_shares_move_to_the_top() {
+        let yaml = include_str!("../examples/sci-sync-instances.yaml");
+        let checked = crate::spec::check_text("t.yaml", yaml, &|_| true);
+        let mut spec = checked.valid_spec(false).expect("valid example").clone();
+        let common = std::mem::take(&mut spec.tags);
+        let everyone = |spec: &mut Spec, k: &str, v: &str| {
+            for e in spec.endpoints.values_mut() {
+                e.tags.insert(k.into(), v.into());
+            }
+            for s in spec.subnet_groups.values_mut() {
+                s.tags.insert(k.into(), v.into());
+            }
+            for r in spec.replications.values_mut() {
+                r.tags.insert(k.into(), v.into());
+            }
+            for i in spec.compute.instances.values_mut() {
+                i.tags.insert(k.into(), v.into());
+            }
+        };
+        for (k, v) in &common {
+            everyone(&mut spec, k, v);
+        }
+        // One endpoint's `team` differs: `team` stays on the resources.
+        everyone(&mut spec, "team", "platform");
+        spec.endpoints
+            .get_mut("backend")
+            .expect("backend")
+            .tags
+            .insert("team".into(), "billing".into());
+        hoist_common_tags(&mut spec);
+        assert_eq!(
+            spec.tags,
+            BTreeMap::from([("cost-center".to_string(), "billing".to_string())])
+        );
+        assert_eq!(spec.endpoints["backend"].tags["team"], "billing");
+        assert_eq!(spec.endpoints["receiver"].tags["team"], "platform");
+        assert!(!spec.endpoints["receiver"].tags.contains_key("cost-center"));
     }
 
     #[test]

@@ -196,7 +196,12 @@ async fn instances_made_by_hand_round_trip_through_generate_and_adopt() {
         assert!(spec.contains(line), "missing {line:?} in:\n{spec}");
     }
     assert!(!spec.contains("raw:"), "{spec}");
-    assert!(!spec.contains("\ntags:"), "no top-level tags: {spec}");
+    // The tags every resource carries are said once, at the top, as the example says them.
+    assert!(
+        spec.contains("\ntags:\n  cost-center: billing\n  team: platform\n"),
+        "{spec}"
+    );
+    assert!(!spec.contains("  tags:"), "no per-resource tags: {spec}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,8 @@
 //!
 //! What it writes is meant to be adopted as it is: every identifier resolves to the live one
 //! (a logical name, or `id:` where the name cannot derive it), table mappings render back to the
-//! live JSON, and each resource keeps its own tags. What cannot be read (passwords) becomes an
+//! live JSON, and each resource keeps its tags (those all share said once, at the top). What
+//! cannot be read (passwords) becomes an
 //! environment variable; what DMS fills in by itself (task settings, availability zones,
 //! maintenance windows, KMS keys) is left out, since `plan` compares only what a spec sets.
 

@@ -1,5 +1,5 @@
-//! Mistakes in how dmsctl is pointed at AWS fail before any call, with an error naming the
-//! setting — never a panic, never a message quoting a request.
+//! Mistakes in how dmsctl is pointed at AWS, or in what it is asked to print, fail before any
+//! call with an error naming the setting — never a panic, never a message quoting a request.
 
 use std::process::{Command, Output};
 
@@ -61,4 +61,35 @@ fn an_invalid_log_filter_is_named_in_the_error() {
         &plan(&[("DMSCTL_LOG", "dmsctl=loud")], &[]),
         "DMSCTL_LOG=`dmsctl=loud` is not a valid log filter",
     );
+}
+
+#[test]
+fn commands_refuse_output_formats_they_do_not_have() {
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/sci-sync-serverless.yaml"
+    );
+    for (args, message) in [
+        (
+            &["start", "-o", "markdown"][..],
+            "`start` reports as table or json",
+        ),
+        (&["stop", "-o", "html"], "`stop` reports as table or json"),
+        (
+            &["status", "-o", "html"],
+            "`status` prints table, json or markdown, not html",
+        ),
+        (
+            &["adopt", "-o", "markdown"],
+            "`adopt` reports as table or json",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+            .args(args)
+            .args(["-f", spec])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("dmsctl runs");
+        fails_with(&out, message);
+    }
 }

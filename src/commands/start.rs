@@ -23,6 +23,7 @@ pub struct Outcome {
 }
 
 pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> {
+    super::apply::check_output(global, "start")?;
     let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
     if let Some(t) = &args.cdc_start_time {
         if !is_rfc3339(t) {
@@ -50,6 +51,7 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
 }
 
 pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
+    super::apply::check_output(global, "stop")?;
     let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);

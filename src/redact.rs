@@ -8,7 +8,10 @@
 //! have no handle on the apply that resolved the secrets.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::sync::{Mutex, MutexGuard};
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 /// What a secret is replaced with.
 pub const MASK: &str = "(sensitive)";
@@ -17,11 +20,22 @@ pub const MASK: &str = "(sensitive)";
 /// every occurrence of that text in the log, and hiding it would not hide much.
 const MIN_LEN: usize = 3;
 
-static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// The registered forms, and one automaton finding all of them in a single pass over a text
+/// (built again only after a registration), so masking costs the same with one secret as with
+/// thousands.
+struct Registry {
+    forms: BTreeSet<String>,
+    matcher: Option<AhoCorasick>,
+}
 
-fn secrets() -> MutexGuard<'static, Vec<String>> {
-    // A poisoned lock means a panic while registering; the list is still a list.
-    SECRETS.lock().unwrap_or_else(|e| e.into_inner())
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    forms: BTreeSet::new(),
+    matcher: None,
+});
+
+fn registry() -> MutexGuard<'static, Registry> {
+    // A poisoned lock means a panic while registering; the set is still a set.
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Registers a secret value, with the forms it takes on the wire: JSON-escaped (DMS and
@@ -33,29 +47,43 @@ pub fn register(value: &str) {
     let json = serde_json::to_string(value).unwrap_or_default();
     let json = json.trim_matches('"').to_string();
     let form = form_encode(value);
-    let mut all = secrets();
+    let mut r = registry();
+    let mut added = false;
     for form in [value.to_string(), json, form] {
-        if !all.contains(&form) {
-            all.push(form);
-        }
+        added |= r.forms.insert(form);
     }
-    // Longest first, so a secret that contains another is masked whole.
-    all.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    if added {
+        r.matcher = None;
+    }
 }
 
-/// `text` with every registered secret replaced by [`MASK`].
+/// `text` with every registered secret replaced by [`MASK`]. Where two secrets overlap, the
+/// longest match wins, so a secret that contains another is masked whole.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let all = secrets();
-    if !all.iter().any(|s| text.contains(s.as_str())) {
+    let mut r = registry();
+    if r.forms.is_empty() {
         return Cow::Borrowed(text);
     }
-    let mut out = text.to_string();
-    for s in all.iter() {
-        if out.contains(s.as_str()) {
+    if r.matcher.is_none() {
+        r.matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(r.forms.iter())
+            .ok();
+    }
+    let Some(matcher) = &r.matcher else {
+        // The automaton could not be built (it never fails for plain strings); mask the slow way.
+        let mut forms: Vec<&String> = r.forms.iter().collect();
+        forms.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut out = text.to_string();
+        for s in forms {
             out = out.replace(s.as_str(), MASK);
         }
+        return Cow::Owned(out);
+    };
+    if !matcher.is_match(text) {
+        return Cow::Borrowed(text);
     }
-    Cow::Owned(out)
+    Cow::Owned(matcher.replace_all(text, &vec![MASK; r.forms.len()]))
 }
 
 /// `application/x-www-form-urlencoded`, as the SDK's query serializer writes values.
@@ -106,6 +134,20 @@ mod tests {
         register("abcd");
         register("xxabcdyy");
         assert_eq!(redact("1 xxabcdyy 2 abcd"), "1 (sensitive) 2 (sensitive)");
+    }
+
+    #[test]
+    fn thousands_of_secrets_are_all_masked() {
+        for i in 0..3000 {
+            register(&format!("bulk-secret-{i:05}-value"));
+        }
+        assert_eq!(
+            redact("a bulk-secret-02999-value b bulk-secret-00000-value c"),
+            "a (sensitive) b (sensitive) c"
+        );
+        // Registering one already known changes nothing.
+        register("bulk-secret-00001-value");
+        assert_eq!(redact("bulk-secret-00001-value"), "(sensitive)");
     }
 
     #[test]

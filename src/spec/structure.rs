@@ -43,6 +43,29 @@ pub fn display_path(pointer: &str) -> String {
     }
 }
 
+/// Schema lookups by linear scan. Schema objects hold a handful of keys, where comparing them
+/// beats hashing (serde_json's maps hash with SipHash), and a walk over a large spec makes
+/// hundreds of thousands of these lookups.
+trait Field {
+    fn field(&self, key: &str) -> Option<&Json>;
+}
+
+impl Field for serde_json::Map<String, Json> {
+    fn field(&self, key: &str) -> Option<&Json> {
+        if self.len() <= 32 {
+            self.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+        } else {
+            self.get(key)
+        }
+    }
+}
+
+impl Field for Json {
+    fn field(&self, key: &str) -> Option<&Json> {
+        self.as_object().and_then(|m| m.field(key))
+    }
+}
+
 struct Walker<'a> {
     root: &'a Json,
     map: &'a SourceMap,
@@ -54,10 +77,10 @@ impl<'a> Walker<'a> {
         let mut s = schema;
         // Follow chains of local references; a reference that resolves nowhere allows anything.
         for _ in 0..16 {
-            match s.get("$ref").and_then(Json::as_str) {
+            match s.field("$ref").and_then(Json::as_str) {
                 Some(r) => {
                     let name = r.trim_start_matches("#/$defs/");
-                    s = match self.root.get("$defs").and_then(|d| d.get(name)) {
+                    s = match self.root.field("$defs").and_then(|d| d.field(name)) {
                         Some(def) => def,
                         None => return &Json::Bool(true),
                     };
@@ -82,16 +105,16 @@ impl<'a> Walker<'a> {
             return;
         }
         if let Some(branches) = schema
-            .get("oneOf")
-            .or_else(|| schema.get("anyOf"))
+            .field("oneOf")
+            .or_else(|| schema.field("anyOf"))
             .and_then(Json::as_array)
         {
             return self.walk_alternatives(node, schema, branches, at);
         }
-        if let Some(choices) = schema.get("enum").and_then(Json::as_array) {
+        if let Some(choices) = schema.field("enum").and_then(Json::as_array) {
             return self.check_enum(node, choices, at);
         }
-        if let Some(c) = schema.get("const") {
+        if let Some(c) = schema.field("const") {
             return self.check_enum(node, std::slice::from_ref(c), at);
         }
         if !self.check_type(node, schema, at) {
@@ -100,7 +123,7 @@ impl<'a> Walker<'a> {
         match &node.value {
             Value::Map(entries) => self.walk_object(node, entries, schema, at),
             Value::Seq(items) => {
-                if let Some(item_schema) = schema.get("items") {
+                if let Some(item_schema) = schema.field("items") {
                     for (i, item) in items.iter().enumerate() {
                         self.walk(item, item_schema, &at.index(i));
                     }
@@ -113,7 +136,7 @@ impl<'a> Walker<'a> {
     }
 
     fn check_type(&mut self, node: &Node, schema: &Json, at: &Path<'_>) -> bool {
-        let ok = match schema.get("type") {
+        let ok = match schema.field("type") {
             Some(Json::String(t)) => type_matches(node, t),
             Some(Json::Array(ts)) => ts
                 .iter()
@@ -122,7 +145,7 @@ impl<'a> Walker<'a> {
             _ => return true,
         };
         if !ok {
-            let types: Vec<&str> = match schema.get("type") {
+            let types: Vec<&str> = match schema.field("type") {
                 Some(Json::String(t)) => vec![t.as_str()],
                 Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
                 _ => Vec::new(),
@@ -133,7 +156,7 @@ impl<'a> Walker<'a> {
                 .map(|t| type_name(t))
                 .collect();
             let mut help = schema
-                .get("x-expected")
+                .field("x-expected")
                 .and_then(Json::as_str)
                 .map(|s| format!("write {s}"));
             if help.is_none()
@@ -157,7 +180,7 @@ impl<'a> Walker<'a> {
     }
 
     fn check_range(&mut self, n: f64, schema: &Json, at: &Path<'_>) {
-        if let Some(min) = schema.get("minimum").and_then(Json::as_f64) {
+        if let Some(min) = schema.field("minimum").and_then(Json::as_f64) {
             if n < min {
                 self.error_at_value(
                     at,
@@ -169,7 +192,7 @@ impl<'a> Walker<'a> {
                 );
             }
         }
-        if let Some(max) = schema.get("maximum").and_then(Json::as_f64) {
+        if let Some(max) = schema.field("maximum").and_then(Json::as_f64) {
             if n > max {
                 self.error_at_value(
                     at,
@@ -218,10 +241,10 @@ impl<'a> Walker<'a> {
         schema: &'a Json,
         at: &Path<'_>,
     ) {
-        let props = schema.get("properties").and_then(Json::as_object);
-        let additional = schema.get("additionalProperties");
+        let props = schema.field("properties").and_then(Json::as_object);
+        let additional = schema.field("additionalProperties");
         let required: Vec<&str> = schema
-            .get("required")
+            .field("required")
             .and_then(Json::as_array)
             .map(|r| r.iter().filter_map(Json::as_str).collect())
             .unwrap_or_default();
@@ -230,7 +253,7 @@ impl<'a> Walker<'a> {
         for (key, value) in entries {
             let name = key.key_str();
             let child = at.key(&name);
-            if let Some(prop) = props.and_then(|p| p.get(name.as_ref())) {
+            if let Some(prop) = props.and_then(|p| p.field(name.as_ref())) {
                 self.walk(value, prop, &child);
                 continue;
             }
@@ -303,14 +326,14 @@ impl<'a> Walker<'a> {
         if matches!(node.value, Value::Null)
             && branches
                 .iter()
-                .any(|b| b.get("type") == Some(&Json::String("null".into())))
+                .any(|b| b.field("type") == Some(&Json::String("null".into())))
         {
             return;
         }
         let resolved: Vec<&'a Json> = branches
             .iter()
             .map(|b| self.resolve(b))
-            .filter(|b| b.get("type") != Some(&Json::String("null".into())))
+            .filter(|b| b.field("type") != Some(&Json::String("null".into())))
             .collect();
         if resolved.len() == 1 {
             return self.walk(node, resolved[0], at);
@@ -334,11 +357,11 @@ impl<'a> Walker<'a> {
         }
         let wanted: Vec<String> = resolved
             .iter()
-            .filter_map(|b| b.get("type").and_then(Json::as_str))
+            .filter_map(|b| b.field("type").and_then(Json::as_str))
             .map(|t| type_name(t).to_string())
             .collect();
         let help = schema
-            .get("x-expected")
+            .field("x-expected")
             .and_then(Json::as_str)
             .map(|s| format!("write {s}"));
         self.error_at_value(
@@ -366,7 +389,7 @@ impl<'a> Walker<'a> {
     ) {
         let names: Vec<&str> = tags.iter().map(|(t, _)| *t).collect();
         let expected = schema
-            .get("x-expected")
+            .field("x-expected")
             .and_then(Json::as_str)
             .map(str::to_string)
             .unwrap_or_else(|| format!("a mapping with one key: {}", one_of(&names)));
@@ -375,7 +398,7 @@ impl<'a> Walker<'a> {
             Value::Map(entries) if entries.len() > 1 => {
                 let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
                 let (second, _) = &entries[1];
-                let help = if schema.get("x-list-item").is_some() {
+                let help = if schema.field("x-list-item").is_some() {
                     format!(
                         "each one is its own list item: start `{}` on a new line with `- `",
                         second.key_text()
@@ -419,8 +442,8 @@ impl<'a> Walker<'a> {
         match tags.iter().find(|(t, _)| *t == name) {
             Some((_, branch)) => {
                 let inner = branch
-                    .get("properties")
-                    .and_then(|p| p.get(&name))
+                    .field("properties")
+                    .and_then(|p| p.field(&name))
                     .unwrap_or(&Json::Bool(true));
                 self.walk(value, inner, &at.key(&name));
             }
@@ -509,8 +532,8 @@ fn subject(pointer: &str) -> String {
 
 /// `{"type":"object","properties":{"k":..},"required":["k"]}` -> `("k", branch)`.
 fn single_tag(branch: &Json) -> Option<(&str, &Json)> {
-    let props = branch.get("properties")?.as_object()?;
-    let required = branch.get("required")?.as_array()?;
+    let props = branch.field("properties")?.as_object()?;
+    let required = branch.field("required")?.as_array()?;
     if props.len() == 1 && required.len() == 1 {
         let key = required[0].as_str()?;
         props.contains_key(key).then_some((key, branch))

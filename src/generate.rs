@@ -169,10 +169,14 @@ pub fn generate(
                 spec.compute
                     .placement
                     .insert(name.clone(), instance.clone());
-                logging.insert(name.clone(), logging_enabled(&t.settings));
-                spec.rules
-                    .insert(name.clone(), spec_rules(&t.table_mappings));
-                spec.replications.insert(name, replication);
+                record(
+                    &mut spec,
+                    &mut logging,
+                    name,
+                    replication,
+                    &t.table_mappings,
+                    &t.settings,
+                );
             }
             if spec.compute.instances.len() < 2 {
                 spec.compute.placement.clear();
@@ -203,10 +207,14 @@ pub fn generate(
                 ) else {
                     continue;
                 };
-                logging.insert(name.clone(), logging_enabled(&c.settings));
-                spec.rules
-                    .insert(name.clone(), spec_rules(&c.table_mappings));
-                spec.replications.insert(name.clone(), replication);
+                record(
+                    &mut spec,
+                    &mut logging,
+                    name.clone(),
+                    replication,
+                    &c.table_mappings,
+                    &c.settings,
+                );
                 configs.push((name, &c.compute_config));
             }
             spec.compute.serverless = Some(g.serverless(&mut spec, &configs, &subnet_name));
@@ -484,6 +492,21 @@ fn most_common<T: Ord + Copy>(items: impl Iterator<Item = Option<T>>) -> Option<
 
 fn json_i64(v: &Json) -> Option<i64> {
     v.as_i64().or_else(|| v.as_str()?.trim().parse().ok())
+}
+
+/// Adds a replication and its rule set (named after it) to `spec`, and notes whether its
+/// settings enable logging, which decides `logging.enabled` once all are in.
+fn record(
+    spec: &mut Spec,
+    logging: &mut BTreeMap<String, bool>,
+    name: String,
+    replication: Replication,
+    mappings: &Json,
+    settings: &Json,
+) {
+    spec.rules.insert(name.clone(), spec_rules(mappings));
+    spec.replications.insert(name.clone(), replication);
+    logging.insert(name, logging_enabled(settings));
 }
 
 fn logging_enabled(settings: &Json) -> bool {

@@ -70,7 +70,6 @@ impl Progress {
     /// A step in flight says what it is doing now (`creating`, `waiting until active`): a
     /// line in plain mode, the step's spinner in live mode (started on its first update).
     pub fn update(&self, kind: Kind, name: &str, message: &str) {
-        let message = &crate::redact::redact(message);
         match &self.mode {
             Mode::Plain { .. } => self.plain(&format!("{kind} {name}: {message}")),
             Mode::Live(live) => live.update(kind, name, message),
@@ -82,7 +81,6 @@ impl Progress {
     /// The executor calls this once per step, and `update` only from inside the step, so a
     /// step's outcome always comes after its updates.
     pub fn step(&self, kind: Kind, name: &str, message: &str) {
-        let message = &crate::redact::redact(message);
         match &self.mode {
             Mode::Plain { .. } => self.plain(&format!("{kind} {name}: {message}")),
             Mode::Live(live) => live.finish(kind, name, message),
@@ -149,6 +147,8 @@ impl Live {
     }
 
     fn update(&self, kind: Kind, name: &str, message: &str) {
+        // Spinner text is drawn by indicatif, not through `write_best_effort`: mask it here.
+        let message = &crate::redact::redact(message);
         let key = format!("{kind} {name}");
         let mut running = lock(&self.running);
         if let Some(bar) = running.get(&key) {
@@ -231,7 +231,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Progress is best effort: a closed pipe must not fail the apply itself.
-/// Secrets are masked here too: a step's line can quote an AWS error message.
+/// Every permanent line passes here, so secrets are masked here: a step's line can quote an
+/// AWS error message.
 fn write_best_effort(out: &mut Box<dyn Write + Send>, text: &str) {
     let text = crate::redact::redact(text);
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());

@@ -187,38 +187,23 @@ impl AwsCloud {
         secrets: sdk_sm::Client,
     ) -> Self {
         let calls = CallLog::default();
-        let dms = sdk_dms::Client::from_conf(
-            dms.config()
-                .to_builder()
-                .interceptor(calls.interceptor("dms"))
-                .build(),
-        );
-        let iam = sdk_iam::Client::from_conf(
-            iam.config()
-                .to_builder()
-                .interceptor(calls.interceptor("iam"))
-                .build(),
-        );
-        let logs = sdk_logs::Client::from_conf(
-            logs.config()
-                .to_builder()
-                .interceptor(calls.interceptor("logs"))
-                .build(),
-        );
-        let metrics = sdk_cw::Client::from_conf(
-            metrics
-                .config()
-                .to_builder()
-                .interceptor(calls.interceptor("cloudwatch"))
-                .build(),
-        );
-        let secrets = sdk_sm::Client::from_conf(
-            secrets
-                .config()
-                .to_builder()
-                .interceptor(calls.interceptor("secretsmanager"))
-                .build(),
-        );
+        // The same client with the call counter added; each service crate has its own types.
+        macro_rules! counted {
+            ($sdk:ident, $client:expr, $service:literal) => {
+                $sdk::Client::from_conf(
+                    $client
+                        .config()
+                        .to_builder()
+                        .interceptor(calls.interceptor($service))
+                        .build(),
+                )
+            };
+        }
+        let dms = counted!(sdk_dms, dms, "dms");
+        let iam = counted!(sdk_iam, iam, "iam");
+        let logs = counted!(sdk_logs, logs, "logs");
+        let metrics = counted!(sdk_cw, metrics, "cloudwatch");
+        let secrets = counted!(sdk_sm, secrets, "secretsmanager");
         AwsCloud {
             dms,
             iam,

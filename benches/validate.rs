@@ -1,7 +1,8 @@
 //! Benchmark: `dmsctl validate` on a generated spec with 1000 replications.
 //!
 //! Prints figures rather than asserting them (timed assertions flake on shared machines):
-//! in-process check time over several runs, and the wall time of the real binary.
+//! in-process check time over several runs, and the wall time of the real binary. First, what
+//! refusing an alias bomb costs (time, and the growth of the process's peak memory).
 //! Run with `cargo bench --bench validate`.
 
 use std::fmt::Write as _;
@@ -36,9 +37,45 @@ fn spec(replications: usize) -> String {
     s
 }
 
+/// Twelve levels of nine aliases of the level before: 9^12 nodes if expanded.
+fn alias_bomb() -> String {
+    let mut s = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..=12 {
+        let alias = format!("*l{}", i - 1);
+        let items = [alias.as_str(); 9].join(", ");
+        let _ = writeln!(s, "l{i}: &l{i} [{items}]");
+    }
+    s
+}
+
+/// The process's peak resident memory so far, in KiB (Linux), 0 where unknown.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
-    let text = spec(1000);
+    let bomb = alias_bomb();
     let env = |v: &str| v == "BENCH_PW";
+    let before = peak_rss_kib();
+    let start = Instant::now();
+    let checked = dmsctl::spec::check_text("bomb.yaml", &bomb, &env);
+    let took = start.elapsed();
+    assert_eq!(checked.diagnostics.len(), 1, "the bomb is one error");
+    println!(
+        "alias bomb ({} bytes, 9^12 nodes if expanded): refused in {:.2} ms, peak memory grew by {} KiB",
+        bomb.len(),
+        took.as_secs_f64() * 1e3,
+        peak_rss_kib().saturating_sub(before),
+    );
+
+    let text = spec(1000);
     let runs = 10;
     let mut times = Vec::new();
     for _ in 0..runs {

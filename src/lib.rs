@@ -10,6 +10,7 @@ pub mod cloud;
 pub mod commands;
 pub mod cost;
 pub mod generate;
+pub mod input;
 pub mod live;
 pub mod log;
 pub mod metrics;

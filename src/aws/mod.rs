@@ -48,6 +48,14 @@ pub enum SetupError {
         value: String,
         why: &'static str,
     },
+    /// `AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE` or the profile's `max_attempts` / `retry_mode`
+    /// holds no valid value.
+    #[error("{setting} is `{value}`, which is not {why}")]
+    BadRetry {
+        setting: String,
+        value: String,
+        why: &'static str,
+    },
 }
 
 /// Checks an endpoint URL before the SDK sees it: an empty one makes the SDK panic, and a
@@ -92,26 +100,108 @@ fn check_endpoint(setting: &'static str, value: &str) -> Result<(), SetupError> 
     Ok(())
 }
 
-/// How the SDK behaves, beyond what the AWS chain configures.
-#[derive(Debug, Clone)]
-pub struct AwsOptions {
-    /// Attempts per call, first one included. Throttling, 5xx and transient network errors are
-    /// retried with the SDK's standard jittered exponential backoff.
+/// Attempts per call when neither the environment nor the profile sets `max_attempts`: fit for
+/// provisioning, where giving up on a throttled call fails a whole apply (the Terraform AWS
+/// provider retries up to 25 times). The AWS CLI and SDKs default to 3.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 25;
+
+/// How calls are retried, from the settings every AWS tool reads: `AWS_MAX_ATTEMPTS` and
+/// `AWS_RETRY_MODE`, then the profile's `max_attempts` and `retry_mode`, field by field, then
+/// [`DEFAULT_MAX_ATTEMPTS`] in the `standard` mode (jittered exponential backoff; throttling,
+/// 5xx and transient network errors are retried).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retry {
     pub max_attempts: u32,
+    pub mode: aws_config::retry::RetryMode,
 }
 
-impl Default for AwsOptions {
-    fn default() -> Self {
-        AwsOptions { max_attempts: 5 }
+impl Retry {
+    /// The policy from the raw settings, each `(value, where it was set)`: the environment's
+    /// first, the profile's second. A setting that is not a valid value is an error naming it
+    /// (the SDK itself would panic on `AWS_MAX_ATTEMPTS=0`).
+    pub fn from_settings(
+        max_attempts: [Option<(&str, &str)>; 2],
+        mode: [Option<(&str, &str)>; 2],
+    ) -> Result<Retry, SetupError> {
+        let bad = |(value, setting): (&str, &str), why: &'static str| SetupError::BadRetry {
+            setting: setting.to_string(),
+            value: value.to_string(),
+            why,
+        };
+        let max_attempts = match max_attempts.into_iter().flatten().next() {
+            None => DEFAULT_MAX_ATTEMPTS,
+            Some(set) => match set.0.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => return Err(bad(set, "a number of attempts, 1 or more")),
+            },
+        };
+        let mode = match mode.into_iter().flatten().next() {
+            None => aws_config::retry::RetryMode::Standard,
+            // The AWS CLI's `legacy` mode is its own older policy; the SDK's nearest is
+            // `standard`.
+            Some((value, _)) if value.trim().eq_ignore_ascii_case("legacy") => {
+                aws_config::retry::RetryMode::Standard
+            }
+            Some(set) => set
+                .0
+                .trim()
+                .to_ascii_lowercase()
+                .parse()
+                .map_err(|_| bad(set, "`standard`, `adaptive` or `legacy`"))?,
+        };
+        Ok(Retry { max_attempts, mode })
+    }
+
+    /// The policy for this process: the environment and the profile (`--profile`, else
+    /// `AWS_PROFILE`, else `default`) of the shared config files.
+    pub async fn resolve(profile: Option<&str>) -> Result<Retry, SetupError> {
+        use aws_types::os_shim_internal::{Env, Fs};
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (env_attempts, env_mode) = (env("AWS_MAX_ATTEMPTS"), env("AWS_RETRY_MODE"));
+        // A missing or unreadable config file sets nothing; the credential chain reports what
+        // is wrong with it.
+        let profiles = aws_config::profile::load(
+            &Fs::real(),
+            &Env::real(),
+            // The default files: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`, else ~/.aws.
+            &Default::default(),
+            profile.map(|p| std::borrow::Cow::Owned(p.to_string())),
+        )
+        .await
+        .ok();
+        let name = profiles
+            .as_ref()
+            .map_or("default", |p| p.selected_profile())
+            .to_string();
+        let from_profile = |key: &str| profiles.as_ref().and_then(|p| p.get(key));
+        let attempts_setting = format!("`max_attempts` of profile `{name}`");
+        let mode_setting = format!("`retry_mode` of profile `{name}`");
+        Retry::from_settings(
+            [
+                env_attempts.as_deref().map(|v| (v, "AWS_MAX_ATTEMPTS")),
+                from_profile("max_attempts").map(|v| (v, attempts_setting.as_str())),
+            ],
+            [
+                env_mode.as_deref().map(|v| (v, "AWS_RETRY_MODE")),
+                from_profile("retry_mode").map(|v| (v, mode_setting.as_str())),
+            ],
+        )
+    }
+
+    fn config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_retry_mode(self.mode)
+            .with_max_attempts(self.max_attempts)
     }
 }
 
-/// [`sdk_config_with`] with the default [`AwsOptions`].
+/// [`sdk_config_with`] with the retry policy of this process ([`Retry::resolve`]).
 pub async fn sdk_config(
     global: &Global,
     spec_region: Option<&str>,
 ) -> Result<SdkConfig, SetupError> {
-    sdk_config_with(global, spec_region, &AwsOptions::default()).await
+    let retry = Retry::resolve(global.profile.as_deref()).await?;
+    sdk_config_with(global, spec_region, &retry).await
 }
 
 /// The SDK configuration from the standard AWS chain, with `--profile`, the region
@@ -122,10 +212,9 @@ pub async fn sdk_config(
 pub async fn sdk_config_with(
     global: &Global,
     spec_region: Option<&str>,
-    options: &AwsOptions,
+    retry: &Retry,
 ) -> Result<SdkConfig, SetupError> {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(options.max_attempts.max(1)));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry.config());
     if let Some(profile) = &global.profile {
         loader = loader.profile_name(profile);
     }
@@ -401,5 +490,69 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn retry_settings_come_from_the_environment_then_the_profile_then_the_default() {
+        use aws_config::retry::RetryMode;
+        let none = [None, None];
+        assert_eq!(
+            Retry::from_settings(none, none).expect("defaults"),
+            Retry {
+                max_attempts: DEFAULT_MAX_ATTEMPTS,
+                mode: RetryMode::Standard
+            }
+        );
+        let env = Some(("7", "AWS_MAX_ATTEMPTS"));
+        let profile = Some(("3", "`max_attempts` of profile `ci`"));
+        assert_eq!(
+            Retry::from_settings([env, profile], none)
+                .expect("env")
+                .max_attempts,
+            7
+        );
+        assert_eq!(
+            Retry::from_settings([None, profile], none)
+                .expect("profile")
+                .max_attempts,
+            3
+        );
+        // Field by field: the mode from the profile, the attempts from the environment.
+        let r = Retry::from_settings(
+            [env, None],
+            [None, Some(("adaptive", "`retry_mode` of profile `ci`"))],
+        )
+        .expect("mixed");
+        assert_eq!((r.max_attempts, r.mode), (7, RetryMode::Adaptive));
+        assert_eq!(
+            Retry::from_settings(none, [Some(("legacy", "AWS_RETRY_MODE")), None])
+                .expect("legacy")
+                .mode,
+            RetryMode::Standard
+        );
+    }
+
+    #[test]
+    fn a_bad_retry_setting_is_an_error_naming_it() {
+        for (value, why) in [("0", "1 or more"), ("lots", "1 or more")] {
+            let err = Retry::from_settings([Some((value, "AWS_MAX_ATTEMPTS")), None], [None, None])
+                .expect_err("refused")
+                .to_string();
+            assert!(
+                err.starts_with(&format!("AWS_MAX_ATTEMPTS is `{value}`")),
+                "{err}"
+            );
+            assert!(err.contains(why), "{err}");
+        }
+        let err = Retry::from_settings(
+            [None, None],
+            [None, Some(("fast", "`retry_mode` of profile `ci`"))],
+        )
+        .expect_err("refused")
+        .to_string();
+        assert_eq!(
+            err,
+            "`retry_mode` of profile `ci` is `fast`, which is not `standard`, `adaptive` or `legacy`"
+        );
     }
 }

@@ -29,8 +29,14 @@ pub fn run(global: &Global, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     let saved = match &args.planfile {
         None => None,
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the saved plan {}", path.display()))?;
+            let text = crate::input::read_text(path).map_err(|e| match e {
+                crate::input::ReadError::Io(io) => anyhow::Error::new(io)
+                    .context(format!("cannot read the saved plan {}", path.display())),
+                other => anyhow::anyhow!(
+                    "cannot use the saved plan {}",
+                    other.located(&path.display().to_string())
+                ),
+            })?;
             Some(
                 SavedPlan::from_json(&text)
                     .with_context(|| format!("cannot use the saved plan {}", path.display()))?,

@@ -82,15 +82,35 @@ impl Catalog {
     /// Reads a user's catalog file.
     pub fn from_file(path: &Path) -> Result<Catalog, CostError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CostError::Read {
-            path: origin.clone(),
-            source,
+        let text = crate::input::read_text(path).map_err(|source| match source {
+            crate::input::ReadError::NotUtf8 {
+                line, col, byte, ..
+            } => CostError::Parse {
+                origin: origin.clone(),
+                line,
+                column: col,
+                message: format!("not valid UTF-8 (byte 0x{byte:02x} here)"),
+            },
+            source => CostError::Read {
+                path: origin.clone(),
+                source,
+            },
         })?;
         Catalog::parse(&origin, &text)
     }
 
     /// Parses catalog YAML; `origin` names it in errors (a file path or the built-in catalog).
     pub fn parse(origin: &str, text: &str) -> Result<Catalog, CostError> {
+        // The spec's own parser enforces the input bounds (nesting, alias expansion) that
+        // serde_yaml does not promise; it also reports a syntax error at its place.
+        if let Err(e) = crate::spec::yaml::parse(text) {
+            return Err(CostError::Parse {
+                origin: origin.to_string(),
+                line: e.span.start.line,
+                column: e.span.start.col,
+                message: e.message,
+            });
+        }
         let mut catalog: Catalog = serde_yaml::from_str(text).map_err(|e| match e.location() {
             Some(loc) => CostError::Parse {
                 origin: origin.to_string(),

@@ -23,7 +23,7 @@ pub enum CostError {
     Read {
         path: String,
         #[source]
-        source: std::io::Error,
+        source: crate::input::ReadError,
     },
     /// The catalog is not valid YAML or does not have the catalog's shape.
     #[error("{origin}:{line}:{column}: invalid price catalog: {message}")]

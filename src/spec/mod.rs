@@ -67,12 +67,74 @@ impl Checked {
     }
 }
 
-/// Reads and checks the spec at `path`. Only an unreadable file is an `Err`.
+/// Reads and checks the spec at `path`. Only an unreadable file is an `Err`; a file too large or
+/// not UTF-8 is a spec with one located error.
 pub fn load(path: &Path) -> std::io::Result<Checked> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(check_text(&path.display().to_string(), &text, &|var| {
+    let name = path.display().to_string();
+    let text = match crate::input::read_text(path) {
+        Ok(text) => text,
+        Err(crate::input::ReadError::Io(e)) => return Err(e),
+        Err(e) => return Ok(unreadable(name, e)),
+    };
+    Ok(check_text(&name, &text, &|var| {
         std::env::var_os(var).is_some_and(|v| !v.is_empty())
     }))
+}
+
+/// The one error of a spec file that cannot be read as text, at the place it names.
+fn unreadable(name: String, e: crate::input::ReadError) -> Checked {
+    use crate::input::ReadError;
+    let (text, span, help) = match &e {
+        ReadError::NotUtf8 {
+            line, col, lossy, ..
+        } => {
+            let start = lossy
+                .split_inclusive('\n')
+                .take(line - 1)
+                .map(str::len)
+                .sum::<usize>();
+            let offset = start
+                + lossy[start..]
+                    .char_indices()
+                    .nth(col - 1)
+                    .map_or(0, |(i, _)| i);
+            let pos = yaml::Pos {
+                line: *line,
+                col: *col,
+                offset,
+            };
+            (
+                lossy.clone(),
+                yaml::Span {
+                    start: pos,
+                    end: offset,
+                },
+                "save the file as UTF-8",
+            )
+        }
+        _ => (
+            String::new(),
+            yaml::Span::first_line(),
+            "a spec is a few hundred KB at most; is this the right file?",
+        ),
+    };
+    let message = match &e {
+        ReadError::NotUtf8 { byte, .. } => {
+            format!("the spec is not valid UTF-8: byte 0x{byte:02x} here")
+        }
+        other => other.to_string(),
+    };
+    let code = match e {
+        ReadError::NotUtf8 { .. } => "invalid-utf8",
+        _ => "file-too-large",
+    };
+    Checked {
+        source: Source { name, text },
+        spec: None,
+        diagnostics: vec![Diagnostic::error(code, "", message)
+            .at(span)
+            .with_help(help)],
+    }
 }
 
 /// Checks spec text. `env_is_set` tells whether an environment variable has a value.
@@ -98,6 +160,7 @@ pub fn check_text(name: &str, text: &str, env_is_set: &dyn Fn(&str) -> bool) -> 
             source,
             spec: None,
             diagnostics: vec![Diagnostic::error("empty-spec", "", "the spec is empty")
+                .at(yaml::Span::first_line())
                 .with_help("a spec starts with `version: 1` and `stack: <name>`")],
         };
     }
@@ -111,6 +174,14 @@ pub fn check_text(name: &str, text: &str, env_is_set: &dyn Fn(&str) -> bool) -> 
             }
             // The schema walk accepted what serde refuses: report it rather than guess.
             Err(e) => diagnostics.push(Diagnostic::error("invalid-spec", "", e.to_string())),
+        }
+    }
+    // Every problem has a place: one about no node in particular is put at its pointer's
+    // closest node, which for the document itself is its first line.
+    for d in diagnostics.iter_mut().filter(|d| d.span.start.line == 0) {
+        d.span = map.key(&d.pointer);
+        if d.span.start.line == 0 {
+            d.span = yaml::Span::first_line();
         }
     }
     diagnostics.sort_by_key(|d| (d.span.start.line, d.span.start.col, d.severity));

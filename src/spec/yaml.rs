@@ -25,6 +25,20 @@ pub struct Span {
     pub end: usize,
 }
 
+impl Span {
+    /// The start of the file, for problems with the file as a whole.
+    pub fn first_line() -> Span {
+        Span {
+            start: Pos {
+                line: 1,
+                col: 1,
+                offset: 0,
+            },
+            end: 0,
+        }
+    }
+}
+
 /// The value of a node. Scalars are resolved with the YAML 1.2 core schema: quoted scalars are
 /// always strings.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +196,8 @@ pub fn parse(text: &str) -> Result<(std::rc::Rc<Node>, SourceMap), SyntaxError> 
         lines: &lines,
         stack: Vec::new(),
         anchors: HashMap::new(),
+        alias_nodes: 0,
+        alias_bytes: 0,
         root: None,
         error: None,
         documents: 0,
@@ -229,13 +245,87 @@ enum Open {
 struct Builder<'a> {
     lines: &'a LineIndex,
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<usize, Anchored>,
+    /// Nodes, and bytes of text, brought in by aliases so far, bounded by
+    /// [`crate::input::MAX_ALIAS_NODES`] and [`crate::input::MAX_FILE_BYTES`].
+    alias_nodes: usize,
+    alias_bytes: usize,
     root: Option<Node>,
     error: Option<SyntaxError>,
     documents: usize,
 }
 
+/// An anchored node with what copying it costs, so that an alias is priced before it is copied.
+struct Anchored {
+    node: Node,
+    size: Size,
+}
+
+impl Anchored {
+    fn new(node: Node) -> Self {
+        Anchored {
+            size: Size::of(&node),
+            node,
+        }
+    }
+}
+
+/// The number of nodes in a node, its height (a scalar is 1 high) and the bytes of its scalars.
+#[derive(Clone, Copy)]
+struct Size {
+    nodes: usize,
+    height: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn of(node: &Node) -> Size {
+        let leaf = Size {
+            nodes: 1,
+            height: 1,
+            bytes: match &node.value {
+                Value::Str(s) => s.len(),
+                _ => 8,
+            },
+        };
+        let children: Box<dyn Iterator<Item = &Node>> = match &node.value {
+            Value::Seq(items) => Box::new(items.iter()),
+            Value::Map(entries) => Box::new(entries.iter().flat_map(|(k, v)| [k, v])),
+            _ => Box::new(std::iter::empty()),
+        };
+        children.fold(leaf, |acc, child| {
+            let c = Size::of(child);
+            Size {
+                nodes: acc.nodes + c.nodes,
+                height: acc.height.max(c.height + 1),
+                bytes: acc.bytes + c.bytes,
+            }
+        })
+    }
+}
+
 impl Builder<'_> {
+    fn fail(&mut self, message: String, span: Span, note: &str) {
+        if self.error.is_none() {
+            self.error = Some(SyntaxError {
+                message,
+                span,
+                note: Some(note.to_string()),
+            });
+        }
+    }
+
+    fn too_deep(&mut self, span: Span) {
+        self.fail(
+            format!(
+                "lists and mappings nest more than {} levels deep here",
+                crate::input::MAX_DEPTH
+            ),
+            span,
+            "a spec needs about ten levels; this looks generated or hostile",
+        );
+    }
+
     fn span_at(&self, mark: Marker) -> Span {
         let start = self.lines.pos(mark.line(), mark.col());
         Span {
@@ -281,6 +371,11 @@ impl Builder<'_> {
 
 impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        // After the first error nothing is built: the document is refused, and building on
+        // (copying an alias bomb's aliases, say) is what the bounds are there to prevent.
+        if self.error.is_some() {
+            return;
+        }
         let span = self.span_at(mark);
         match ev {
             Event::DocumentStart => {
@@ -303,22 +398,44 @@ impl MarkedEventReceiver for Builder<'_> {
                 };
                 let node = Node { value, span };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchors.insert(anchor, Anchored::new(node.clone()));
                 }
                 self.push_value(node);
             }
             Event::Alias(id) => {
-                let node = match self.anchors.get(&id) {
-                    Some(n) => Node {
-                        value: n.value.clone(),
-                        span,
-                    },
-                    None => Node {
-                        value: Value::Null,
-                        span,
-                    },
+                let value = match self.anchors.get(&id) {
+                    Some(a) => {
+                        self.alias_nodes = self.alias_nodes.saturating_add(a.size.nodes);
+                        self.alias_bytes = self.alias_bytes.saturating_add(a.size.bytes);
+                        if self.alias_nodes > crate::input::MAX_ALIAS_NODES
+                            || self.alias_bytes as u64 > crate::input::MAX_FILE_BYTES
+                        {
+                            self.fail(
+                                format!(
+                                    "aliases bring in more than {} nodes (or {} bytes) by here",
+                                    crate::input::MAX_ALIAS_NODES,
+                                    crate::input::MAX_FILE_BYTES
+                                ),
+                                span,
+                                "each alias copies its anchor's whole value; nested anchors \
+                                 multiply (an alias bomb); write the values out or share fewer",
+                            );
+                            return;
+                        }
+                        if self.stack.len() + a.size.height > crate::input::MAX_DEPTH {
+                            self.too_deep(span);
+                            return;
+                        }
+                        a.node.value.clone()
+                    }
+                    None => Value::Null,
                 };
-                self.push_value(node);
+                self.push_value(Node { value, span });
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if self.stack.len() >= crate::input::MAX_DEPTH =>
+            {
+                self.too_deep(span)
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Open::Seq(Vec::new(), span, anchor)),
             Event::MappingStart(anchor, _) => {
@@ -340,7 +457,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     .max(span.start.offset);
                 let node = Node { value, span };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, node.clone());
+                    self.anchors.insert(anchor, Anchored::new(node.clone()));
                 }
                 self.push_value(node);
             }

@@ -101,6 +101,7 @@ class EmulatorMiddleware:
         self.lock = threading.Lock()
         self.faults: list[dict[str, Any]] = []
         self.next_fault_id = 1
+        self.chaos: dict[str, Any] | None = None
         self.calls: Counter[str] = Counter()
         self.shapes = DmsShapes()
 
@@ -115,13 +116,25 @@ class EmulatorMiddleware:
         key = f"{service}:{operation}"
         with self.lock:
             self.calls[key] += 1
-            fault = self._take_fault(service, operation)
+            fault = self._take_fault(service, operation) or self._chaos_fault(service)
         if fault is not None:
             if fault.get("delay_ms"):
                 time.sleep(fault["delay_ms"] / 1000.0)
             if fault.get("error"):
                 cbor = _cbor_route(environ) is not None
+                if fault.get("after"):
+                    # The call takes effect, then its answer is lost: what a dropped
+                    # connection or a 500 after the commit looks like to the client.
+                    result = self._answer(environ, lambda status, headers, exc_info=None: None,
+                                          service, operation)
+                    b"".join(result)
+                    if hasattr(result, "close"):
+                        result.close()
                 return self._error(start_response, service, fault, cbor)
+        return self._answer(environ, start_response, service, operation)
+
+    def _answer(self, environ: dict, start_response: Callable, service: str,
+                operation: str) -> Iterable[bytes]:
         if service == "dms":
             return self._dms(environ, start_response, operation)
         if _cbor_route(environ) is not None:
@@ -167,6 +180,52 @@ class EmulatorMiddleware:
         return body
 
     # ---------------------------------------------------------------- faults
+    def _chaos_fault(self, service: str) -> dict | None:
+        """A random fault for a call of a chaos service, or None (caller holds the lock).
+
+        Half the faults are throttling (400, before the call runs); the other half
+        are 500 InternalFailure, every other one after the call took effect.
+        """
+        chaos = self.chaos
+        if chaos is None or service not in chaos["services"]:
+            return None
+        if chaos["rng"].random() >= chaos["rate"]:
+            return None
+        if chaos["rng"].random() < 0.5:
+            chaos["injected"]["throttled"] += 1
+            return {"error": "ThrottlingException", "status": 400, "message": "Rate exceeded"}
+        chaos["server_errors"] += 1
+        after = chaos["server_errors"] % 2 == 0
+        chaos["injected"]["500 after the effect" if after else "500 before the effect"] += 1
+        return {"error": "InternalFailure", "status": 500, "after": after,
+                "message": "We encountered an internal error. Please try again."}
+
+    def _set_chaos(self, spec: Any) -> dict:
+        import random
+
+        if not isinstance(spec, dict):
+            raise ValueError("chaos needs {\"rate\": 0.3, \"seed\": 1, \"services\": [\"dms\"]}")
+        rate, seed = spec.get("rate"), spec.get("seed", 0)
+        services = spec.get("services", ["dms"])
+        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError("\"rate\" must be a number from 0 to 1")
+        if not isinstance(seed, int):
+            raise ValueError("\"seed\" must be an integer")
+        if not isinstance(services, list) or not all(isinstance(x, str) for x in services):
+            raise ValueError("\"services\" must be a list of service names")
+        with self.lock:
+            self.chaos = {"rate": float(rate), "seed": seed, "services": services,
+                          "rng": random.Random(seed), "server_errors": 0,
+                          "injected": Counter()}
+            return self._chaos_public()
+
+    def _chaos_public(self) -> dict:
+        chaos = self.chaos
+        if chaos is None:
+            return {"chaos": None}
+        return {"chaos": {"rate": chaos["rate"], "seed": chaos["seed"],
+                          "services": chaos["services"], "injected": dict(chaos["injected"])}}
+
     def _take_fault(self, service: str, operation: str) -> dict | None:
         for fault in self.faults:
             op = fault["operation"]
@@ -317,6 +376,16 @@ class EmulatorMiddleware:
                     specs = payload if isinstance(payload, list) else [payload]
                     added = [self._add_fault(s) for s in specs]
                     return self._json(start_response, 201, {"faults": added})
+            if path == "/_dmsctl/chaos":
+                if method == "GET":
+                    with self.lock:
+                        return self._json(start_response, 200, self._chaos_public())
+                if method == "DELETE":
+                    with self.lock:
+                        self.chaos = None
+                    return self._json(start_response, 200, {"chaos": None})
+                if method in ("POST", "PUT"):
+                    return self._json(start_response, 201, self._set_chaos(payload))
             if path == "/_dmsctl/calls":
                 if method == "GET":
                     with self.lock:
@@ -336,6 +405,7 @@ class EmulatorMiddleware:
                 with self.lock:
                     self.faults.clear()
                     self.calls.clear()
+                    self.chaos = None
                 if self.reset_backends:
                     self.reset_backends(None if services == "all" else services)
                 return self._json(start_response, 200, {"status": "ok", "services": services})
@@ -382,6 +452,9 @@ class EmulatorMiddleware:
         status = int(spec.get("status") or 400)
         if not 100 <= status <= 599:
             raise ValueError("\"status\" must be an HTTP status code")
+        after = spec.get("after", False)
+        if not isinstance(after, bool) or (after and error is None):
+            raise ValueError("\"after\" is true or false, and true needs \"error\"")
         with self.lock:
             fault = {
                 "id": self.next_fault_id,
@@ -391,6 +464,7 @@ class EmulatorMiddleware:
                 "status": status,
                 "message": spec.get("message"),
                 "delay_ms": delay,
+                "after": after,
                 "created": _now(),
             }
             self.next_fault_id += 1

@@ -686,6 +686,40 @@ def test_fault_injection(url, dms):
     assert requests.post(url + "/_dmsctl/faults", json={"count": 1}).status_code == 400
 
 
+def test_fault_after_the_effect(url, dms):
+    # The call runs, then its answer is lost: the retry meets its own effect.
+    r = requests.post(url + "/_dmsctl/faults", json={"operation": "dms:CreateEndpoint", "error": "InternalFailure",
+                                                     "status": 500, "after": True})
+    assert r.status_code == 201 and r.json()["faults"][0]["after"] is True
+    assert dms.raw("CreateEndpoint", {"EndpointIdentifier": "lost", "EndpointType": "source",
+                                      "EngineName": "mysql"}).status_code == 500
+    assert dms.error("CreateEndpoint", "ResourceAlreadyExistsFault", EndpointIdentifier="lost",
+                     EndpointType="source", EngineName="mysql")
+    assert [e["EndpointIdentifier"] for e in dms("DescribeEndpoints")["Endpoints"]] == ["lost"]
+    assert requests.post(url + "/_dmsctl/faults", json={"operation": "CreateEndpoint",
+                                                        "after": True}).status_code == 400
+
+
+def test_chaos_is_seeded_and_counts_what_it_injected(url, dms):
+    def run(seed):
+        requests.post(url + "/_dmsctl/chaos", json={"rate": 0.5, "seed": seed}).raise_for_status()
+        codes = [dms.raw("DescribeEndpoints").status_code for _ in range(40)]
+        return codes, requests.get(url + "/_dmsctl/chaos").json()["chaos"]["injected"]
+
+    first, injected = run(7)
+    again, _ = run(7)
+    assert first == again, "the same seed injects the same faults"
+    assert set(first) == {200, 400, 500}
+    assert injected["throttled"] == first.count(400)
+    assert injected["500 before the effect"] + injected["500 after the effect"] == first.count(500)
+    assert abs(injected["500 before the effect"] - injected["500 after the effect"]) <= 1
+    requests.post(url + "/", data={"Action": "ListRoles", "Version": "2010-05-08"},
+                  headers={"Authorization": AUTH.format(svc="iam")}).raise_for_status()
+    assert requests.delete(url + "/_dmsctl/chaos").json() == {"chaos": None}
+    assert all(dms.raw("DescribeEndpoints").status_code == 200 for _ in range(10))
+    assert requests.post(url + "/_dmsctl/chaos", json={"rate": 2}).status_code == 400
+
+
 def test_call_counting(url, dms):
     requests.delete(url + "/_dmsctl/calls")
     dms.endpoint("a")

@@ -801,8 +801,10 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
         let t = serde_json::from_value(d.get("type")?.clone()).ok()?;
         Some((t, int(d, "length"), int(d, "precision"), int(d, "scale")))
     };
-    let rule = match (s(r, "rule-type")?.as_str(), s(r, "rule-action")?.as_str()) {
-        ("selection", action @ ("include" | "exclude")) => {
+    let action = s(r, "rule-action");
+    let rule = match (s(r, "rule-type")?.as_str(), action.as_deref().unwrap_or("")) {
+        ("table-settings", "") => return table_settings_rule(r, schema, table?),
+        ("selection", action @ ("include" | "exclude" | "explicit")) => {
             let sel = Selection {
                 schema,
                 table: table?,
@@ -810,10 +812,10 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
                     .and_then(|t| serde_json::from_value(t).ok()),
                 load_order: int(r, "load-order"),
             };
-            if action == "include" {
-                Rule::Include(sel)
-            } else {
-                Rule::Exclude(sel)
+            match action {
+                "include" => Rule::Include(sel),
+                "exclude" => Rule::Exclude(sel),
+                _ => Rule::Explicit(sel),
             }
         }
         ("transformation", action) => match action {
@@ -928,6 +930,63 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
         _ => return None,
     };
     Some(rule)
+}
+
+/// A `table-settings` rule as `parallel_load` or `lob`, when it sets exactly one of the two.
+fn table_settings_rule(r: &Json, schema: String, table: String) -> Option<Rule> {
+    let strings = |v: Option<&Json>| -> Option<Vec<String>> {
+        v.map_or(Some(Vec::new()), |v| {
+            v.as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+    };
+    let int = |v: &Json, k: &str| v.get(k).and_then(json_i64);
+    match (r.get("parallel-load"), r.get("lob-settings")) {
+        (Some(p), None) => {
+            let boundaries = match p.get("boundaries") {
+                None => Vec::new(),
+                Some(b) => b
+                    .as_array()?
+                    .iter()
+                    .map(|row| {
+                        row.as_array()?
+                            .iter()
+                            .map(|v| v.as_str().map(|s| BoundaryValue::Str(s.to_string())))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+            };
+            let flag = p.get("collection-count-from-metadata");
+            Some(Rule::ParallelLoad(ParallelLoad {
+                schema,
+                table,
+                load_type: serde_json::from_value(p.get("type")?.clone()).ok()?,
+                partitions: strings(p.get("partitions"))?,
+                subpartitions: strings(p.get("subpartitions"))?,
+                columns: strings(p.get("columns"))?,
+                boundaries,
+                number_of_partitions: int(p, "number-of-partitions"),
+                collection_count_from_metadata: match flag {
+                    None => None,
+                    Some(v) => Some(v.as_bool().or_else(|| v.as_str()?.trim().parse().ok())?),
+                },
+                max_records_skip_per_page: int(p, "max-records-skip-per-page"),
+                batch_size: int(p, "batch-size"),
+            }))
+        }
+        (None, Some(l)) => Some(Rule::Lob(Lob {
+            schema,
+            table,
+            mode: match l.get("mode") {
+                None => None,
+                Some(m) => serde_json::from_value(m.clone()).ok()?,
+            },
+            bulk_max_size: int(l, "bulk-max-size"),
+        })),
+        _ => None,
+    }
 }
 
 /// The spec as YAML, after a header comment that says what to do with it.

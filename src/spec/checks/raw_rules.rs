@@ -180,7 +180,7 @@ impl Checker<'_> {
                 child_pointer(rp, "rule-action"),
                 a,
                 actions,
-                &format!("rule-action of a `{kind}` rule"),
+                &format!("`{kind}` rule-action"),
             ),
         };
         let locator = self.object_locator(rp, raw, kind);

@@ -1267,6 +1267,13 @@ mod tests {
 - change_data_type: { schema: s, table: t, column: amount, type: numeric, precision: 12, scale: 2 }
 - define_primary_key: { schema: s, table: t, name: t_pk, origin: unique-index, columns: [a, b] }
 - add_before_image_columns: { schema: s, table: t, suffix: _old, columns: all }
+- explicit: { schema: crm, table: Customer }
+- parallel_load: { schema: HR, table: SALES, type: partitions-auto }
+- parallel_load: { schema: HR, table: SALES_RANGES, type: ranges, columns: [SALES_NO, REGION], boundaries: [["1000", NORTH], ["3000", WEST]] }
+- parallel_load: { schema: HR, table: SALES_LIST, type: partitions-list, partitions: [A], subpartitions: ["01"] }
+- parallel_load: { schema: admin, table: departments, type: partitions-auto, number_of_partitions: 5, collection_count_from_metadata: false, max_records_skip_per_page: 1000, batch_size: 0 }
+- lob: { schema: INV, table: ITEMS, bulk_max_size: 100000 }
+- lob: { schema: INV, table: ITEMS_FULL, mode: unlimited, bulk_max_size: 0 }
 "#,
         );
         let live = rules::table_mappings(&spec);
@@ -1300,6 +1307,34 @@ mod tests {
         if let Rule::Raw(r) = &got[1] {
             assert_eq!(r["rule-name"], "469349375");
         }
+    }
+
+    /// Issue #15: console-made mappings of every kind the user guide documents come back as
+    /// `raw` rules that render to the live JSON and pass the spec's checks.
+    #[test]
+    fn console_made_rules_of_every_kind_stay_raw_and_render_back() {
+        let guide: Json =
+            serde_json::from_str(include_str!("../tests/fixtures/rules/dms-user-guide.json"))
+                .expect("fixture");
+        for set in ["database", "s3", "kafka"] {
+            let live = json!({ "rules": guide[set] });
+            let got = spec_rules(&live);
+            assert!(got.iter().all(|r| r.kind() == "raw"), "{set}: {got:?}");
+            assert_eq!(rules::table_mappings(&got), live, "{set}");
+        }
+    }
+
+    #[test]
+    fn table_settings_setting_both_parallel_load_and_lob_stay_raw() {
+        let live = json!({"rules": [
+            {"rule-type": "selection", "rule-id": "1", "rule-name": "1-include", "rule-action": "include",
+             "object-locator": {"schema-name": "s", "table-name": "%"}},
+            {"rule-type": "table-settings", "rule-id": "2", "rule-name": "2-lob",
+             "object-locator": {"schema-name": "s", "table-name": "t"},
+             "parallel-load": {"type": "partitions-auto"}, "lob-settings": {"bulk-max-size": "64"}},
+        ]});
+        let kinds: Vec<&str> = spec_rules(&live).iter().map(Rule::kind).collect();
+        assert_eq!(kinds, ["include", "raw"]);
     }
 
     #[test]

@@ -503,7 +503,9 @@ endpoints:
             "  {name}: {{ source: src, target: {target}, type: full-load, rules: {name} }}\n"
         ));
     }
-    spec.push_str("compute: { mode: serverless, serverless: { max_dcu: 4, subnet_group: private } }\n");
+    spec.push_str(
+        "compute: { mode: serverless, serverless: { max_dcu: 4, subnet_group: private } }\n",
+    );
     spec
 }
 
@@ -569,10 +571,23 @@ fn every_rule_kind_of_the_dms_user_guide_validates_as_raw_and_renders_as_written
         assert!(has("selection", Some(a)), "selection {a}");
     }
     for a in [
-        "add-column", "include-column", "remove-column", "rename", "convert-lowercase",
-        "convert-uppercase", "add-prefix", "remove-prefix", "replace-prefix", "add-suffix",
-        "remove-suffix", "replace-suffix", "define-primary-key", "change-data-type",
-        "add-before-image-columns", "data-masking-digits-mask", "data-masking-digits-randomize",
+        "add-column",
+        "include-column",
+        "remove-column",
+        "rename",
+        "convert-lowercase",
+        "convert-uppercase",
+        "add-prefix",
+        "remove-prefix",
+        "replace-prefix",
+        "add-suffix",
+        "remove-suffix",
+        "replace-suffix",
+        "define-primary-key",
+        "change-data-type",
+        "add-before-image-columns",
+        "data-masking-digits-mask",
+        "data-masking-digits-randomize",
         "data-masking-hash-mask",
     ] {
         assert!(has("transformation", Some(a)), "transformation {a}");
@@ -581,11 +596,33 @@ fn every_rule_kind_of_the_dms_user_guide_validates_as_raw_and_renders_as_written
     assert!(has("post-processing", Some("add-tag")));
     assert!(has("object-mapping", Some("map-record-to-record")));
     let text = serde_json::to_string(&all).expect("JSON");
-    for op in ["lte", "ste", "gte", "eq", "noteq", "between", "notbetween", "null", "notnull"] {
-        assert!(text.contains(&format!("\"filter-operator\":\"{op}\"")), "operator {op}");
+    for op in [
+        "lte",
+        "ste",
+        "gte",
+        "eq",
+        "noteq",
+        "between",
+        "notbetween",
+        "null",
+        "notnull",
+    ] {
+        assert!(
+            text.contains(&format!("\"filter-operator\":\"{op}\"")),
+            "operator {op}"
+        );
     }
-    for t in ["partitions-auto", "subpartitions-auto", "partitions-list", "ranges", "none"] {
-        assert!(text.contains(&format!("\"type\":\"{t}\"")), "parallel-load {t}");
+    for t in [
+        "partitions-auto",
+        "subpartitions-auto",
+        "partitions-list",
+        "ranges",
+        "none",
+    ] {
+        assert!(
+            text.contains(&format!("\"type\":\"{t}\"")),
+            "parallel-load {t}"
+        );
     }
     for m in ["unlimited", "none", "limited"] {
         assert!(text.contains(&format!("\"mode\":\"{m}\"")), "LOB mode {m}");

@@ -1295,7 +1295,7 @@ mod tests {
             {"rule-type": "selection", "rule-id": "3", "rule-name": "3-include", "rule-action": "include",
              "object-locator": {"schema-name": "app", "table-name": "t"},
              "filters": [{"filter-type": "source", "column-name": "id", "filter-conditions": [{"filter-operator": "gte", "value": "5"}]}]},
-            {"rule-type": "table-settings", "rule-id": "4", "rule-name": "4", "rule-action": "define-segment",
+            {"rule-type": "table-settings", "rule-id": "4", "rule-name": "4", "parallel-load": {"type": "partitions-auto"},
              "object-locator": {"schema-name": "app", "table-name": "t"}},
             {"rule-type": "selection", "rule-id": 5, "rule-name": "5-exclude", "rule-action": "exclude",
              "object-locator": {"schema-name": "app", "table-name": "tmp", "table-type": "table"}, "filters": []}

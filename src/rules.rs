@@ -446,7 +446,7 @@ mod tests {
 
     #[test]
     fn raw_rules_pass_through_and_get_ids_when_missing() {
-        let r = render("raw: { rule-type: table-settings, rule-action: define-segment, object-locator: { schema-name: s, table-name: t } }");
+        let r = render("raw: { rule-type: table-settings, parallel-load: { type: none }, object-locator: { schema-name: s, table-name: t } }");
         assert_eq!(r["rule-type"], "table-settings");
         assert_eq!(r["rule-id"], "1");
         assert_eq!(r["rule-name"], "1-raw");
@@ -455,6 +455,30 @@ mod tests {
         );
         assert_eq!(kept["rule-id"], "77");
         assert_eq!(kept["rule-name"], "mine");
+    }
+
+    #[test]
+    fn explicit_selections_and_table_settings() {
+        let e = render("explicit: { schema: crm, table: Customer }");
+        assert_eq!(e["rule-action"], "explicit");
+        assert_eq!(e["rule-name"], "1-explicit");
+        let p = render("parallel_load: { schema: HR, table: SALES, type: ranges, columns: [NO], boundaries: [[10], [20.5]] }");
+        assert_eq!(
+            p,
+            json!({"rule-type": "table-settings", "rule-id": "1", "rule-name": "1-parallel-load",
+                   "object-locator": {"schema-name": "HR", "table-name": "SALES"},
+                   "parallel-load": {"type": "ranges", "columns": ["NO"], "boundaries": [["10"], ["20.5"]]}})
+        );
+        assert!(
+            p.get("rule-action").is_none(),
+            "table-settings rules have no rule-action"
+        );
+        let l = render("lob: { schema: INV, table: ITEMS, mode: unlimited, bulk_max_size: 0 }");
+        assert_eq!(l["rule-name"], "1-lob");
+        assert_eq!(
+            l["lob-settings"],
+            json!({"mode": "unlimited", "bulk-max-size": "0"})
+        );
     }
 
     #[test]

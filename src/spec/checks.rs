@@ -799,7 +799,6 @@ impl Checker<'_> {
                 }
             }
             self.post_processing_targets(name, rules);
-            self.post_processing_targets(name, rules);
             if !used.contains(name.as_str()) && all_resolve {
                 self.warning_key(
                     "unused",

@@ -127,6 +127,11 @@ fn whole(v: &Json) -> Option<i64> {
     }
 }
 
+/// Whether `v` is a whole number in `range`.
+fn whole_in(v: &Json, range: std::ops::RangeInclusive<i64>) -> bool {
+    whole(v).is_some_and(|n| range.contains(&n))
+}
+
 impl Checker<'_> {
     /// Checks a raw rule at `rp` against the grammar of its `rule-type`.
     pub(super) fn raw_rule(&mut self, rp: &str, raw: &Map<String, Json>) {
@@ -225,7 +230,11 @@ impl Checker<'_> {
                 pointer,
                 format!("{what} must be a string, found `{v}`"),
             )
-            .help = Some(format!("one of {}", one_of(allowed)));
+            .help = Some(if v.is_null() && allowed.contains(&"null") {
+                "quote it, `\"null\"`: YAML reads a bare `null` as no value".into()
+            } else {
+                format!("one of {}", one_of(allowed))
+            });
             return None;
         };
         if allowed.contains(&s) {
@@ -367,7 +376,7 @@ impl Checker<'_> {
             );
         }
         if let Some(order) = raw.get("load-order") {
-            if !whole(order).is_some_and(|n| (1..=2_147_483_647).contains(&n)) {
+            if !whole_in(order, 1..=2_147_483_647) {
                 self.error(
                     "invalid-value",
                     child_pointer(rp, "load-order"),
@@ -688,7 +697,7 @@ impl Checker<'_> {
         }
         for key in ["length", "precision"] {
             if let Some(v) = d.get(key) {
-                if !whole(v).is_some_and(|n| n > 0) {
+                if !whole_in(v, 1..=i64::MAX) {
                     self.error(
                         "invalid-value",
                         child_pointer(at, key),
@@ -942,7 +951,7 @@ impl Checker<'_> {
             "batch-size",
         ] {
             if let Some(v) = p.get(key) {
-                if !whole(v).is_some_and(|n| n >= 0) {
+                if !whole_in(v, 0..=i64::MAX) {
                     self.error(
                         "invalid-value",
                         f.at(key),
@@ -977,7 +986,7 @@ impl Checker<'_> {
         };
         let size = l.get("bulk-max-size");
         if let Some(v) = size {
-            if !whole(v).is_some_and(|n| n >= 0) {
+            if !whole_in(v, 0..=i64::MAX) {
                 self.error(
                     "invalid-value",
                     f.at("bulk-max-size"),
@@ -1044,6 +1053,100 @@ impl Checker<'_> {
                     "a tag is `{ key: NAME, value: VALUE }`".into(),
                 );
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::{check_text, Severity};
+
+    /// The diagnostics of a MySQL-to-MySQL spec whose one rule set is `rules`, as
+    /// `(severity, message)`.
+    fn diagnostics(rules: &str) -> Vec<(Severity, String)> {
+        let text = format!(
+            "version: 1
+stack: demo
+endpoints:
+  a: {{ role: source, engine: mysql, host: a.example.com, username: u, password: {{ env: PW }} }}
+  b: {{ role: target, engine: mysql, host: b.example.com, username: u, password: {{ env: PW }} }}
+rules:
+  r:
+    - include: {{ schema: app }}
+{rules}replications:
+  r: {{ source: a, target: b, type: full-load, rules: r }}
+compute: {{ mode: serverless, serverless: {{ max_dcu: 4 }} }}
+"
+        );
+        check_text("t.yaml", &text, &|_| true)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.severity, d.message))
+            .collect()
+    }
+
+    fn warning(rules: &str, message: &str) {
+        let got = diagnostics(rules);
+        assert_eq!(got, [(Severity::Warning, message.to_string())], "{rules}");
+    }
+
+    #[test]
+    fn what_dmsctl_cannot_judge_is_a_warning() {
+        warning(
+            "    - raw: { rule-type: table-settings, rule-action: include, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: none } }\n",
+            "a `table-settings` rule has no `rule-action`; DMS does not read it",
+        );
+        warning(
+            "    - raw: { rule-type: selection, rule-action: include, object-locator: { schema-name: app, table-name: t }, load_order: 1 }\n",
+            "dmsctl does not know `load_order` in a `selection` rule; it goes to DMS as written",
+        );
+        warning(
+            "    - raw: { rule-type: selection, rule-action: exclude, object-locator: { schema-name: app, table-name: t }, filters: [{ filter-type: source, column-name: c, filter-conditions: [{ filter-operator: \"null\" }] }] }\n",
+            "DMS applies filters only to `include` selections",
+        );
+        warning(
+            "    - raw: { rule-type: post-processing, rule-action: add-tag, object-locator: { schema-name: app, table-name: t }, tag-set: [{ key: k, value: v }] }\n",
+            "`post-processing` rules tag S3 objects, but replication `r` writes to a target that is not S3",
+        );
+        warning(
+            "    - raw: { rule-type: transformation, rule-action: add-column, rule-target: column, object-locator: { schema-name: app, table-name: t }, value: c }\n",
+            "`add-column` without `data-type`: DMS needs the new column's type",
+        );
+        warning(
+            "    - raw: { rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, lob-settings: { mode: limited } }\n",
+            "limited LOB mode without `bulk-max-size`: the user guide says to set one",
+        );
+        warning(
+            "    - raw: { rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: none, columns: [c] } }\n",
+            "`columns` applies to another parallel-load type than `none`",
+        );
+    }
+
+    #[test]
+    fn what_the_guide_calls_wrong_is_an_error() {
+        for (rule, message) in [
+            ("{ rule-type: transformation, rule-action: rename, object-locator: { schema-name: app } }",
+             "a `transformation` rule needs `rule-target`"),
+            ("{ rule-type: transformation, rule-action: change-data-type, rule-target: table, object-locator: { schema-name: app, table-name: t }, data-type: { type: int8 } }",
+             "`change-data-type` takes `rule-target: column`, found `table`"),
+            ("{ rule-type: transformation, rule-action: replace-prefix, rule-target: schema, object-locator: { schema-name: app }, value: b_ }",
+             "`replace-prefix` needs `old-value`, the affix it replaces"),
+            ("{ rule-type: transformation, rule-action: define-primary-key, rule-target: table, object-locator: { schema-name: app, table-name: \"t%\" }, primary-key-def: { name: k, columns: [a] } }",
+             "`define-primary-key` needs an exact `table-name`, found `t%`"),
+            ("{ rule-type: transformation, rule-action: change-data-type, rule-target: column, object-locator: { schema-name: app, table-name: t, column-name: c }, data-type: { type: text } }",
+             "unknown data type `text`"),
+            ("{ rule-type: post-processing, rule-action: add-tags, object-locator: { schema-name: app, table-name: t }, tag-set: [{ key: k, value: v }] }",
+             "unknown `post-processing` rule-action `add-tags`"),
+            ("{ rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: ranges, columns: [a], boundaries: [[1, 2]] } }",
+             "a boundary is a list of 1 to 1 values, one per column"),
+            ("{ rule-type: selection, rule-action: include, object-locator: { schema-name: app, table-name: t }, load-order: 0 }",
+             "`load-order` must be a positive whole number, found `0`"),
+        ] {
+            let got = diagnostics(&format!("    - raw: {rule}\n"));
+            assert!(
+                got.contains(&(Severity::Error, message.to_string())),
+                "{rule}: {got:?}"
+            );
         }
     }
 }

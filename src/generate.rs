@@ -801,8 +801,10 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
         let t = serde_json::from_value(d.get("type")?.clone()).ok()?;
         Some((t, int(d, "length"), int(d, "precision"), int(d, "scale")))
     };
-    let rule = match (s(r, "rule-type")?.as_str(), s(r, "rule-action")?.as_str()) {
-        ("selection", action @ ("include" | "exclude")) => {
+    let action = s(r, "rule-action");
+    let rule = match (s(r, "rule-type")?.as_str(), action.as_deref().unwrap_or("")) {
+        ("table-settings", "") => return table_settings_rule(r, schema, table?),
+        ("selection", action @ ("include" | "exclude" | "explicit")) => {
             let sel = Selection {
                 schema,
                 table: table?,
@@ -810,10 +812,10 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
                     .and_then(|t| serde_json::from_value(t).ok()),
                 load_order: int(r, "load-order"),
             };
-            if action == "include" {
-                Rule::Include(sel)
-            } else {
-                Rule::Exclude(sel)
+            match action {
+                "include" => Rule::Include(sel),
+                "exclude" => Rule::Exclude(sel),
+                _ => Rule::Explicit(sel),
             }
         }
         ("transformation", action) => match action {
@@ -928,6 +930,63 @@ fn friendly_rule(r: &Json) -> Option<Rule> {
         _ => return None,
     };
     Some(rule)
+}
+
+/// A `table-settings` rule as `parallel_load` or `lob`, when it sets exactly one of the two.
+fn table_settings_rule(r: &Json, schema: String, table: String) -> Option<Rule> {
+    let strings = |v: Option<&Json>| -> Option<Vec<String>> {
+        v.map_or(Some(Vec::new()), |v| {
+            v.as_array()?
+                .iter()
+                .map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+    };
+    let int = |v: &Json, k: &str| v.get(k).and_then(json_i64);
+    match (r.get("parallel-load"), r.get("lob-settings")) {
+        (Some(p), None) => {
+            let boundaries = match p.get("boundaries") {
+                None => Vec::new(),
+                Some(b) => b
+                    .as_array()?
+                    .iter()
+                    .map(|row| {
+                        row.as_array()?
+                            .iter()
+                            .map(|v| v.as_str().map(|s| BoundaryValue::Str(s.to_string())))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .collect::<Option<Vec<_>>>()?,
+            };
+            let flag = p.get("collection-count-from-metadata");
+            Some(Rule::ParallelLoad(ParallelLoad {
+                schema,
+                table,
+                load_type: serde_json::from_value(p.get("type")?.clone()).ok()?,
+                partitions: strings(p.get("partitions"))?,
+                subpartitions: strings(p.get("subpartitions"))?,
+                columns: strings(p.get("columns"))?,
+                boundaries,
+                number_of_partitions: int(p, "number-of-partitions"),
+                collection_count_from_metadata: match flag {
+                    None => None,
+                    Some(v) => Some(v.as_bool().or_else(|| v.as_str()?.trim().parse().ok())?),
+                },
+                max_records_skip_per_page: int(p, "max-records-skip-per-page"),
+                batch_size: int(p, "batch-size"),
+            }))
+        }
+        (None, Some(l)) => Some(Rule::Lob(Lob {
+            schema,
+            table,
+            mode: match l.get("mode") {
+                None => None,
+                Some(m) => serde_json::from_value(m.clone()).ok()?,
+            },
+            bulk_max_size: int(l, "bulk-max-size"),
+        })),
+        _ => None,
+    }
 }
 
 /// The spec as YAML, after a header comment that says what to do with it.
@@ -1208,6 +1267,13 @@ mod tests {
 - change_data_type: { schema: s, table: t, column: amount, type: numeric, precision: 12, scale: 2 }
 - define_primary_key: { schema: s, table: t, name: t_pk, origin: unique-index, columns: [a, b] }
 - add_before_image_columns: { schema: s, table: t, suffix: _old, columns: all }
+- explicit: { schema: crm, table: Customer }
+- parallel_load: { schema: HR, table: SALES, type: partitions-auto }
+- parallel_load: { schema: HR, table: SALES_RANGES, type: ranges, columns: [SALES_NO, REGION], boundaries: [["1000", NORTH], ["3000", WEST]] }
+- parallel_load: { schema: HR, table: SALES_LIST, type: partitions-list, partitions: [A], subpartitions: ["01"] }
+- parallel_load: { schema: admin, table: departments, type: partitions-auto, number_of_partitions: 5, collection_count_from_metadata: false, max_records_skip_per_page: 1000, batch_size: 0 }
+- lob: { schema: INV, table: ITEMS, bulk_max_size: 100000 }
+- lob: { schema: INV, table: ITEMS_FULL, mode: unlimited, bulk_max_size: 0 }
 "#,
         );
         let live = rules::table_mappings(&spec);
@@ -1229,7 +1295,7 @@ mod tests {
             {"rule-type": "selection", "rule-id": "3", "rule-name": "3-include", "rule-action": "include",
              "object-locator": {"schema-name": "app", "table-name": "t"},
              "filters": [{"filter-type": "source", "column-name": "id", "filter-conditions": [{"filter-operator": "gte", "value": "5"}]}]},
-            {"rule-type": "table-settings", "rule-id": "4", "rule-name": "4", "rule-action": "define-segment",
+            {"rule-type": "table-settings", "rule-id": "4", "rule-name": "4", "parallel-load": {"type": "partitions-auto"},
              "object-locator": {"schema-name": "app", "table-name": "t"}},
             {"rule-type": "selection", "rule-id": 5, "rule-name": "5-exclude", "rule-action": "exclude",
              "object-locator": {"schema-name": "app", "table-name": "tmp", "table-type": "table"}, "filters": []}
@@ -1241,6 +1307,34 @@ mod tests {
         if let Rule::Raw(r) = &got[1] {
             assert_eq!(r["rule-name"], "469349375");
         }
+    }
+
+    /// Issue #15: console-made mappings of every kind the user guide documents come back as
+    /// `raw` rules that render to the live JSON and pass the spec's checks.
+    #[test]
+    fn console_made_rules_of_every_kind_stay_raw_and_render_back() {
+        let guide: Json =
+            serde_json::from_str(include_str!("../tests/fixtures/rules/dms-user-guide.json"))
+                .expect("fixture");
+        for set in ["database", "s3", "kafka"] {
+            let live = json!({ "rules": guide[set] });
+            let got = spec_rules(&live);
+            assert!(got.iter().all(|r| r.kind() == "raw"), "{set}: {got:?}");
+            assert_eq!(rules::table_mappings(&got), live, "{set}");
+        }
+    }
+
+    #[test]
+    fn table_settings_setting_both_parallel_load_and_lob_stay_raw() {
+        let live = json!({"rules": [
+            {"rule-type": "selection", "rule-id": "1", "rule-name": "1-include", "rule-action": "include",
+             "object-locator": {"schema-name": "s", "table-name": "%"}},
+            {"rule-type": "table-settings", "rule-id": "2", "rule-name": "2-lob",
+             "object-locator": {"schema-name": "s", "table-name": "t"},
+             "parallel-load": {"type": "partitions-auto"}, "lob-settings": {"bulk-max-size": "64"}},
+        ]});
+        let kinds: Vec<&str> = spec_rules(&live).iter().map(Rule::kind).collect();
+        assert_eq!(kinds, ["include", "raw"]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub fn render_rule(n: usize, rule: &Rule) -> Json {
     let id = n.to_string();
     let name = format!("{n}-{}", kind.replace('_', "-"));
     match rule {
-        Rule::Include(s) | Rule::Exclude(s) => {
+        Rule::Include(s) | Rule::Exclude(s) | Rule::Explicit(s) => {
             out.insert("rule-type".into(), "selection".into());
             let mut locator = Map::new();
             locator.insert("schema-name".into(), s.schema.clone().into());
@@ -31,16 +31,7 @@ pub fn render_rule(n: usize, rule: &Rule) -> Json {
                     serde_json::to_value(t).unwrap_or(Json::Null),
                 );
             }
-            base(
-                &mut out,
-                &id,
-                &name,
-                if matches!(rule, Rule::Include(_)) {
-                    "include"
-                } else {
-                    "exclude"
-                },
-            );
+            base(&mut out, &id, &name, kind);
             out.insert("object-locator".into(), Json::Object(locator));
             if let Some(order) = s.load_order {
                 out.insert("load-order".into(), order.into());
@@ -194,6 +185,57 @@ pub fn render_rule(n: usize, rule: &Rule) -> Json {
             def.insert("column-filter".into(), filter.into());
             out.insert("before-image-def".into(), Json::Object(def));
         }
+        Rule::ParallelLoad(p) => {
+            table_settings(&mut out, &id, &name, &p.schema, &p.table);
+            let mut load = Map::new();
+            load.insert("type".into(), p.load_type.dms_name().into());
+            for (key, list) in [
+                ("partitions", &p.partitions),
+                ("subpartitions", &p.subpartitions),
+                ("columns", &p.columns),
+            ] {
+                if !list.is_empty() {
+                    load.insert(key.into(), list.clone().into());
+                }
+            }
+            if !p.boundaries.is_empty() {
+                let bounds: Vec<Json> = p
+                    .boundaries
+                    .iter()
+                    .map(|b| b.iter().map(|v| Json::from(v.to_string())).collect())
+                    .collect();
+                load.insert("boundaries".into(), bounds.into());
+            }
+            for (key, v) in [
+                ("number-of-partitions", p.number_of_partitions),
+                ("max-records-skip-per-page", p.max_records_skip_per_page),
+                ("batch-size", p.batch_size),
+            ] {
+                if let Some(v) = v {
+                    load.insert(key.into(), v.into());
+                }
+            }
+            if let Some(c) = p.collection_count_from_metadata {
+                // The user guide writes this flag as a string.
+                load.insert(
+                    "collection-count-from-metadata".into(),
+                    c.to_string().into(),
+                );
+            }
+            out.insert("parallel-load".into(), Json::Object(load));
+        }
+        Rule::Lob(l) => {
+            table_settings(&mut out, &id, &name, &l.schema, &l.table);
+            let mut lob = Map::new();
+            if let Some(m) = l.mode {
+                lob.insert("mode".into(), serde_json::to_value(m).unwrap_or(Json::Null));
+            }
+            if let Some(size) = l.bulk_max_size {
+                // A string, as in every example of the user guide.
+                lob.insert("bulk-max-size".into(), size.to_string().into());
+            }
+            out.insert("lob-settings".into(), Json::Object(lob));
+        }
         Rule::Raw(raw) => {
             let mut raw = raw.clone();
             raw.entry("rule-id").or_insert_with(|| id.clone().into());
@@ -209,6 +251,17 @@ fn base(out: &mut Map<String, Json>, id: &str, name: &str, action: &str) {
     out.insert("rule-id".into(), id.into());
     out.insert("rule-name".into(), name.into());
     out.insert("rule-action".into(), action.into());
+}
+
+/// A `table-settings` rule for one table: it has no `rule-action`.
+fn table_settings(out: &mut Map<String, Json>, id: &str, name: &str, schema: &str, table: &str) {
+    out.insert("rule-type".into(), "table-settings".into());
+    out.insert("rule-id".into(), id.into());
+    out.insert("rule-name".into(), name.into());
+    out.insert(
+        "object-locator".into(),
+        json!({ "schema-name": schema, "table-name": table }),
+    );
 }
 
 /// A transformation on the most specific of schema, table and column that is given.
@@ -393,7 +446,7 @@ mod tests {
 
     #[test]
     fn raw_rules_pass_through_and_get_ids_when_missing() {
-        let r = render("raw: { rule-type: table-settings, rule-action: define-segment, object-locator: { schema-name: s, table-name: t } }");
+        let r = render("raw: { rule-type: table-settings, parallel-load: { type: none }, object-locator: { schema-name: s, table-name: t } }");
         assert_eq!(r["rule-type"], "table-settings");
         assert_eq!(r["rule-id"], "1");
         assert_eq!(r["rule-name"], "1-raw");
@@ -402,6 +455,30 @@ mod tests {
         );
         assert_eq!(kept["rule-id"], "77");
         assert_eq!(kept["rule-name"], "mine");
+    }
+
+    #[test]
+    fn explicit_selections_and_table_settings() {
+        let e = render("explicit: { schema: crm, table: Customer }");
+        assert_eq!(e["rule-action"], "explicit");
+        assert_eq!(e["rule-name"], "1-explicit");
+        let p = render("parallel_load: { schema: HR, table: SALES, type: ranges, columns: [NO], boundaries: [[10], [20.5]] }");
+        assert_eq!(
+            p,
+            json!({"rule-type": "table-settings", "rule-id": "1", "rule-name": "1-parallel-load",
+                   "object-locator": {"schema-name": "HR", "table-name": "SALES"},
+                   "parallel-load": {"type": "ranges", "columns": ["NO"], "boundaries": [["10"], ["20.5"]]}})
+        );
+        assert!(
+            p.get("rule-action").is_none(),
+            "table-settings rules have no rule-action"
+        );
+        let l = render("lob: { schema: INV, table: ITEMS, mode: unlimited, bulk_max_size: 0 }");
+        assert_eq!(l["rule-name"], "1-lob");
+        assert_eq!(
+            l["lob-settings"],
+            json!({"mode": "unlimited", "bulk-max-size": "0"})
+        );
     }
 
     #[test]

@@ -129,7 +129,7 @@ fn round_trip(emu: &Emulator, mode: &str) -> String {
         "passwords become environment variables, listed in the header:\n{spec}"
     );
     assert!(
-        !spec.contains("settings:") && !spec.contains("TargetTablePrepMode"),
+        !spec.contains("\n    settings:") && !spec.contains("TargetTablePrepMode"),
         "no task settings:\n{spec}"
     );
     for secret in ["backend-secret-value", "receiver-secret-value"] {
@@ -279,4 +279,92 @@ async fn other_stacks_are_skipped_and_both_modes_need_a_choice() {
     let out = dmsctl(emu, &[GENERATE, &["--mode", "serverless"]].concat());
     expect(&out, 0, "--mode serverless");
     assert!(text(&out.stdout).contains("mode: serverless"));
+}
+
+/// The rules of `tests/fixtures/rules/dms-user-guide.json`, every set in one mapping and
+/// numbered 1, 2, … in that order: selection, transformation, table-settings, post-processing
+/// and object-mapping rules mixed, with console-style names.
+fn every_guide_rule() -> Json {
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/dms-user-guide.json");
+    let guide: Json =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("fixture")).expect("JSON");
+    let mut rules = Vec::new();
+    for set in ["database", "s3", "kafka"] {
+        for rule in guide[set].as_array().expect("rules") {
+            let mut rule = rule.clone();
+            rule["rule-id"] = (rules.len() + 1).to_string().into();
+            rules.push(rule);
+        }
+    }
+    serde_json::json!({ "rules": rules })
+}
+
+/// Adds a task made by hand (untagged) next to the example's, with `mappings`.
+async fn hand_made_task(emu: &Emulator, identifier: &str, mappings: &Json) {
+    let live = live(emu).await;
+    let task = live.tasks.values().next().expect("the example made a task");
+    let client = dms::Client::new(&emu.sdk_config("eu-central-1").await);
+    client
+        .create_replication_task()
+        .replication_task_identifier(identifier)
+        .source_endpoint_arn(&task.source_endpoint_arn)
+        .target_endpoint_arn(&task.target_endpoint_arn)
+        .replication_instance_arn(&task.replication_instance_arn)
+        .migration_type(dms::types::MigrationTypeValue::FullLoad)
+        .table_mappings(mappings.to_string())
+        // Logging as the example's tasks have it, so the spec needs no settings.
+        .replication_task_settings(task.settings.to_string())
+        .send()
+        .await
+        .expect("the emulator takes the mapping, as DMS does");
+}
+
+/// Issue #15: `generate` stopped with "the generated spec does not validate" on tasks whose
+/// mappings use table-settings rules or `explicit` selections. Console-made rules come back
+/// as `raw:`, dmsctl-numbered ones as `explicit`, `parallel_load` and `lob`; either way adopt
+/// and plan find nothing to change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mappings_mixing_every_rule_type_round_trip_through_generate_and_adopt() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    hand_made(emu, "sci-sync-instances.yaml").await;
+    hand_made_task(emu, "guide-console", &every_guide_rule()).await;
+    let friendly: Vec<dmsctl::spec::types::Rule> = serde_json::from_value(serde_json::json!([
+        { "explicit": { "schema": "crm", "table": "Customer" } },
+        { "exclude": { "schema": "crm", "table": "TMP%" } },
+        { "parallel_load": { "schema": "HR", "table": "SALES", "type": "ranges",
+            "columns": ["SALES_NO", "REGION"], "boundaries": [["1000", "NORTH"], ["3000", "WEST"]] } },
+        { "parallel_load": { "schema": "HR", "table": "ORDERS", "type": "partitions-auto" } },
+        { "lob": { "schema": "INV", "table": "ITEMS", "mode": "unlimited", "bulk_max_size": 0 } },
+        { "raw": { "rule-type": "transformation", "rule-action": "data-masking-hash-mask",
+            "rule-target": "column",
+            "object-locator": { "schema-name": "crm", "table-name": "Customer", "column-name": "EMAIL" } } }
+    ]))
+    .expect("friendly rules");
+    hand_made_task(
+        emu,
+        "guide-friendly",
+        &dmsctl::rules::table_mappings(&friendly),
+    )
+    .await;
+
+    let spec = round_trip(emu, "instances");
+    for line in [
+        "  guide-friendly:\n    - explicit: { schema: crm, table: Customer }\n",
+        "    - parallel_load: { schema: HR, table: ORDERS, type: partitions-auto }\n",
+        "    - lob: { schema: INV, table: ITEMS, mode: unlimited, bulk_max_size: 0 }\n",
+    ] {
+        assert!(spec.contains(line), "missing {line:?} in:\n{spec}");
+    }
+    for fragment in [
+        "rule-type: table-settings",
+        "rule-type: post-processing",
+        "rule-type: object-mapping",
+        "rule-action: explicit",
+        "filter-operator: notbetween",
+        "rule-action: data-masking-digits-randomize",
+    ] {
+        assert!(spec.contains(fragment), "missing {fragment:?} in:\n{spec}");
+    }
 }

@@ -462,3 +462,242 @@ fn shell_completions_name_every_command() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("possible values"));
 }
+
+/// A spec whose rule sets are `sets` (name and YAML list items), each used by a replication to
+/// a target that suits it: `s3…` sets to S3, `kafka…` sets to Kafka, the others to MySQL.
+fn rules_spec(sets: &[(&str, Vec<String>)]) -> String {
+    let mut spec = String::from(
+        "version: 1
+stack: guide
+region: eu-central-1
+subnet_groups:
+  private: { subnet_ids: [subnet-0a1b2c3d, subnet-0a1b2c3e] }
+endpoints:
+  src: { role: source, engine: mysql, host: a.example.com, username: dms, password: { env: DMSCTL_TEST_PW } }
+  db: { role: target, engine: mysql, host: b.example.com, username: dms, password: { env: DMSCTL_TEST_PW } }
+",
+    );
+    if sets.iter().any(|(n, _)| n.starts_with("s3")) {
+        spec.push_str("  lake: { role: target, engine: s3, s3: { bucket_name: lake, service_access_role_arn: \"arn:aws:iam::123456789012:role/dms-s3\" } }\n");
+    }
+    if sets.iter().any(|(n, _)| n.starts_with("kafka")) {
+        spec.push_str("  events: { role: target, engine: kafka, kafka: { brokers: [\"b-1.example.com:9092\"] } }\n");
+    }
+    spec.push_str("rules:\n");
+    for (name, items) in sets {
+        spec.push_str(&format!("  {name}:\n"));
+        for item in items {
+            spec.push_str(&format!("    - {item}\n"));
+        }
+    }
+    spec.push_str("replications:\n");
+    for (name, _) in sets {
+        let target = if name.starts_with("s3") {
+            "lake"
+        } else if name.starts_with("kafka") {
+            "events"
+        } else {
+            "db"
+        };
+        spec.push_str(&format!(
+            "  {name}: {{ source: src, target: {target}, type: full-load, rules: {name} }}\n"
+        ));
+    }
+    spec.push_str(
+        "compute: { mode: serverless, serverless: { max_dcu: 4, subnet_group: private } }\n",
+    );
+    spec
+}
+
+/// Writes `spec`, checks that `validate --strict` passes without a diagnostic and returns the
+/// table mappings `render` prints for each replication.
+fn validate_and_render(spec: &str, replications: &[&str]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("dmsctl.yaml");
+    std::fs::write(&path, spec).expect("write spec");
+    let path = path.to_str().expect("utf-8 path");
+    let out = dmsctl(&["validate", "--strict", "-f", path]);
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{}{}\n{spec}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    replications
+        .iter()
+        .map(|r| {
+            let out = dmsctl(&["render", "-f", path, r, "--table-mappings"]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            serde_json::from_slice(&out.stdout).expect("render prints JSON")
+        })
+        .collect()
+}
+
+fn guide_rules() -> serde_json::Value {
+    let file = root().join("tests/fixtures/rules/dms-user-guide.json");
+    serde_json::from_str(&std::fs::read_to_string(file).expect("fixture")).expect("JSON")
+}
+
+/// Issue #15: table mappings from the DMS user guide, written as `raw:` rules, were refused
+/// (table-settings rules "need `rule-action`", an `explicit` selection "selects no table").
+#[test]
+fn every_rule_kind_of_the_dms_user_guide_validates_as_raw_and_renders_as_written() {
+    let guide = guide_rules();
+    let sets: Vec<(&str, Vec<String>)> = ["database", "s3", "kafka"]
+        .into_iter()
+        .map(|set| {
+            let rules = guide[set].as_array().expect("rules");
+            (set, rules.iter().map(|r| format!("raw: {r}")).collect())
+        })
+        .collect();
+    let rendered = validate_and_render(&rules_spec(&sets), &["database", "s3", "kafka"]);
+    for (set, mappings) in ["database", "s3", "kafka"].iter().zip(rendered) {
+        assert_eq!(
+            mappings,
+            serde_json::json!({ "rules": guide[set] }),
+            "rule set {set}"
+        );
+    }
+    // Every rule type and every action the guide lists is in the fixture.
+    let all: Vec<&serde_json::Value> = ["database", "s3", "kafka"]
+        .iter()
+        .flat_map(|s| guide[s].as_array().expect("rules"))
+        .collect();
+    let has = |t: &str, a: Option<&str>| {
+        all.iter()
+            .any(|r| r["rule-type"] == t && r.get("rule-action").and_then(|v| v.as_str()) == a)
+    };
+    for a in ["include", "exclude", "explicit"] {
+        assert!(has("selection", Some(a)), "selection {a}");
+    }
+    for a in [
+        "add-column",
+        "include-column",
+        "remove-column",
+        "rename",
+        "convert-lowercase",
+        "convert-uppercase",
+        "add-prefix",
+        "remove-prefix",
+        "replace-prefix",
+        "add-suffix",
+        "remove-suffix",
+        "replace-suffix",
+        "define-primary-key",
+        "change-data-type",
+        "add-before-image-columns",
+        "data-masking-digits-mask",
+        "data-masking-digits-randomize",
+        "data-masking-hash-mask",
+    ] {
+        assert!(has("transformation", Some(a)), "transformation {a}");
+    }
+    assert!(has("table-settings", None));
+    assert!(has("post-processing", Some("add-tag")));
+    assert!(has("object-mapping", Some("map-record-to-record")));
+    let text = serde_json::to_string(&all).expect("JSON");
+    for op in [
+        "lte",
+        "ste",
+        "gte",
+        "eq",
+        "noteq",
+        "between",
+        "notbetween",
+        "null",
+        "notnull",
+    ] {
+        assert!(
+            text.contains(&format!("\"filter-operator\":\"{op}\"")),
+            "operator {op}"
+        );
+    }
+    for t in [
+        "partitions-auto",
+        "subpartitions-auto",
+        "partitions-list",
+        "ranges",
+        "none",
+    ] {
+        assert!(
+            text.contains(&format!("\"type\":\"{t}\"")),
+            "parallel-load {t}"
+        );
+    }
+    for m in ["unlimited", "none", "limited"] {
+        assert!(text.contains(&format!("\"mode\":\"{m}\"")), "LOB mode {m}");
+    }
+}
+
+/// Each friendly rule renders to the DMS rule the user guide writes for it (rule names aside).
+#[test]
+fn friendly_rules_render_to_the_same_dms_json_as_their_raw_form() {
+    let pairs: &[(&str, &str)] = &[
+        ("include: { schema: shop, table: \"%\" }",
+         r#"{"rule-type": "selection", "rule-action": "include", "object-locator": {"schema-name": "shop", "table-name": "%"}}"#),
+        ("exclude: { schema: shop, table: \"TMP%\" }",
+         r#"{"rule-type": "selection", "rule-action": "exclude", "object-locator": {"schema-name": "shop", "table-name": "TMP%"}}"#),
+        ("explicit: { schema: crm, table: Customer }",
+         r#"{"rule-type": "selection", "rule-action": "explicit", "object-locator": {"schema-name": "crm", "table-name": "Customer"}}"#),
+        ("include: { schema: reports, table: \"v_%\", table_type: view, load_order: 2 }",
+         r#"{"rule-type": "selection", "rule-action": "include", "object-locator": {"schema-name": "reports", "table-name": "v_%", "table-type": "view"}, "load-order": 2}"#),
+        ("rename: { schema: shop, to: shop_v2 }",
+         r#"{"rule-type": "transformation", "rule-action": "rename", "rule-target": "schema", "object-locator": {"schema-name": "shop"}, "value": "shop_v2"}"#),
+        ("rename: { schema: shop, table: Orders, column: placed, to: placed_at }",
+         r#"{"rule-type": "transformation", "rule-action": "rename", "rule-target": "column", "object-locator": {"schema-name": "shop", "table-name": "Orders", "column-name": "placed"}, "value": "placed_at"}"#),
+        ("add_prefix: { schema: ops, table: \"%\", value: OPS_ }",
+         r#"{"rule-type": "transformation", "rule-action": "add-prefix", "rule-target": "table", "object-locator": {"schema-name": "ops", "table-name": "%"}, "value": "OPS_"}"#),
+        ("remove_suffix: { schema: shop, table: \"%\", value: _DMS }",
+         r#"{"rule-type": "transformation", "rule-action": "remove-suffix", "rule-target": "table", "object-locator": {"schema-name": "shop", "table-name": "%"}, "value": "_DMS"}"#),
+        ("replace_prefix: { schema: \"%\", table: \"%\", column: \"%\", old: Pre_, new: NewPre_ }",
+         r#"{"rule-type": "transformation", "rule-action": "replace-prefix", "rule-target": "column", "object-locator": {"schema-name": "%", "table-name": "%", "column-name": "%"}, "value": "NewPre_", "old-value": "Pre_"}"#),
+        ("lowercase: { schema: LEGACY, table: T_LOG }",
+         r#"{"rule-type": "transformation", "rule-action": "convert-lowercase", "rule-target": "table", "object-locator": {"schema-name": "LEGACY", "table-name": "T_LOG"}}"#),
+        ("remove_column: { schema: shop, table: Orders, column: \"col%\" }",
+         r#"{"rule-type": "transformation", "rule-action": "remove-column", "rule-target": "column", "object-locator": {"schema-name": "shop", "table-name": "Orders", "column-name": "col%"}}"#),
+        ("add_column: { schema: crm, table: Customer, column: FULL_NAME, expression: \"$FIRST_NAME||' '||$LAST_NAME\", type: string, length: 50 }",
+         r#"{"rule-type": "transformation", "rule-action": "add-column", "rule-target": "column", "object-locator": {"schema-name": "crm", "table-name": "Customer"}, "value": "FULL_NAME", "expression": "$FIRST_NAME||' '||$LAST_NAME", "data-type": {"type": "string", "length": 50}}"#),
+        ("change_data_type: { schema: shop, table: Payments, column: AMOUNT, type: int8 }",
+         r#"{"rule-type": "transformation", "rule-action": "change-data-type", "rule-target": "column", "object-locator": {"schema-name": "shop", "table-name": "Payments", "column-name": "AMOUNT"}, "data-type": {"type": "int8"}}"#),
+        ("define_primary_key: { schema: inventory, table: PART, name: PART-unique-idx, origin: unique-index, columns: [PART-NUM] }",
+         r#"{"rule-type": "transformation", "rule-action": "define-primary-key", "rule-target": "table", "object-locator": {"schema-name": "inventory", "table-name": "PART"}, "primary-key-def": {"name": "PART-unique-idx", "origin": "unique-index", "columns": ["PART-NUM"]}}"#),
+        ("add_before_image_columns: { schema: \"%\", table: employees }",
+         r#"{"rule-type": "transformation", "rule-action": "add-before-image-columns", "rule-target": "column", "object-locator": {"schema-name": "%", "table-name": "employees"}, "before-image-def": {"column-prefix": "BI_", "column-filter": "pk-only"}}"#),
+        ("parallel_load: { schema: HR, table: SALES, type: partitions-auto }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "HR", "table-name": "SALES"}, "parallel-load": {"type": "partitions-auto"}}"#),
+        ("parallel_load: { schema: HR, table: SALES_SUB, type: subpartitions-auto }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "HR", "table-name": "SALES_SUB"}, "parallel-load": {"type": "subpartitions-auto"}}"#),
+        ("parallel_load: { schema: HR, table: SALES_BOTH, type: partitions-list, partitions: [ABCD, EFGH], subpartitions: [\"01234\", \"56789\"] }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "HR", "table-name": "SALES_BOTH"}, "parallel-load": {"type": "partitions-list", "partitions": ["ABCD", "EFGH"], "subpartitions": ["01234", "56789"]}}"#),
+        ("parallel_load: { schema: HR, table: SALES_RANGES, type: ranges, columns: [SALES_NO, REGION], boundaries: [[1000, NORTH], [3000, WEST]] }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "HR", "table-name": "SALES_RANGES"}, "parallel-load": {"type": "ranges", "columns": ["SALES_NO", "REGION"], "boundaries": [["1000", "NORTH"], ["3000", "WEST"]]}}"#),
+        ("parallel_load: { schema: admin, table: departments, type: partitions-auto, number_of_partitions: 5, collection_count_from_metadata: true, max_records_skip_per_page: 1000000, batch_size: 50000 }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "admin", "table-name": "departments"}, "parallel-load": {"type": "partitions-auto", "number-of-partitions": 5, "collection-count-from-metadata": "true", "max-records-skip-per-page": 1000000, "batch-size": 50000}}"#),
+        ("parallel_load: { schema: HR, table: AUDIT, type: none }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "HR", "table-name": "AUDIT"}, "parallel-load": {"type": "none"}}"#),
+        ("lob: { schema: INV, table: ITEMS, bulk_max_size: 100000 }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "INV", "table-name": "ITEMS"}, "lob-settings": {"bulk-max-size": "100000"}}"#),
+        ("lob: { schema: INV, table: ITEMS_FULL, mode: unlimited, bulk_max_size: 0 }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "INV", "table-name": "ITEMS_FULL"}, "lob-settings": {"mode": "unlimited", "bulk-max-size": "0"}}"#),
+        ("lob: { schema: INV, table: ITEMS_TASK, mode: none, bulk_max_size: 100000 }",
+         r#"{"rule-type": "table-settings", "object-locator": {"schema-name": "INV", "table-name": "ITEMS_TASK"}, "lob-settings": {"mode": "none", "bulk-max-size": "100000"}}"#),
+    ];
+    let friendly: Vec<String> = pairs.iter().map(|(f, _)| f.to_string()).collect();
+    let raw: Vec<String> = pairs.iter().map(|(_, r)| format!("raw: {r}")).collect();
+    let rendered = validate_and_render(
+        &rules_spec(&[("friendly", friendly), ("raw", raw)]),
+        &["friendly", "raw"],
+    );
+    let without_names = |m: &serde_json::Value| -> Vec<serde_json::Value> {
+        let mut rules = m["rules"].as_array().expect("rules").clone();
+        for r in &mut rules {
+            r.as_object_mut().expect("rule").remove("rule-name");
+        }
+        rules
+    };
+    let (friendly, raw) = (without_names(&rendered[0]), without_names(&rendered[1]));
+    assert_eq!(friendly.len(), pairs.len());
+    for (i, (f, r)) in friendly.iter().zip(&raw).enumerate() {
+        assert_eq!(f, r, "{}", pairs[i].0);
+    }
+}

@@ -11,6 +11,8 @@ use super::types::*;
 use super::yaml::{child_pointer, SourceMap};
 use crate::model::{derived_id, IdKind};
 
+mod raw_rules;
+
 /// CloudWatch Logs' allowed retention periods, in days.
 pub const RETENTION_DAYS: &[u32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -648,10 +650,13 @@ impl Checker<'_> {
         for (name, rules) in &self.spec.rules {
             let at = ["rules", name.as_str()];
             let selects = rules.iter().any(|r| match r {
-                Rule::Include(_) => true,
+                Rule::Include(_) | Rule::Explicit(_) => true,
                 Rule::Raw(raw) => {
                     raw.get("rule-type").and_then(Json::as_str) == Some("selection")
-                        && raw.get("rule-action").and_then(Json::as_str) == Some("include")
+                        && matches!(
+                            raw.get("rule-action").and_then(Json::as_str),
+                            Some("include" | "explicit")
+                        )
                 }
                 _ => false,
             });
@@ -673,6 +678,38 @@ impl Checker<'_> {
                     Rule::Include(s) | Rule::Exclude(s) => {
                         self.pattern(p("schema"), &s.schema);
                         self.pattern(p("table"), &s.table);
+                    }
+                    Rule::Explicit(s) => {
+                        for (f, v) in [("schema", &s.schema), ("table", &s.table)] {
+                            self.exact(p(f), "explicit", f, v);
+                        }
+                    }
+                    Rule::ParallelLoad(pl) => {
+                        for (f, v) in [("schema", &pl.schema), ("table", &pl.table)] {
+                            self.exact(p(f), kind, f, v);
+                        }
+                        let rendered = crate::rules::render_rule(i + 1, rule);
+                        if let Some(load) = rendered.get("parallel-load").and_then(Json::as_object)
+                        {
+                            let fields = raw_rules::Fields {
+                                base: ptr(&[at[0], at[1], &idx, kind]),
+                                friendly: true,
+                            };
+                            self.parallel_load(&fields, load);
+                        }
+                    }
+                    Rule::Lob(l) => {
+                        for (f, v) in [("schema", &l.schema), ("table", &l.table)] {
+                            self.exact(p(f), kind, f, v);
+                        }
+                        let rendered = crate::rules::render_rule(i + 1, rule);
+                        if let Some(lob) = rendered.get("lob-settings").and_then(Json::as_object) {
+                            let fields = raw_rules::Fields {
+                                base: ptr(&[at[0], at[1], &idx, kind]),
+                                friendly: true,
+                            };
+                            self.lob_settings(&fields, lob);
+                        }
                     }
                     Rule::Rename(r) => {
                         self.locator(&p(""), &r.schema, r.table.as_deref(), r.column.as_deref());
@@ -712,10 +749,7 @@ impl Checker<'_> {
                     }
                     Rule::DefinePrimaryKey(k) => {
                         for (f, v) in [("schema", &k.schema), ("table", &k.table)] {
-                            if v.contains(['%', '[']) || v.is_empty() {
-                                self.error("wildcard-not-allowed", p(f), format!("`define_primary_key` needs an exact {f} name, found `{v}`"))
-                                    .help = Some("a primary key is defined for one table; write one rule per table".into());
-                            }
+                            self.exact(p(f), kind, f, v);
                         }
                         self.literal(p("name"), &k.name, "a key name");
                         if k.columns.is_empty() {
@@ -741,15 +775,7 @@ impl Checker<'_> {
                     }
                     Rule::Raw(raw) => {
                         let rp = ptr(&[at[0], at[1], &idx, "raw"]);
-                        for field in ["rule-type", "rule-action"] {
-                            if !raw.get(field).is_some_and(Json::is_string) {
-                                self.error(
-                                    "missing-field",
-                                    rp.clone(),
-                                    format!("a raw rule needs `{field}`"),
-                                );
-                            }
-                        }
+                        self.raw_rule(&rp, raw);
                         if let Some(id) = raw.get("rule-id") {
                             let id = match id {
                                 Json::String(s) => s.clone(),
@@ -772,6 +798,7 @@ impl Checker<'_> {
                     }
                 }
             }
+            self.post_processing_targets(name, rules);
             if !used.contains(name.as_str()) && all_resolve {
                 self.warning_key(
                     "unused",
@@ -779,6 +806,52 @@ impl Checker<'_> {
                     format!("rule set `{name}` is not used by any replication"),
                 );
             }
+        }
+    }
+
+    /// `post-processing` rules tag S3 objects: a replication to another target has nothing to
+    /// tag.
+    fn post_processing_targets(&mut self, set: &str, rules: &[Rule]) {
+        let spec = self.spec;
+        let not_s3: Vec<&String> = spec
+            .replications
+            .iter()
+            .filter(|(_, r)| r.rules == set)
+            .filter(|(_, r)| {
+                spec.endpoints
+                    .get(&r.target)
+                    .is_some_and(|e| e.engine != Engine::S3)
+            })
+            .map(|(n, _)| n)
+            .collect();
+        let Some(first) = not_s3.first() else {
+            return;
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            if let Rule::Raw(raw) = rule {
+                if raw.get("rule-type").and_then(Json::as_str) == Some("post-processing") {
+                    self.warning(
+                        "no-effect",
+                        ptr(&["rules", set, &i.to_string(), "raw", "rule-type"]),
+                        format!(
+                            "`post-processing` rules tag S3 objects, but replication `{first}` \
+                             writes to a target that is not S3"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A schema or table name that a rule of `kind` needs exactly, without wildcards.
+    fn exact(&mut self, pointer: String, kind: &str, field: &str, value: &str) {
+        if value.is_empty() || value.contains(['%', '[']) {
+            self.error(
+                "wildcard-not-allowed",
+                pointer,
+                format!("`{kind}` needs an exact {field} name, found `{value}`"),
+            )
+            .help = Some("it applies to one table; write one rule per table".into());
         }
     }
 

@@ -454,6 +454,8 @@ pub enum Rule {
     Include(Selection),
     /// Leave matching tables out.
     Exclude(Selection),
+    /// Select exactly one table or view, named without wildcards.
+    Explicit(Selection),
     /// Rename a schema, a table or a column (the most specific one given).
     Rename(Rename),
     AddPrefix(Affix),
@@ -471,6 +473,11 @@ pub enum Rule {
     ChangeDataType(ChangeDataType),
     DefinePrimaryKey(DefinePrimaryKey),
     AddBeforeImageColumns(BeforeImage),
+    /// Load one table in parallel during full load (a DMS `table-settings` rule with
+    /// `parallel-load`).
+    ParallelLoad(ParallelLoad),
+    /// LOB handling for one table (a DMS `table-settings` rule with `lob-settings`).
+    Lob(Lob),
     /// Any DMS rule object, passed through unchanged (dmsctl fills in `rule-id` and `rule-name`
     /// when they are missing).
     Raw(serde_json::Map<String, serde_json::Value>),
@@ -482,6 +489,7 @@ impl Rule {
         match self {
             Rule::Include(_) => "include",
             Rule::Exclude(_) => "exclude",
+            Rule::Explicit(_) => "explicit",
             Rule::Rename(_) => "rename",
             Rule::AddPrefix(_) => "add_prefix",
             Rule::RemovePrefix(_) => "remove_prefix",
@@ -496,6 +504,8 @@ impl Rule {
             Rule::ChangeDataType(_) => "change_data_type",
             Rule::DefinePrimaryKey(_) => "define_primary_key",
             Rule::AddBeforeImageColumns(_) => "add_before_image_columns",
+            Rule::ParallelLoad(_) => "parallel_load",
+            Rule::Lob(_) => "lob",
             Rule::Raw(_) => "raw",
         }
     }
@@ -692,6 +702,121 @@ pub struct BeforeImage {
     /// pk-only (default), non-lob or all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<ColumnFilter>,
+}
+
+/// How `parallel_load` splits a table into segments (DMS `parallel-load.type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParallelLoadType {
+    /// Every existing partition (MongoDB, DocumentDB: segments DMS computes).
+    PartitionsAuto,
+    /// Every existing subpartition (Oracle).
+    SubpartitionsAuto,
+    /// The partitions and subpartitions listed.
+    PartitionsList,
+    /// Segments bounded by column values.
+    Ranges,
+    /// No parallel load: one thread.
+    None,
+}
+
+impl ParallelLoadType {
+    pub fn dms_name(self) -> &'static str {
+        match self {
+            ParallelLoadType::PartitionsAuto => "partitions-auto",
+            ParallelLoadType::SubpartitionsAuto => "subpartitions-auto",
+            ParallelLoadType::PartitionsList => "partitions-list",
+            ParallelLoadType::Ranges => "ranges",
+            ParallelLoadType::None => "none",
+        }
+    }
+}
+
+/// A boundary value of a `ranges` segment, written as YAML likes it (`1000`, `NORTH`); DMS
+/// receives it as a string.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BoundaryValue {
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+impl std::fmt::Display for BoundaryValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BoundaryValue::Int(i) => write!(f, "{i}"),
+            BoundaryValue::Float(x) => write!(f, "{x}"),
+            BoundaryValue::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Parallel full load of one table, view or collection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParallelLoad {
+    /// Schema (or MongoDB database), without wildcards.
+    pub schema: String,
+    /// Table, view or collection, without wildcards.
+    pub table: String,
+    /// partitions-auto, subpartitions-auto, partitions-list, ranges or none.
+    #[serde(rename = "type")]
+    pub load_type: ParallelLoadType,
+    /// Partitions to load (partitions-list).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<String>,
+    /// Subpartitions to load (partitions-list, Oracle).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subpartitions: Vec<String>,
+    /// Columns that bound the segments (ranges), most significant first; at most 10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// Upper bounds of the segments (ranges): one list of values per segment, in `columns`
+    /// order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boundaries: Vec<Vec<BoundaryValue>>,
+    /// Segments DMS computes (partitions-auto on MongoDB and DocumentDB; DMS default 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_of_partitions: Option<i64>,
+    /// Estimate the collection size from metadata (MongoDB, DocumentDB; DMS default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_count_from_metadata: Option<bool>,
+    /// Records skipped at once while finding segment bounds (MongoDB, DocumentDB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_records_skip_per_page: Option<i64>,
+    /// Documents per batch (MongoDB, DocumentDB; 0 = the server's maximum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<i64>,
+}
+
+/// LOB handling of `lob` (DMS `lob-settings.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LobMode {
+    /// LOBs inline, truncated to `bulk_max_size` (DMS's default).
+    Limited,
+    /// Every LOB in full, looked up in the source (combined with inline loading below
+    /// `bulk_max_size` where the engine supports it).
+    Unlimited,
+    /// The task's LOB settings.
+    None,
+}
+
+/// LOB settings for one table or view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Lob {
+    /// Schema, without wildcards.
+    pub schema: String,
+    /// Table or view, without wildcards.
+    pub table: String,
+    /// limited (DMS default), unlimited or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<LobMode>,
+    /// Largest LOB size in KB (`limited` needs a value above 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_max_size: Option<i64>,
 }
 
 #[derive(

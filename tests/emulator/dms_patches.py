@@ -54,11 +54,15 @@ START_TASK_TYPES = ("start-replication", "resume-processing", "reload-target")
 # ComputeConfig.{Min,Max}CapacityUnits: "The list of valid DCU values includes
 # 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, and 384."
 VALID_DCUS = (1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384)
+# The rule types of the DMS user guide: "Specifying table selection and
+# transformations rules using JSON" lists the first four, and the DynamoDB,
+# Kinesis and Kafka target pages add "object-mapping".
 TABLE_MAPPING_RULE_TYPES = (
     "selection",
     "transformation",
     "table-settings",
     "post-processing",
+    "object-mapping",
 )
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:dms:[a-z0-9-]+:\d{12}:[a-z-]+:[A-Za-z0-9._-]+$")
 _ID_RE = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|-(?!-))*(?<!-)$")

@@ -1,0 +1,1152 @@
+//! The DMS table-mapping grammar, per `rule-type`, for `raw:` rules and for the friendly
+//! table-settings rules (`parallel_load`, `lob`), as the DMS user guide documents it:
+//!
+//! - "Selection rules and actions" and "Using source filters" (`selection`),
+//! - "Transformation rules and actions" and "Using data masking" (`transformation`),
+//! - "Table and collection settings rules and operations" (`table-settings`),
+//! - "Amazon S3 object tagging" (`post-processing`, S3 targets) and the object-mapping sections
+//!   of the DynamoDB, Kinesis and Kafka target pages (`object-mapping`).
+//!
+//! What the guide says is wrong is an error; what dmsctl does not know (a field the guide does
+//! not list, a rule that does nothing) is a warning, since a newer DMS may take it.
+
+use serde_json::{Map, Value as Json};
+
+use super::{child_pointer, did_you_mean, one_of, Checker};
+
+pub(super) const RULE_TYPES: &[&str] = &[
+    "selection",
+    "transformation",
+    "table-settings",
+    "post-processing",
+    "object-mapping",
+];
+
+const SELECTION_ACTIONS: &[&str] = &["include", "exclude", "explicit"];
+
+const TRANSFORMATION_ACTIONS: &[&str] = &[
+    "add-column",
+    "include-column",
+    "remove-column",
+    "rename",
+    "convert-lowercase",
+    "convert-uppercase",
+    "add-prefix",
+    "remove-prefix",
+    "replace-prefix",
+    "add-suffix",
+    "remove-suffix",
+    "replace-suffix",
+    "define-primary-key",
+    "change-data-type",
+    "add-before-image-columns",
+    "data-masking-digits-mask",
+    "data-masking-digits-randomize",
+    "data-masking-hash-mask",
+];
+
+const RULE_TARGETS: &[&str] = &[
+    "schema",
+    "table",
+    "column",
+    "table-tablespace",
+    "index-tablespace",
+];
+
+/// The data types of transformation rules' `data-type.type`.
+const DATA_TYPES: &[&str] = &[
+    "bytes", "date", "time", "datetime", "int1", "int2", "int4", "int8", "numeric", "real4",
+    "real8", "string", "uint1", "uint2", "uint4", "uint8", "wstring", "blob", "nclob", "clob",
+    "boolean", "set", "list", "map", "tuple",
+];
+
+/// Filter operators with the values each takes.
+const FILTER_OPERATORS: &[(&str, &[&str])] = &[
+    ("lte", &["value"]),
+    ("ste", &["value"]),
+    ("gte", &["value"]),
+    ("eq", &["value"]),
+    ("noteq", &["value"]),
+    ("between", &["start-value", "end-value"]),
+    ("notbetween", &["start-value", "end-value"]),
+    ("null", &[]),
+    ("notnull", &[]),
+];
+
+const PARALLEL_LOAD_TYPES: &[&str] = &[
+    "partitions-auto",
+    "subpartitions-auto",
+    "partitions-list",
+    "ranges",
+    "none",
+];
+
+const LOB_MODES: &[&str] = &["limited", "unlimited", "none"];
+
+const COMMON_KEYS: &[&str] = &[
+    "rule-type",
+    "rule-id",
+    "rule-name",
+    "rule-action",
+    "object-locator",
+];
+
+/// Where the fields of a table-settings object are and what they are called: DMS's own names in
+/// a raw rule, snake_case ones in a friendly rule.
+pub(super) struct Fields {
+    pub base: String,
+    pub friendly: bool,
+}
+
+impl Fields {
+    fn at(&self, key: &str) -> String {
+        child_pointer(&self.base, &self.name(key))
+    }
+
+    fn name(&self, key: &str) -> String {
+        if self.friendly {
+            key.replace('-', "_")
+        } else {
+            key.to_string()
+        }
+    }
+}
+
+/// Whether a name uses a wildcard: `%` or a `[...]` class (`_` is left alone: it is in most
+/// real names, and DMS matches it literally where it wants an exact name).
+fn has_wildcard(v: &str) -> bool {
+    v.contains(['%', '['])
+}
+
+/// A whole number, written as a JSON number or as a string of digits (the guide does both).
+fn whole(v: &Json) -> Option<i64> {
+    match v {
+        Json::Number(n) => n.as_i64(),
+        Json::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether `v` is a whole number in `range`.
+fn whole_in(v: &Json, range: std::ops::RangeInclusive<i64>) -> bool {
+    whole(v).is_some_and(|n| range.contains(&n))
+}
+
+impl Checker<'_> {
+    /// Checks a raw rule at `rp` against the grammar of its `rule-type`.
+    pub(super) fn raw_rule(&mut self, rp: &str, raw: &Map<String, Json>) {
+        let Some(kind) = raw.get("rule-type") else {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                "a raw rule needs `rule-type`".into(),
+            )
+            .help = Some(format!("DMS rule types: {}", one_of(RULE_TYPES)));
+            return;
+        };
+        let Some(kind) = self.choice(
+            child_pointer(rp, "rule-type"),
+            kind,
+            RULE_TYPES,
+            "rule-type",
+        ) else {
+            return;
+        };
+        let actions: &[&str] = match kind {
+            "selection" => SELECTION_ACTIONS,
+            "transformation" => TRANSFORMATION_ACTIONS,
+            "post-processing" => &["add-tag"],
+            "object-mapping" => &["map-record-to-record", "map-record-to-document"],
+            _ => &[],
+        };
+        let action = match raw.get("rule-action") {
+            None if actions.is_empty() => None,
+            None => {
+                self.error(
+                    "missing-field",
+                    rp.to_string(),
+                    format!("a `{kind}` rule needs `rule-action`"),
+                )
+                .help = Some(format!(
+                    "`rule-action` of a `{kind}` rule: {}",
+                    one_of(actions)
+                ));
+                None
+            }
+            Some(_) if actions.is_empty() => {
+                self.warning(
+                    "unknown-field",
+                    child_pointer(rp, "rule-action"),
+                    format!("a `{kind}` rule has no `rule-action`; DMS does not read it"),
+                );
+                None
+            }
+            Some(a) => self.choice(
+                child_pointer(rp, "rule-action"),
+                a,
+                actions,
+                &format!("`{kind}` rule-action"),
+            ),
+        };
+        let locator = self.object_locator(rp, raw, kind);
+        let extra: &[&str] = match kind {
+            "selection" => &["load-order", "filters"],
+            "transformation" => &[
+                "rule-target",
+                "value",
+                "old-value",
+                "expression",
+                "data-type",
+                "primary-key-def",
+                "before-image-def",
+            ],
+            "table-settings" => &["parallel-load", "lob-settings"],
+            "post-processing" => &["tag-set"],
+            _ => &["mapping-parameters", "target-table-name"],
+        };
+        let known: Vec<&str> = COMMON_KEYS.iter().chain(extra).copied().collect();
+        self.unknown_fields(rp, raw, &known, &format!("a `{kind}` rule"));
+        let locator = locator.unwrap_or_default();
+        match kind {
+            "selection" => self.selection(rp, raw, action, &locator),
+            "transformation" => self.transformation(rp, raw, action, &locator),
+            "table-settings" => self.table_settings(rp, raw, &locator),
+            "post-processing" => self.tag_set(rp, raw),
+            _ => {}
+        }
+    }
+
+    /// A value that must be one of `allowed`; the value when it is.
+    fn choice<'j>(
+        &mut self,
+        pointer: String,
+        v: &'j Json,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<&'j str> {
+        let Some(s) = v.as_str() else {
+            self.error(
+                "invalid-value",
+                pointer,
+                format!("{what} must be a string, found `{v}`"),
+            )
+            .help = Some(if v.is_null() && allowed.contains(&"null") {
+                "quote it, `\"null\"`: YAML reads a bare `null` as no value".into()
+            } else {
+                format!("one of {}", one_of(allowed))
+            });
+            return None;
+        };
+        if allowed.contains(&s) {
+            return Some(s);
+        }
+        let d = self.error("unknown-value", pointer, format!("unknown {what} `{s}`"));
+        d.help = Some(match did_you_mean(s, allowed.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("DMS takes {}", one_of(allowed)),
+        });
+        None
+    }
+
+    /// Warns about keys of `map` that the guide does not list.
+    fn unknown_fields(&mut self, base: &str, map: &Map<String, Json>, known: &[&str], what: &str) {
+        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+            let d = self.warning_key(
+                "unknown-field",
+                child_pointer(base, key),
+                format!("dmsctl does not know `{key}` in {what}; it goes to DMS as written"),
+            );
+            if let Some(m) = did_you_mean(key, known.iter().copied()) {
+                d.help = Some(format!("did you mean `{m}`?"));
+            }
+        }
+    }
+
+    /// The `object-locator` every rule type needs, with its `schema-name`; the names in it as
+    /// strings (a name that is not a string is reported and left out).
+    fn object_locator(
+        &mut self,
+        rp: &str,
+        raw: &Map<String, Json>,
+        kind: &str,
+    ) -> Option<Map<String, Json>> {
+        let lp = child_pointer(rp, "object-locator");
+        let Some(locator) = raw.get("object-locator") else {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                format!("a `{kind}` rule needs `object-locator`"),
+            )
+            .help = Some("write `object-locator: { schema-name: app, table-name: \"%\" }`".into());
+            return None;
+        };
+        let Some(locator) = locator.as_object() else {
+            self.error(
+                "invalid-value",
+                lp,
+                "`object-locator` must be a mapping".into(),
+            );
+            return None;
+        };
+        let known: &[&str] = match kind {
+            "selection" => &["schema-name", "table-name", "table-type"],
+            "transformation" => &[
+                "schema-name",
+                "table-name",
+                "table-tablespace-name",
+                "index-tablespace-name",
+                "column-name",
+                "data-type",
+            ],
+            _ => &["schema-name", "table-name"],
+        };
+        self.unknown_fields(&lp, locator, known, "an `object-locator`");
+        if !locator.contains_key("schema-name") {
+            self.error(
+                "missing-field",
+                lp.clone(),
+                "`object-locator` needs `schema-name`".into(),
+            );
+        }
+        let mut names = Map::new();
+        for (k, v) in locator {
+            match v.as_str() {
+                Some(_) => {
+                    names.insert(k.clone(), v.clone());
+                }
+                None if k == "data-type" => {}
+                None => {
+                    self.error(
+                        "invalid-value",
+                        child_pointer(&lp, k),
+                        format!("`{k}` must be a string, found `{v}`"),
+                    );
+                }
+            }
+        }
+        Some(names)
+    }
+
+    /// Checks the wildcard syntax of the locator's names, or (`exact`) that they have none.
+    fn locator_names(&mut self, rp: &str, locator: &Map<String, Json>, exact: Option<&str>) {
+        let lp = child_pointer(rp, "object-locator");
+        for (k, v) in locator {
+            let (Some(v), true) = (v.as_str(), k.ends_with("-name")) else {
+                continue;
+            };
+            match exact {
+                Some(why) if has_wildcard(v) || v.is_empty() => {
+                    self.error(
+                        "wildcard-not-allowed",
+                        child_pointer(&lp, k),
+                        format!("{why} needs an exact `{k}`, found `{v}`"),
+                    )
+                    .help = Some("name one object per rule; write one rule for each".into());
+                }
+                Some(_) => {}
+                None => self.pattern(child_pointer(&lp, k), v),
+            }
+        }
+    }
+
+    fn selection(
+        &mut self,
+        rp: &str,
+        raw: &Map<String, Json>,
+        action: Option<&str>,
+        locator: &Map<String, Json>,
+    ) {
+        let lp = child_pointer(rp, "object-locator");
+        let exact = (action == Some("explicit")).then_some("an `explicit` selection");
+        self.locator_names(rp, locator, exact);
+        if !locator.is_empty() && !locator.contains_key("table-name") {
+            self.error(
+                "missing-field",
+                lp.clone(),
+                "a selection's `object-locator` needs `table-name`".into(),
+            )
+            .help = Some("write `table-name: \"%\"` for every table".into());
+        }
+        if let Some(t) = locator.get("table-type") {
+            self.choice(
+                child_pointer(&lp, "table-type"),
+                t,
+                &["table", "view", "all"],
+                "table-type",
+            );
+        }
+        if let Some(order) = raw.get("load-order") {
+            if !whole_in(order, 1..=2_147_483_647) {
+                self.error(
+                    "invalid-value",
+                    child_pointer(rp, "load-order"),
+                    format!("`load-order` must be a positive whole number, found `{order}`"),
+                )
+                .help = Some("at most 2147483647; higher numbers load first".into());
+            }
+        }
+        let Some(filters) = raw.get("filters") else {
+            return;
+        };
+        let fp = child_pointer(rp, "filters");
+        let Some(filters) = filters.as_array() else {
+            self.error("invalid-value", fp, "`filters` must be a list".into());
+            return;
+        };
+        if filters.is_empty() {
+            return;
+        }
+        if action != Some("include") {
+            self.warning(
+                "ignored",
+                fp.clone(),
+                "DMS applies filters only to `include` selections".into(),
+            );
+        }
+        let table = locator.get("table-name").and_then(Json::as_str);
+        if table.is_some_and(has_wildcard) {
+            self.warning(
+                "ignored",
+                fp.clone(),
+                "DMS supports filters only on tables named exactly, without wildcards".into(),
+            );
+        }
+        for (i, filter) in filters.iter().enumerate() {
+            self.filter(&child_pointer(&fp, &i.to_string()), filter);
+        }
+    }
+
+    fn filter(&mut self, at: &str, filter: &Json) {
+        let Some(filter) = filter.as_object() else {
+            self.error(
+                "invalid-value",
+                at.to_string(),
+                "a filter must be a mapping".into(),
+            );
+            return;
+        };
+        self.unknown_fields(
+            at,
+            filter,
+            &["filter-type", "column-name", "filter-conditions"],
+            "a filter",
+        );
+        if let Some(t) = filter.get("filter-type") {
+            self.choice(
+                child_pointer(at, "filter-type"),
+                t,
+                &["source"],
+                "filter-type",
+            );
+        }
+        if !filter.get("column-name").is_some_and(Json::is_string) {
+            self.error(
+                "missing-field",
+                at.to_string(),
+                "a filter needs `column-name`, the source column it tests".into(),
+            );
+        }
+        let cp = child_pointer(at, "filter-conditions");
+        let Some(conditions) = filter
+            .get("filter-conditions")
+            .and_then(Json::as_array)
+            .filter(|c| !c.is_empty())
+        else {
+            self.error(
+                "missing-field",
+                at.to_string(),
+                "a filter needs `filter-conditions`, a list of at least one condition".into(),
+            );
+            return;
+        };
+        let operators: Vec<&str> = FILTER_OPERATORS.iter().map(|(op, _)| *op).collect();
+        for (i, condition) in conditions.iter().enumerate() {
+            let at = child_pointer(&cp, &i.to_string());
+            let Some(condition) = condition.as_object() else {
+                self.error(
+                    "invalid-value",
+                    at,
+                    "a filter condition must be a mapping".into(),
+                );
+                continue;
+            };
+            self.unknown_fields(
+                &at,
+                condition,
+                &["filter-operator", "value", "start-value", "end-value"],
+                "a filter condition",
+            );
+            let Some(op) = condition.get("filter-operator") else {
+                self.error(
+                    "missing-field",
+                    at,
+                    "a filter condition needs `filter-operator`".into(),
+                )
+                .help = Some(format!("operators: {}", one_of(&operators)));
+                continue;
+            };
+            let Some(op) = self.choice(
+                child_pointer(&at, "filter-operator"),
+                op,
+                &operators,
+                "filter-operator",
+            ) else {
+                continue;
+            };
+            let wanted = FILTER_OPERATORS
+                .iter()
+                .find(|(o, _)| *o == op)
+                .map_or(&[][..], |(_, w)| *w);
+            for value in wanted {
+                if !condition.contains_key(*value) {
+                    self.error(
+                        "missing-field",
+                        at.clone(),
+                        format!("filter operator `{op}` needs `{value}`"),
+                    );
+                }
+            }
+            if op.starts_with("not") && conditions.len() > 1 {
+                self.error(
+                    "invalid-value",
+                    child_pointer(&at, "filter-operator"),
+                    format!(
+                        "a filter with the negative operator `{op}` can have only that one condition"
+                    ),
+                )
+                .help = Some(
+                    "write a second filter on the same column: filters combine with AND".into(),
+                );
+            }
+        }
+    }
+
+    fn transformation(
+        &mut self,
+        rp: &str,
+        raw: &Map<String, Json>,
+        action: Option<&str>,
+        locator: &Map<String, Json>,
+    ) {
+        let lp = child_pointer(rp, "object-locator");
+        let exact = (action == Some("define-primary-key")).then_some("`define-primary-key`");
+        self.locator_names(rp, locator, exact);
+        let target = match raw.get("rule-target") {
+            Some(t) => self.choice(
+                child_pointer(rp, "rule-target"),
+                t,
+                RULE_TARGETS,
+                "rule-target",
+            ),
+            None => {
+                self.error(
+                    "missing-field",
+                    rp.to_string(),
+                    "a `transformation` rule needs `rule-target`".into(),
+                )
+                .help = Some(format!("rule targets: {}", one_of(RULE_TARGETS)));
+                None
+            }
+        };
+        let (Some(action), Some(target)) = (action, target) else {
+            return;
+        };
+        let only: Option<&str> = match action {
+            "define-primary-key" => Some("table"),
+            "add-column"
+            | "include-column"
+            | "remove-column"
+            | "change-data-type"
+            | "add-before-image-columns" => Some("column"),
+            a if a.starts_with("data-masking-") => Some("column"),
+            _ => None,
+        };
+        if only.is_some_and(|t| t != target) {
+            self.error(
+                "invalid-value",
+                child_pointer(rp, "rule-target"),
+                format!(
+                    "`{action}` takes `rule-target: {}`, found `{target}`",
+                    only.unwrap_or_default()
+                ),
+            );
+        }
+        // The locator names the object the target says, down to it.
+        let needs: &[&str] = match target {
+            "table" => &["table-name"],
+            "column" if matches!(action, "add-column" | "add-before-image-columns") => {
+                &["table-name"]
+            }
+            "column" => &["table-name", "column-name"],
+            "table-tablespace" => &["table-name", "table-tablespace-name"],
+            "index-tablespace" => &["table-name", "index-tablespace-name"],
+            _ => &[],
+        };
+        if !locator.is_empty() {
+            for key in needs.iter().filter(|k| !locator.contains_key(**k)) {
+                self.error(
+                    "missing-field",
+                    lp.clone(),
+                    format!("`rule-target: {target}` needs `{key}` in `object-locator`"),
+                );
+            }
+            if locator.contains_key("table-tablespace-name")
+                && locator.contains_key("index-tablespace-name")
+            {
+                self.error(
+                    "invalid-value",
+                    lp.clone(),
+                    "an `object-locator` names a table tablespace or an index tablespace, not both"
+                        .into(),
+                );
+            }
+        }
+        let needs_value = matches!(
+            action,
+            "rename"
+                | "add-prefix"
+                | "remove-prefix"
+                | "replace-prefix"
+                | "add-suffix"
+                | "remove-suffix"
+                | "replace-suffix"
+                | "add-column"
+        );
+        let has_expression = raw.contains_key("expression");
+        let string = |k: &str| raw.get(k).is_some_and(Json::is_string);
+        if needs_value && !string("value") && !(action == "rename" && has_expression) {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                format!(
+                    "`{action}` needs `value`, {}",
+                    if action == "add-column" {
+                        "the new column's name"
+                    } else {
+                        "the new name or the affix"
+                    }
+                ),
+            );
+        }
+        if action.starts_with("replace-") && !string("old-value") {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                format!("`{action}` needs `old-value`, the affix it replaces"),
+            );
+        }
+        if let Some(e) = raw.get("expression").filter(|e| !e.is_string()) {
+            self.error(
+                "invalid-value",
+                child_pointer(rp, "expression"),
+                format!("`expression` must be a string (an SQLite expression), found `{e}`"),
+            );
+        }
+        match (action, raw.get("data-type")) {
+            ("change-data-type", None) => {
+                self.error(
+                    "missing-field",
+                    rp.to_string(),
+                    "`change-data-type` needs `data-type`".into(),
+                );
+            }
+            ("add-column", None) => {
+                self.warning(
+                    "missing-field",
+                    rp.to_string(),
+                    "`add-column` without `data-type`: DMS needs the new column's type".into(),
+                );
+            }
+            (_, Some(d)) => self.raw_data_type(&child_pointer(rp, "data-type"), d),
+            _ => {}
+        }
+        if action == "define-primary-key" {
+            self.primary_key_def(rp, raw);
+        }
+        if let Some(def) = raw.get("before-image-def") {
+            self.before_image_def(&child_pointer(rp, "before-image-def"), def);
+        }
+    }
+
+    fn raw_data_type(&mut self, at: &str, d: &Json) {
+        let Some(d) = d.as_object() else {
+            self.error(
+                "invalid-value",
+                at.to_string(),
+                "`data-type` must be a mapping".into(),
+            );
+            return;
+        };
+        self.unknown_fields(
+            at,
+            d,
+            &["type", "length", "precision", "scale"],
+            "a `data-type`",
+        );
+        match d.get("type") {
+            Some(t) => {
+                self.choice(child_pointer(at, "type"), t, DATA_TYPES, "data type");
+            }
+            None => {
+                self.error(
+                    "missing-field",
+                    at.to_string(),
+                    "`data-type` needs `type`".into(),
+                );
+            }
+        }
+        for key in ["length", "precision"] {
+            if let Some(v) = d.get(key) {
+                if !whole_in(v, 1..=i64::MAX) {
+                    self.error(
+                        "invalid-value",
+                        child_pointer(at, key),
+                        format!("`{key}` must be a positive whole number, found `{v}`"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn primary_key_def(&mut self, rp: &str, raw: &Map<String, Json>) {
+        let at = child_pointer(rp, "primary-key-def");
+        let Some(def) = raw.get("primary-key-def").and_then(Json::as_object) else {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                "`define-primary-key` needs `primary-key-def` with `name` and `columns`".into(),
+            );
+            return;
+        };
+        self.unknown_fields(
+            &at,
+            def,
+            &["name", "origin", "columns"],
+            "`primary-key-def`",
+        );
+        if !def.get("name").is_some_and(Json::is_string) {
+            self.error(
+                "missing-field",
+                at.clone(),
+                "`primary-key-def` needs `name`, the key's name".into(),
+            );
+        }
+        if let Some(o) = def.get("origin") {
+            self.choice(
+                child_pointer(&at, "origin"),
+                o,
+                &["primary-key", "unique-index"],
+                "origin",
+            );
+        }
+        let columns = def.get("columns").and_then(Json::as_array);
+        if !columns.is_some_and(|c| !c.is_empty() && c.iter().all(Json::is_string)) {
+            self.error(
+                "missing-field",
+                at,
+                "`primary-key-def` needs `columns`, a list of column names".into(),
+            );
+        }
+    }
+
+    fn before_image_def(&mut self, at: &str, def: &Json) {
+        let Some(def) = def.as_object() else {
+            self.error(
+                "invalid-value",
+                at.to_string(),
+                "`before-image-def` must be a mapping".into(),
+            );
+            return;
+        };
+        self.unknown_fields(
+            at,
+            def,
+            &["column-prefix", "column-suffix", "column-filter"],
+            "`before-image-def`",
+        );
+        if let Some(f) = def.get("column-filter") {
+            self.choice(
+                child_pointer(at, "column-filter"),
+                f,
+                &["pk-only", "non-lob", "all"],
+                "column-filter",
+            );
+        }
+        let empty = |k: &str| def.get(k).and_then(Json::as_str) == Some("");
+        if empty("column-prefix") && (empty("column-suffix") || !def.contains_key("column-suffix"))
+        {
+            self.error(
+                "invalid-value",
+                child_pointer(at, "column-prefix"),
+                "before-image columns need a non-empty prefix or suffix".into(),
+            );
+        }
+    }
+
+    fn table_settings(&mut self, rp: &str, raw: &Map<String, Json>, locator: &Map<String, Json>) {
+        self.locator_names(rp, locator, Some("a `table-settings` rule"));
+        if !locator.is_empty() && !locator.contains_key("table-name") {
+            self.error(
+                "missing-field",
+                child_pointer(rp, "object-locator"),
+                "a `table-settings` rule's `object-locator` needs `table-name`".into(),
+            );
+        }
+        let mut sets = false;
+        if let Some(p) = raw.get("parallel-load") {
+            sets = true;
+            let fields = Fields {
+                base: child_pointer(rp, "parallel-load"),
+                friendly: false,
+            };
+            match p.as_object() {
+                Some(p) => self.parallel_load(&fields, p),
+                None => {
+                    self.error(
+                        "invalid-value",
+                        fields.base,
+                        "`parallel-load` must be a mapping".into(),
+                    );
+                }
+            }
+        }
+        if let Some(l) = raw.get("lob-settings") {
+            sets = true;
+            let fields = Fields {
+                base: child_pointer(rp, "lob-settings"),
+                friendly: false,
+            };
+            match l.as_object() {
+                Some(l) => self.lob_settings(&fields, l),
+                None => {
+                    self.error(
+                        "invalid-value",
+                        fields.base,
+                        "`lob-settings` must be a mapping".into(),
+                    );
+                }
+            }
+        }
+        if !sets {
+            self.warning(
+                "no-effect",
+                rp.to_string(),
+                "this `table-settings` rule sets neither `parallel-load` nor `lob-settings`".into(),
+            );
+        }
+    }
+
+    /// A `parallel-load` object: raw, or rendered from a friendly `parallel_load` rule.
+    pub(super) fn parallel_load(&mut self, f: &Fields, p: &Map<String, Json>) {
+        let known = [
+            "type",
+            "partitions",
+            "subpartitions",
+            "columns",
+            "boundaries",
+            "number-of-partitions",
+            "collection-count-from-metadata",
+            "max-records-skip-per-page",
+            "batch-size",
+        ];
+        if !f.friendly {
+            self.unknown_fields(&f.base, p, &known, "`parallel-load`");
+        }
+        let Some(t) = p.get("type") else {
+            self.error(
+                "missing-field",
+                f.base.clone(),
+                "`parallel-load` needs `type`".into(),
+            )
+            .help = Some(format!("types: {}", one_of(PARALLEL_LOAD_TYPES)));
+            return;
+        };
+        let Some(t) = self.choice(f.at("type"), t, PARALLEL_LOAD_TYPES, "parallel-load type")
+        else {
+            return;
+        };
+        let list = |k: &str| p.get(k).and_then(Json::as_array).filter(|l| !l.is_empty());
+        // Which fields each type reads; the others are an error (a friendly rule) or do
+        // nothing (a raw one, which DMS takes as written).
+        let reads: &[&str] = match t {
+            "partitions-list" => &["partitions", "subpartitions"],
+            "ranges" => &["columns", "boundaries"],
+            "partitions-auto" => &[
+                "number-of-partitions",
+                "collection-count-from-metadata",
+                "max-records-skip-per-page",
+                "batch-size",
+            ],
+            _ => &[],
+        };
+        for key in known[1..]
+            .iter()
+            .filter(|k| p.contains_key(**k) && !reads.contains(k))
+        {
+            let message = format!(
+                "`{}` applies to another parallel-load type than `{t}`",
+                f.name(key)
+            );
+            if f.friendly {
+                self.error("invalid-value", f.at(key), message);
+            } else {
+                self.warning("ignored", f.at(key), message);
+            }
+        }
+        if t == "partitions-list" && list("partitions").is_none() && list("subpartitions").is_none()
+        {
+            self.error(
+                "missing-field",
+                f.base.clone(),
+                format!(
+                    "`partitions-list` needs `{}` or `{}`",
+                    f.name("partitions"),
+                    f.name("subpartitions")
+                ),
+            );
+        }
+        if t == "ranges" {
+            let columns = list("columns").map_or(0, Vec::len);
+            if columns == 0 {
+                self.error(
+                    "missing-field",
+                    f.base.clone(),
+                    "`ranges` needs `columns`, the columns that bound the segments".into(),
+                );
+            } else if columns > 10 {
+                self.error(
+                    "invalid-value",
+                    f.at("columns"),
+                    format!("`ranges` takes at most 10 columns, found {columns}"),
+                );
+            }
+            match list("boundaries") {
+                None => {
+                    self.error(
+                        "missing-field",
+                        f.base.clone(),
+                        "`ranges` needs `boundaries`, one list of column values per segment".into(),
+                    );
+                }
+                Some(bounds) => {
+                    for (i, b) in bounds.iter().enumerate() {
+                        let n = b.as_array().map(Vec::len);
+                        if !n.is_some_and(|n| n >= 1 && n <= columns.max(1)) {
+                            self.error(
+                                "invalid-value",
+                                child_pointer(&f.at("boundaries"), &i.to_string()),
+                                format!(
+                                    "a boundary is a list of 1 to {} values, one per column",
+                                    columns.max(1)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for key in [
+            "number-of-partitions",
+            "max-records-skip-per-page",
+            "batch-size",
+        ] {
+            if let Some(v) = p.get(key) {
+                if !whole_in(v, 0..=i64::MAX) {
+                    self.error(
+                        "invalid-value",
+                        f.at(key),
+                        format!("`{}` must be a whole number, found `{v}`", f.name(key)),
+                    );
+                }
+            }
+        }
+        if let Some(v) = p.get("collection-count-from-metadata") {
+            let ok = v.is_boolean()
+                || v.as_str().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+                });
+            if !ok {
+                self.error(
+                    "invalid-value",
+                    f.at("collection-count-from-metadata"),
+                    format!("`collection-count-from-metadata` must be true or false, found `{v}`"),
+                );
+            }
+        }
+    }
+
+    /// A `lob-settings` object: raw, or rendered from a friendly `lob` rule.
+    pub(super) fn lob_settings(&mut self, f: &Fields, l: &Map<String, Json>) {
+        if !f.friendly {
+            self.unknown_fields(&f.base, l, &["mode", "bulk-max-size"], "`lob-settings`");
+        }
+        let mode = match l.get("mode") {
+            Some(m) => self.choice(f.at("mode"), m, LOB_MODES, "LOB mode"),
+            None => Some("limited"),
+        };
+        let size = l.get("bulk-max-size");
+        if let Some(v) = size {
+            if !whole_in(v, 0..=i64::MAX) {
+                self.error(
+                    "invalid-value",
+                    f.at("bulk-max-size"),
+                    format!(
+                        "`{}` must be a size in KB, found `{v}`",
+                        f.name("bulk-max-size")
+                    ),
+                );
+            }
+        }
+        if mode == Some("limited") {
+            let help = format!(
+                "set `{}` (KB), or `mode: unlimited` to load every LOB in full",
+                f.name("bulk-max-size")
+            );
+            match size.map(whole) {
+                Some(Some(0)) => {
+                    self.error(
+                        "invalid-value",
+                        f.at("bulk-max-size"),
+                        "limited LOB mode needs a size above 0: LOBs are truncated to it".into(),
+                    )
+                    .help = Some(help);
+                }
+                None => {
+                    self.warning(
+                        "missing-field",
+                        f.base.clone(),
+                        format!(
+                            "limited LOB mode without `{}`: the user guide says to set one",
+                            f.name("bulk-max-size")
+                        ),
+                    )
+                    .help = Some(help);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    fn tag_set(&mut self, rp: &str, raw: &Map<String, Json>) {
+        let at = child_pointer(rp, "tag-set");
+        let Some(tags) = raw
+            .get("tag-set")
+            .and_then(Json::as_array)
+            .filter(|t| !t.is_empty())
+        else {
+            self.error(
+                "missing-field",
+                rp.to_string(),
+                "an `add-tag` rule needs `tag-set`, a list of `{ key, value }`".into(),
+            );
+            return;
+        };
+        for (i, tag) in tags.iter().enumerate() {
+            let ok = tag.as_object().is_some_and(|t| {
+                t.get("key").is_some_and(Json::is_string)
+                    && t.get("value").is_some_and(Json::is_string)
+            });
+            if !ok {
+                self.error(
+                    "invalid-value",
+                    child_pointer(&at, &i.to_string()),
+                    "a tag is `{ key: NAME, value: VALUE }`".into(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::spec::{check_text, Severity};
+
+    /// The diagnostics of a MySQL-to-MySQL spec whose one rule set is `rules`, as
+    /// `(severity, message)`.
+    fn diagnostics(rules: &str) -> Vec<(Severity, String)> {
+        let text = format!(
+            "version: 1
+stack: demo
+endpoints:
+  a: {{ role: source, engine: mysql, host: a.example.com, username: u, password: {{ env: PW }} }}
+  b: {{ role: target, engine: mysql, host: b.example.com, username: u, password: {{ env: PW }} }}
+rules:
+  r:
+    - include: {{ schema: app }}
+{rules}replications:
+  r: {{ source: a, target: b, type: full-load, rules: r }}
+compute: {{ mode: serverless, serverless: {{ max_dcu: 4 }} }}
+"
+        );
+        check_text("t.yaml", &text, &|_| true)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.severity, d.message))
+            .collect()
+    }
+
+    fn warning(rules: &str, message: &str) {
+        let got = diagnostics(rules);
+        assert_eq!(got, [(Severity::Warning, message.to_string())], "{rules}");
+    }
+
+    #[test]
+    fn what_dmsctl_cannot_judge_is_a_warning() {
+        warning(
+            "    - raw: { rule-type: table-settings, rule-action: include, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: none } }\n",
+            "a `table-settings` rule has no `rule-action`; DMS does not read it",
+        );
+        warning(
+            "    - raw: { rule-type: selection, rule-action: include, object-locator: { schema-name: app, table-name: t }, load_order: 1 }\n",
+            "dmsctl does not know `load_order` in a `selection` rule; it goes to DMS as written",
+        );
+        warning(
+            "    - raw: { rule-type: selection, rule-action: exclude, object-locator: { schema-name: app, table-name: t }, filters: [{ filter-type: source, column-name: c, filter-conditions: [{ filter-operator: \"null\" }] }] }\n",
+            "DMS applies filters only to `include` selections",
+        );
+        warning(
+            "    - raw: { rule-type: post-processing, rule-action: add-tag, object-locator: { schema-name: app, table-name: t }, tag-set: [{ key: k, value: v }] }\n",
+            "`post-processing` rules tag S3 objects, but replication `r` writes to a target that is not S3",
+        );
+        warning(
+            "    - raw: { rule-type: transformation, rule-action: add-column, rule-target: column, object-locator: { schema-name: app, table-name: t }, value: c }\n",
+            "`add-column` without `data-type`: DMS needs the new column's type",
+        );
+        warning(
+            "    - raw: { rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, lob-settings: { mode: limited } }\n",
+            "limited LOB mode without `bulk-max-size`: the user guide says to set one",
+        );
+        warning(
+            "    - raw: { rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: none, columns: [c] } }\n",
+            "`columns` applies to another parallel-load type than `none`",
+        );
+    }
+
+    #[test]
+    fn what_the_guide_calls_wrong_is_an_error() {
+        for (rule, message) in [
+            ("{ rule-type: transformation, rule-action: rename, object-locator: { schema-name: app } }",
+             "a `transformation` rule needs `rule-target`"),
+            ("{ rule-type: transformation, rule-action: change-data-type, rule-target: table, object-locator: { schema-name: app, table-name: t }, data-type: { type: int8 } }",
+             "`change-data-type` takes `rule-target: column`, found `table`"),
+            ("{ rule-type: transformation, rule-action: replace-prefix, rule-target: schema, object-locator: { schema-name: app }, value: b_ }",
+             "`replace-prefix` needs `old-value`, the affix it replaces"),
+            ("{ rule-type: transformation, rule-action: define-primary-key, rule-target: table, object-locator: { schema-name: app, table-name: \"t%\" }, primary-key-def: { name: k, columns: [a] } }",
+             "`define-primary-key` needs an exact `table-name`, found `t%`"),
+            ("{ rule-type: transformation, rule-action: change-data-type, rule-target: column, object-locator: { schema-name: app, table-name: t, column-name: c }, data-type: { type: text } }",
+             "unknown data type `text`"),
+            ("{ rule-type: post-processing, rule-action: add-tags, object-locator: { schema-name: app, table-name: t }, tag-set: [{ key: k, value: v }] }",
+             "unknown `post-processing` rule-action `add-tags`"),
+            ("{ rule-type: table-settings, object-locator: { schema-name: app, table-name: t }, parallel-load: { type: ranges, columns: [a], boundaries: [[1, 2]] } }",
+             "a boundary is a list of 1 to 1 values, one per column"),
+            ("{ rule-type: selection, rule-action: include, object-locator: { schema-name: app, table-name: t }, load-order: 0 }",
+             "`load-order` must be a positive whole number, found `0`"),
+        ] {
+            let got = diagnostics(&format!("    - raw: {rule}\n"));
+            assert!(
+                got.contains(&(Severity::Error, message.to_string())),
+                "{rule}: {got:?}"
+            );
+        }
+    }
+}

@@ -36,7 +36,9 @@ pub struct Call {
 struct Fault {
     op: &'static str,
     target: String,
-    error: CloudError,
+    /// `None`: the call takes effect, its answer is lost, and the retry (as the SDK makes
+    /// one) is what the caller sees.
+    error: Option<CloudError>,
     times: usize,
 }
 
@@ -122,9 +124,26 @@ impl FakeCloud {
         self.lock().faults.push(Fault {
             op,
             target: target.to_string(),
-            error: err(kind, op, message),
+            error: Some(err(kind, op, message)),
             times,
         });
+    }
+
+    /// The next `times` calls of `op` on `target` take effect, but their answer is lost and
+    /// the call is made again: what the SDK's retry after a 500 or a dropped connection does.
+    /// The caller sees the second call's result (`AlreadyExists` for a create, ...).
+    pub fn lose_response(&self, op: &'static str, target: &str, times: usize) {
+        self.lock().faults.push(Fault {
+            op,
+            target: target.to_string(),
+            error: None,
+            times,
+        });
+    }
+
+    /// Changes the account behind dmsctl's back (another tool, a person at the console).
+    pub fn edit(&self, f: impl FnOnce(&mut Live)) {
+        f(&mut self.lock().live);
     }
 
     /// Cancels `token` when `op` is called (a Ctrl-C in the middle of a run).
@@ -181,7 +200,7 @@ impl FakeCloud {
         op: &'static str,
         target: &str,
         detail: String,
-        f: impl FnOnce(&mut Inner) -> Result<T, CloudError>,
+        mut f: impl FnMut(&mut Inner) -> Result<T, CloudError>,
     ) -> Result<T, CloudError> {
         {
             let mut g = self.lock();
@@ -208,7 +227,12 @@ impl FakeCloud {
         {
             let fault = &mut g.faults[i];
             fault.times -= 1;
-            return Err(fault.error.clone());
+            match fault.error.clone() {
+                Some(error) => return Err(error),
+                None => {
+                    let _lost = f(&mut g);
+                }
+            }
         }
         f(&mut g)
     }

@@ -192,6 +192,39 @@ pub enum StepError {
     /// spec).
     #[error("{0}")]
     Missing(String),
+    /// A create met a resource with its identifier that this stack does not own: the same
+    /// conflict `plan` reports.
+    #[error("{kind} `{name}` (`{id}`): {reason}")]
+    Conflict {
+        kind: Kind,
+        name: String,
+        id: String,
+        reason: String,
+    },
+}
+
+/// Whether a create made the resource, or found the one an earlier attempt made.
+enum Made {
+    New,
+    /// With the update that brings it to the spec, when it differs.
+    Earlier(Option<Change>),
+}
+
+/// Statuses a repeated call may find (normalized, see [`crate::live::normalize_status`]).
+fn deleting(s: &str) -> bool {
+    s == "deleting"
+}
+
+fn stopping_or_stopped(s: &str) -> bool {
+    s == "stopping" || !crate::live::is_running(s)
+}
+
+fn started(s: &str) -> bool {
+    crate::live::is_running(s)
+}
+
+fn modifying(s: &str) -> bool {
+    s == "modifying"
 }
 
 /// What every step shares.
@@ -286,16 +319,16 @@ impl<C: CloudWrite> Ctx<C> {
             .or_else(|| live_arn(&self.live, kind, id).map(str::to_string))
     }
 
+    /// The ARN of the resource a change updates: live, or found by a create's recovery in
+    /// this run.
     fn live_arn_of(&self, c: &Change) -> Result<String, StepError> {
-        live_arn(&self.live, c.kind, &c.id)
-            .map(str::to_string)
-            .ok_or_else(|| {
-                StepError::Missing(format!(
-                    "{} `{}` is not in the account",
-                    c.kind.noun(),
-                    c.id
-                ))
-            })
+        self.arn_of(c.kind, &c.id).ok_or_else(|| {
+            StepError::Missing(format!(
+                "{} `{}` is not in the account",
+                c.kind.noun(),
+                c.id
+            ))
+        })
     }
 
     async fn wait(
@@ -319,6 +352,103 @@ impl<C: CloudWrite> Ctx<C> {
         )
         .await
         .map(|_| ())
+    }
+
+    /// Runs a create call (with the IAM propagation retry). When it meets `AlreadyExists` —
+    /// most often its own earlier attempt, whose answer was lost and which the SDK retried —
+    /// the account is read again and planned against: a resource this stack owns under this
+    /// name is the earlier attempt's, and the step goes on with it ([`Made::Earlier`], with
+    /// the update that brings it to the spec when it differs); anything else is the conflict
+    /// `plan` would report. The ARN is recorded for the steps that point at it.
+    async fn create<F, Fut>(&self, c: &Change, call: F) -> Result<(String, Made), StepError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<String, CloudError>>,
+    {
+        let refused = match self.iam_retry(c, call).await {
+            Ok(arn) => {
+                self.record(c.kind, &c.id, &arn);
+                return Ok((arn, Made::New));
+            }
+            Err(e) if e.kind == ErrorKind::AlreadyExists => e,
+            Err(e) => return Err(e.into()),
+        };
+        self.say(c, "already exists: reading it to see whose it is");
+        let live = self.cloud.read().await?;
+        let fresh = crate::plan::plan(&self.desired, &live);
+        if let Some(x) = fresh
+            .conflicts
+            .iter()
+            .find(|x| x.kind == c.kind && x.name == c.name)
+        {
+            return Err(StepError::Conflict {
+                kind: x.kind,
+                name: x.name.clone(),
+                id: x.id.clone(),
+                reason: x.reason.clone(),
+            });
+        }
+        // Gone again between the create and the read: the create's own answer stands.
+        let arn = live_arn(&live, c.kind, &c.id).ok_or(refused)?.to_string();
+        let change = fresh
+            .changes
+            .iter()
+            .find(|x| x.kind == c.kind && x.name == c.name);
+        let update = match change.map(|x| x.action) {
+            None | Some(Action::NoOp) => None,
+            Some(Action::Update) => change.cloned(),
+            Some(other) => {
+                return Err(StepError::Missing(format!(
+                    "{} `{}` exists from an earlier attempt but would need a {other} to match \
+                     the spec; run `dmsctl plan` to see why",
+                    c.kind.noun(),
+                    c.id
+                )))
+            }
+        };
+        self.record(c.kind, &c.id, &arn);
+        Ok((arn, Made::Earlier(update)))
+    }
+
+    /// What a create step says it did, and the update a recovered resource still needs.
+    async fn made(&self, c: &Change, arn: &str, made: Made) -> Result<String, StepError> {
+        match made {
+            Made::New => Ok(self.created_note(c, arn)),
+            Made::Earlier(None) => Ok(format!(
+                "created ({arn}; an earlier attempt's, whose answer was lost)"
+            )),
+            Made::Earlier(Some(update)) => {
+                Box::pin(self.build(&update)).await?;
+                Ok(format!(
+                    "created ({arn}; an earlier attempt's, whose answer was lost) and brought to \
+                     the spec"
+                ))
+            }
+        }
+    }
+
+    /// The outcome of a state-changing call (stop, start, modify, delete) that is safe to
+    /// repeat: when DMS refuses it for the resource's state, the status is read, and a
+    /// resource already where the call takes it (`reached`) counts as done — the answer to
+    /// an earlier attempt was lost, or someone else got there first. `Ok(false)` when the
+    /// resource is gone (a delete's success).
+    async fn settle(
+        &self,
+        kind: Waitable,
+        arn: &str,
+        r: Result<(), CloudError>,
+        reached: fn(&str) -> bool,
+    ) -> Result<bool, StepError> {
+        let e = match r {
+            Ok(()) => return Ok(true),
+            Err(e) if matches!(e.kind, ErrorKind::InvalidState | ErrorKind::NotFound) => e,
+            Err(e) => return Err(e.into()),
+        };
+        match self.cloud.status(kind, arn).await? {
+            None if e.kind == ErrorKind::NotFound => Ok(false),
+            Some(now) if reached(&crate::live::normalize_status(&now.status)) => Ok(true),
+            _ => Err(e.into()),
+        }
     }
 
     /// Retries a create that DMS rejects because a role created or changed moments ago has not
@@ -363,7 +493,15 @@ impl<C: CloudWrite> Ctx<C> {
                     return Ok(gone);
                 };
                 self.say(c, "deleting");
-                if tolerate_missing(self.cloud.delete_instance(arn).await)? {
+                if self
+                    .settle(
+                        Waitable::Instance,
+                        arn,
+                        self.cloud.delete_instance(arn).await,
+                        deleting,
+                    )
+                    .await?
+                {
                     self.wait(c, Waitable::Instance, arn, "deleted", wait::gone)
                         .await?;
                 }
@@ -374,7 +512,15 @@ impl<C: CloudWrite> Ctx<C> {
                     return Ok(gone);
                 };
                 self.say(c, "deleting");
-                if tolerate_missing(self.cloud.delete_endpoint(arn).await)? {
+                if self
+                    .settle(
+                        Waitable::Endpoint,
+                        arn,
+                        self.cloud.delete_endpoint(arn).await,
+                        deleting,
+                    )
+                    .await?
+                {
                     self.wait(c, Waitable::Endpoint, arn, "deleted", wait::gone)
                         .await?;
                 }
@@ -388,7 +534,15 @@ impl<C: CloudWrite> Ctx<C> {
                     return Ok(gone);
                 }
                 self.say(c, "deleting");
-                if tolerate_missing(self.cloud.delete_task(arn).await)? {
+                if self
+                    .settle(
+                        Waitable::Task,
+                        arn,
+                        self.cloud.delete_task(arn).await,
+                        deleting,
+                    )
+                    .await?
+                {
                     self.wait(c, Waitable::Task, arn, "deleted", wait::gone)
                         .await?;
                 }
@@ -402,7 +556,15 @@ impl<C: CloudWrite> Ctx<C> {
                     return Ok(gone);
                 }
                 self.say(c, "deleting");
-                if tolerate_missing(self.cloud.delete_replication_config(arn).await)? {
+                if self
+                    .settle(
+                        Waitable::ReplicationConfig,
+                        arn,
+                        self.cloud.delete_replication_config(arn).await,
+                        deleting,
+                    )
+                    .await?
+                {
                     self.wait(c, Waitable::ReplicationConfig, arn, "deleted", wait::gone)
                         .await?;
                 }
@@ -428,11 +590,32 @@ impl<C: CloudWrite> Ctx<C> {
         Ok(true)
     }
 
-    async fn stop(&self, kind: Waitable, arn: &str) -> Result<(), CloudError> {
-        match kind {
+    /// Stops a task or replication; one already stopping or stopped is done.
+    async fn stop(&self, kind: Waitable, arn: &str) -> Result<(), StepError> {
+        let r = match kind {
             Waitable::ReplicationConfig => self.cloud.stop_replication(arn).await,
             _ => self.cloud.stop_task(arn).await,
-        }
+        };
+        self.settle(kind, arn, r, stopping_or_stopped).await?;
+        Ok(())
+    }
+
+    /// Resumes a task or replication after a modify; one already starting or running is done.
+    async fn resume(&self, kind: Waitable, arn: &str) -> Result<(), StepError> {
+        let r = match kind {
+            Waitable::ReplicationConfig => {
+                self.cloud
+                    .start_replication(arn, StartKind::ResumeProcessing, None)
+                    .await
+            }
+            _ => {
+                self.cloud
+                    .start_task(arn, StartKind::ResumeProcessing, None)
+                    .await
+            }
+        };
+        self.settle(kind, arn, r, started).await?;
+        Ok(())
     }
 
     async fn build(&self, c: &Change) -> Result<String, StepError> {
@@ -461,11 +644,8 @@ impl<C: CloudWrite> Ctx<C> {
                     .ok_or_else(missing)?;
                 if creates {
                     self.say(c, "creating");
-                    let arn = self
-                        .iam_retry(c, || self.cloud.create_subnet_group(d))
-                        .await?;
-                    self.record(c.kind, &c.id, &arn);
-                    return Ok(format!("created ({arn})"));
+                    let (arn, made) = self.create(c, || self.cloud.create_subnet_group(d)).await?;
+                    return self.made(c, &arn, made).await;
                 }
                 self.say(c, "updating");
                 if needs_modify(c) {
@@ -478,8 +658,7 @@ impl<C: CloudWrite> Ctx<C> {
                 let d = self.desired.instances.get(&c.name).ok_or_else(missing)?;
                 if creates {
                     self.say(c, "creating");
-                    let arn = self.iam_retry(c, || self.cloud.create_instance(d)).await?;
-                    self.record(c.kind, &c.id, &arn);
+                    let (arn, made) = self.create(c, || self.cloud.create_instance(d)).await?;
                     self.wait(
                         c,
                         Waitable::Instance,
@@ -488,12 +667,13 @@ impl<C: CloudWrite> Ctx<C> {
                         wait::instance_available,
                     )
                     .await?;
-                    return Ok(format!("created ({arn})"));
+                    return self.made(c, &arn, made).await;
                 }
                 let arn = self.live_arn_of(c)?;
                 self.say(c, "updating");
                 if needs_modify(c) {
-                    self.cloud.modify_instance(&arn, d).await?;
+                    let r = self.cloud.modify_instance(&arn, d).await;
+                    self.settle(Waitable::Instance, &arn, r, modifying).await?;
                     self.wait(
                         c,
                         Waitable::Instance,
@@ -512,14 +692,14 @@ impl<C: CloudWrite> Ctx<C> {
                 if creates {
                     self.say(c, "creating");
                     let none = EndpointSecrets::default();
-                    let arn = self
-                        .cloud
-                        .create_endpoint(d, secrets.unwrap_or(&none))
+                    let (arn, made) = self
+                        .create(c, || {
+                            self.cloud.create_endpoint(d, secrets.unwrap_or(&none))
+                        })
                         .await?;
-                    self.record(c.kind, &c.id, &arn);
                     self.wait(c, Waitable::Endpoint, &arn, "active", wait::endpoint_active)
                         .await?;
-                    return Ok(format!("created ({arn})"));
+                    return self.made(c, &arn, made).await;
                 }
                 let arn = self.live_arn_of(c)?;
                 self.say(c, "updating");
@@ -529,7 +709,8 @@ impl<C: CloudWrite> Ctx<C> {
                     None
                 };
                 if needs_modify(c) || resend.is_some() {
-                    self.cloud.modify_endpoint(&arn, d, resend).await?;
+                    let r = self.cloud.modify_endpoint(&arn, d, resend).await;
+                    self.settle(Waitable::Endpoint, &arn, r, modifying).await?;
                     self.wait(c, Waitable::Endpoint, &arn, "active", wait::endpoint_active)
                         .await?;
                 }
@@ -547,14 +728,12 @@ impl<C: CloudWrite> Ctx<C> {
                     let target = self.arn_by_name(Kind::Endpoint, &d.target_endpoint)?;
                     let instance = self.arn_by_name(Kind::Instance, &d.replication_instance)?;
                     self.say(c, "creating");
-                    let arn = self
-                        .cloud
-                        .create_task(d, &source, &target, &instance)
+                    let (arn, made) = self
+                        .create(c, || self.cloud.create_task(d, &source, &target, &instance))
                         .await?;
-                    self.record(c.kind, &c.id, &arn);
                     self.wait(c, Waitable::Task, &arn, "ready", wait::task_ready)
                         .await?;
-                    return Ok(self.created_note(c, &arn));
+                    return self.made(c, &arn, made).await;
                 }
                 let arn = self.live_arn_of(c)?;
                 self.say(c, "updating");
@@ -562,14 +741,13 @@ impl<C: CloudWrite> Ctx<C> {
                 if needs_modify(c) {
                     let resumed = self.stop_for_modify(c, Waitable::Task, &arn).await?;
                     self.say(c, "modifying");
-                    self.cloud.modify_task(&arn, d).await?;
+                    let r = self.cloud.modify_task(&arn, d).await;
+                    self.settle(Waitable::Task, &arn, r, modifying).await?;
                     self.wait(c, Waitable::Task, &arn, "ready", wait::task_settled)
                         .await?;
                     if resumed {
                         self.say(c, "resuming");
-                        self.cloud
-                            .start_task(&arn, StartKind::ResumeProcessing, None)
-                            .await?;
+                        self.resume(Waitable::Task, &arn).await?;
                         self.wait(c, Waitable::Task, &arn, "running again", wait::resumed())
                             .await?;
                         done = "stopped, modified and resumed".to_string();
@@ -588,13 +766,12 @@ impl<C: CloudWrite> Ctx<C> {
                 let target = self.arn_by_name(Kind::Endpoint, &d.target_endpoint)?;
                 if creates {
                     self.say(c, "creating");
-                    let arn = self
-                        .iam_retry(c, || {
+                    let (arn, made) = self
+                        .create(c, || {
                             self.cloud.create_replication_config(d, &source, &target)
                         })
                         .await?;
-                    self.record(c.kind, &c.id, &arn);
-                    return Ok(self.created_note(c, &arn));
+                    return self.made(c, &arn, made).await;
                 }
                 let arn = self.live_arn_of(c)?;
                 self.say(c, "updating");
@@ -603,17 +780,17 @@ impl<C: CloudWrite> Ctx<C> {
                     let w = Waitable::ReplicationConfig;
                     let resumed = self.stop_for_modify(c, w, &arn).await?;
                     self.say(c, "modifying");
-                    self.cloud
+                    let r = self
+                        .cloud
                         .modify_replication_config(&arn, d, &source, &target)
-                        .await?;
+                        .await;
+                    self.settle(w, &arn, r, modifying).await?;
                     // Terraform's provider restarts while still `modifying`, and fails.
                     self.wait(c, w, &arn, "done modifying", wait::replication_settled)
                         .await?;
                     if resumed {
                         self.say(c, "resuming");
-                        self.cloud
-                            .start_replication(&arn, StartKind::ResumeProcessing, None)
-                            .await?;
+                        self.resume(w, &arn).await?;
                         self.wait(c, w, &arn, "running again", wait::resumed())
                             .await?;
                         done = "stopped, modified and resumed".to_string();

@@ -341,6 +341,150 @@ async fn a_failed_endpoint_skips_only_its_task_and_the_next_apply_converges() {
 }
 
 /// A live state in sync with `d`, with the task `history` in `status`.
+/// Issue: a create whose answer was lost (a 500 after it took effect, retried by the SDK)
+/// met `AlreadyExists` and failed its step, skipping everything after it.
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_goes_on_with_what_it_made() {
+    for (mode, lost) in [
+        (
+            "instances",
+            &[
+                ("create_subnet_group", "sci-private"),
+                ("create_instance", "sci-main"),
+                ("create_endpoint", "sci-backend"),
+                ("create_task", "sci-history"),
+            ][..],
+        ),
+        (
+            "serverless",
+            &[
+                ("create_endpoint", "sci-events"),
+                ("create_replication_config", "sci-history"),
+            ][..],
+        ),
+    ] {
+        let d = desired_from(&spec(mode));
+        let fake = Arc::new(FakeCloud::new(Live::default()));
+        for (op, target) in lost {
+            fake.lose_response(op, target, 1);
+        }
+        let r = apply(&fake, &d).await;
+        assert!(r.report.success(), "{mode}: {}", r.report.text("Apply"));
+        let recovered = r
+            .report
+            .done
+            .iter()
+            .filter(|x| {
+                x.detail
+                    .contains("an earlier attempt's, whose answer was lost")
+            })
+            .count();
+        assert_eq!(recovered, lost.len(), "{mode}: {}", r.report.text("Apply"));
+        // Nothing was made twice, and what depends on a recovered resource was created on it.
+        for (op, target) in lost {
+            let creates = fake
+                .calls()
+                .iter()
+                .filter(|c| c.op == *op && c.target == *target)
+                .count();
+            assert_eq!(
+                creates, 1,
+                "{mode}: {op} {target} (the fake counts a call once)"
+            );
+        }
+        assert_converged(&fake, &d);
+    }
+}
+
+#[tokio::test]
+async fn a_create_that_meets_a_stranger_is_the_conflict_plan_reports() {
+    let d = instances();
+    let fake = Arc::new(FakeCloud::new(Live::default()));
+    let prepared = prepare(
+        fake.as_ref(),
+        Request {
+            desired: &d,
+            spec_text: "",
+            saved: None,
+            allow_destroy: false,
+            update_secrets: false,
+            env: &env,
+        },
+    )
+    .await
+    .expect("prepares");
+    let Prepared::Ready(ready) = prepared else {
+        panic!("changes expected")
+    };
+    // Between the plan and the create, someone clicks an endpoint of that name together.
+    let mut stranger = live_from(&d).endpoints["sci-backend"].clone();
+    stranger.tags.clear();
+    fake.edit(|live| {
+        live.endpoints.insert("sci-backend".into(), stranger);
+    });
+    let progress = Arc::new(Progress::new(Box::new(Buf::default())));
+    let report = execute(fake.clone(), *ready, opts(), progress, CancelToken::new()).await;
+    let failed: Vec<_> = report
+        .failed
+        .iter()
+        .map(|f| (f.name.as_str(), f.error.as_str()))
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", report.text("Apply"));
+    assert_eq!(failed[0].0, "backend");
+    assert!(
+        failed[0]
+            .1
+            .starts_with("endpoint `backend` (`sci-backend`): exists without dmsctl's tags"),
+        "{}",
+        failed[0].1
+    );
+    assert!(
+        failed[0].1.contains("dmsctl adopt backend"),
+        "{}",
+        failed[0].1
+    );
+    // The stranger was not touched.
+    assert!(fake.live().endpoints["sci-backend"].tags.is_empty());
+    assert!(!fake
+        .writes()
+        .iter()
+        .any(|w| w.contains("tags") && w.contains("SCIBACKEND")));
+}
+
+#[tokio::test]
+async fn stop_modify_and_resume_whose_answers_were_lost_go_on() {
+    let fake = Arc::new(FakeCloud::new(with_task(&instances(), "running")));
+    let arn = fake.live().tasks["sci-history"].arn.clone();
+    for op in ["stop_task", "modify_task", "start_task"] {
+        fake.lose_response(op, &arn, 1);
+    }
+    let d = edited();
+    let r = apply(&fake, &d).await;
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    assert!(r
+        .output
+        .contains("task history: stopped, modified and resumed"));
+    assert_eq!(fake.live().tasks["sci-history"].status, "running");
+    assert_converged(&fake, &d);
+}
+
+#[tokio::test]
+async fn deletes_whose_answers_were_lost_are_done() {
+    let d = instances();
+    let fake = Arc::new(FakeCloud::new(live_from(&d)));
+    let live = fake.live();
+    fake.lose_response("delete_task", &live.tasks["sci-history"].arn, 1);
+    fake.lose_response("delete_endpoint", &live.endpoints["sci-events"].arn, 1);
+    fake.lose_response("delete_subnet_group", "sci-private", 1);
+    let gone = nothing(&d);
+    let mut a = Args::new(&gone);
+    a.allow_destroy = true;
+    let r = run(&fake, a).await.expect("starts");
+    assert!(r.report.success(), "{}", r.report.text("Destroy"));
+    let left = fake.live();
+    assert!(left.tasks.is_empty() && left.endpoints.is_empty() && left.subnet_groups.is_empty());
+}
+
 fn with_task(d: &Desired, status: &str) -> Live {
     let mut live = live_from(d);
     let t = live.tasks.get_mut("sci-history").expect("task");

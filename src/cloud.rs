@@ -21,6 +21,9 @@ pub enum ErrorKind {
     /// The resource is in a state that does not allow the call (a running task being modified).
     InvalidState,
     Throttled,
+    /// AWS answered with a 5xx, or did not answer (a timeout, a dropped connection): worth
+    /// asking again later.
+    Unavailable,
     /// Credentials missing, expired or without permission.
     Denied,
     Other,
@@ -118,7 +121,7 @@ impl StartKind {
 }
 
 /// Resources whose status apply and start wait on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Waitable {
     Instance,
     Endpoint,
@@ -285,12 +288,24 @@ pub trait CloudWrite: Cloud {
         keys: &[&str],
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
 
+    /// The current statuses of many resources of one kind, by ARN, in as few calls as the API
+    /// allows (one paged `Describe*` filtered by the ARNs); a resource that no longer exists
+    /// is absent.
+    fn statuses(
+        &self,
+        kind: Waitable,
+        arns: &[String],
+    ) -> impl Future<Output = Result<BTreeMap<String, Status>, CloudError>> + Send;
+
     /// The current status of one resource; `None` when it no longer exists.
     fn status(
         &self,
         kind: Waitable,
         arn: &str,
-    ) -> impl Future<Output = Result<Option<Status>, CloudError>> + Send;
+    ) -> impl Future<Output = Result<Option<Status>, CloudError>> + Send {
+        let arns = [arn.to_string()];
+        async move { Ok(self.statuses(kind, &arns).await?.remove(arn)) }
+    }
 
     /// Per-table progress of a task or serverless replication.
     fn table_statistics(

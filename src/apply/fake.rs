@@ -51,6 +51,8 @@ struct Inner {
     next: BTreeMap<String, VecDeque<String>>,
     in_flight: usize,
     max_in_flight: usize,
+    /// Status poll calls, each covering one or more resources.
+    polls: usize,
     cancel_on: Option<(&'static str, CancelToken)>,
     /// Secret values received (exposed), to check they were sent at all.
     secrets_received: Vec<String>,
@@ -176,6 +178,11 @@ impl FakeCloud {
 
     pub fn max_concurrency(&self) -> usize {
         self.lock().max_in_flight
+    }
+
+    /// Status poll calls made so far (each may cover many resources).
+    pub fn polls(&self) -> usize {
+        self.lock().polls
     }
 
     pub fn live(&self) -> Live {
@@ -1034,14 +1041,29 @@ impl CloudWrite for FakeCloud {
         .await
     }
 
-    async fn status(&self, kind: Waitable, arn: &str) -> Result<Option<Status>, CloudError> {
-        self.call(
-            "status",
-            arn,
-            format!("{kind:?}"),
-            |g| Ok(g.poll(kind, arn)),
-        )
-        .await
+    /// One poll call for all `arns`; the log shows a `status <arn>` line for each of them.
+    async fn statuses(
+        &self,
+        kind: Waitable,
+        arns: &[String],
+    ) -> Result<BTreeMap<String, Status>, CloudError> {
+        {
+            let mut g = self.lock();
+            g.polls += 1;
+            for arn in arns {
+                g.calls.push(Call {
+                    op: "status",
+                    target: arn.clone(),
+                    detail: format!("{kind:?}"),
+                });
+            }
+        }
+        tokio::time::sleep(self.latency).await;
+        let mut g = self.lock();
+        Ok(arns
+            .iter()
+            .filter_map(|arn| Some((arn.clone(), g.poll(kind, arn)?)))
+            .collect())
     }
 
     async fn table_statistics(

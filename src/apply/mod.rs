@@ -6,6 +6,7 @@
 //! state and refuses what must not run (a stale saved plan, conflicts, hazards without
 //! `--allow-destroy`, unresolvable secrets) before anything is touched; [`execute`] runs it.
 
+pub mod poll;
 mod progress;
 mod report;
 pub mod secrets;
@@ -40,7 +41,8 @@ use steps::{Ctx, Step};
 /// How an apply runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Steps running at once (at least 1).
+    /// Steps making AWS calls at once (at least 1). A step waiting on a status does not
+    /// count: waits share batched polls ([`poll`]).
     pub parallelism: usize,
     /// Deadline for the whole run, waits included.
     pub timeout: Duration,
@@ -259,9 +261,10 @@ impl State {
 }
 
 /// Runs `ready`'s plan: removals (reverse kind order), then creates and updates (kind order),
-/// each step once what it depends on has succeeded, at most `opts.parallelism` at once. A
-/// failed step skips what depends on it; independent steps go on. After `cancel` (or the
-/// deadline) no new step starts, and the steps in flight finish.
+/// each step once what it depends on has succeeded, at most `opts.parallelism` making calls at
+/// once (waits share batched polls and hold no slot). A failed step skips what depends on it;
+/// independent steps go on. After `cancel` (or the deadline) no new step starts, and the steps
+/// in flight finish.
 pub async fn execute<C: CloudWrite + 'static>(
     cloud: Arc<C>,
     ready: Ready,
@@ -270,7 +273,6 @@ pub async fn execute<C: CloudWrite + 'static>(
     cancel: CancelToken,
 ) -> Report {
     let deadline = Instant::now() + opts.timeout;
-    let parallelism = opts.parallelism.max(1);
     let steps: Arc<Vec<Step>> = Arc::new(steps::graph(&ready.plan, &ready.desired, &ready.live));
     let ctx = Arc::new(Ctx::new(
         cloud,
@@ -282,7 +284,7 @@ pub async fn execute<C: CloudWrite + 'static>(
         progress.clone(),
     ));
     let mut state = vec![State::Pending; steps.len()];
-    let mut set: JoinSet<(usize, Result<String, String>)> = JoinSet::new();
+    let mut set: JoinSet<(usize, Option<Result<String, String>>)> = JoinSet::new();
     let mut running = 0usize;
     // To attribute a panicked step, whose result carries no index.
     let mut ids = std::collections::HashMap::new();
@@ -295,9 +297,6 @@ pub async fn execute<C: CloudWrite + 'static>(
         }
         if stopped.is_none() {
             for i in 0..steps.len() {
-                if running >= parallelism {
-                    break;
-                }
                 let s = &steps[i];
                 let startable = matches!(state[i], State::Pending)
                     && s.needs.iter().all(|&j| matches!(state[j], State::Done(_)))
@@ -307,10 +306,12 @@ pub async fn execute<C: CloudWrite + 'static>(
                 }
                 state[i] = State::Running;
                 running += 1;
-                let (ctx, steps) = (ctx.clone(), steps.clone());
+                let (ctx, steps, cancel) = (ctx.clone(), steps.clone(), cancel.clone());
+                // Every startable step is spawned; it starts once it holds one of the
+                // `parallelism` slots, and gives up its place if the run stops first.
                 let handle = set.spawn(async move {
-                    let r = ctx.run(&steps[i]).await.map_err(|e| e.to_string());
-                    (i, r)
+                    let r = ctx.run(&steps[i], &cancel).await;
+                    (i, r.map(|r| r.map_err(|e| e.to_string())))
                 });
                 ids.insert(handle.id(), i);
             }
@@ -323,7 +324,19 @@ pub async fn execute<C: CloudWrite + 'static>(
                 let Some(joined) = joined else { break };
                 running -= 1;
                 let (i, r) = match joined {
-                    Ok(done) => done,
+                    Ok((i, Some(r))) => (i, r),
+                    // The run stopped before this step held a slot: it never started.
+                    Ok((i, None)) => {
+                        state[i] = State::Pending;
+                        if stopped.is_none() {
+                            stopped = Some(if cancel.is_cancelled() {
+                                "interrupted before it started"
+                            } else {
+                                "the --timeout deadline passed"
+                            });
+                        }
+                        continue;
+                    }
                     Err(e) => match ids.get(&e.id()) {
                         Some(&i) => (i, Err(format!("internal error: {e}"))),
                         None => continue,

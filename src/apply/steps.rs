@@ -1,17 +1,20 @@
 //! Steps: the plan's changes as units of work with their dependencies, and what each one does
 //! against [`CloudWrite`] (calls, waits, stop → modify → resume, the IAM propagation retry).
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::poll::Poller;
 use super::progress::Progress;
 use super::secrets::Secrets;
 use super::wait::{self, Condition, WaitError};
-use super::Options;
+use super::{CancelToken, Options};
 use crate::cloud::{CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind, Waitable};
 use crate::live::Live;
 use crate::model::{Desired, Tag};
@@ -241,6 +244,15 @@ pub struct Ctx<C> {
     created: Mutex<BTreeMap<(Kind, String), String>>,
     /// A role was created or changed in this run: DMS may not see it for a few seconds.
     roles_changed: AtomicBool,
+    /// `parallelism` slots: a step holds one while it makes calls, not while it waits.
+    slots: Arc<Semaphore>,
+    /// The shared status polls of every wait in this run.
+    poller: Poller,
+}
+
+tokio::task_local! {
+    /// The slot of the step running in this task, given up while it waits.
+    static SLOT: RefCell<Option<OwnedSemaphorePermit>>;
 }
 
 /// Something other than tags differs. Tags alone need no Modify: `AddTagsToResource` and
@@ -268,7 +280,7 @@ fn is_iam_propagation(e: &CloudError) -> bool {
             || m.contains(crate::model::CLOUDWATCH_LOGS_ROLE))
 }
 
-impl<C: CloudWrite> Ctx<C> {
+impl<C: CloudWrite + 'static> Ctx<C> {
     pub fn new(
         cloud: Arc<C>,
         desired: Desired,
@@ -279,6 +291,8 @@ impl<C: CloudWrite> Ctx<C> {
         progress: Arc<Progress>,
     ) -> Self {
         Ctx {
+            poller: Poller::start(cloud.clone(), opts.backoff.initial),
+            slots: Arc::new(Semaphore::new(opts.parallelism.max(1))),
             cloud,
             desired,
             live,
@@ -297,12 +311,29 @@ impl<C: CloudWrite> Ctx<C> {
         self.progress.update(c.kind, &c.name, message);
     }
 
-    /// Runs one step; `Ok` carries the line that says what was done.
-    pub async fn run(&self, step: &Step) -> Result<String, StepError> {
-        match step.phase {
-            Phase::Remove => self.remove(&step.change).await,
-            Phase::Build => self.build(&step.change).await,
+    /// Runs one step once it holds a slot; `Ok` carries the line that says what was done.
+    /// `None` when the run was cancelled, or its deadline passed, before the step held one:
+    /// it never started.
+    pub async fn run(
+        &self,
+        step: &Step,
+        cancel: &CancelToken,
+    ) -> Option<Result<String, StepError>> {
+        let slot = tokio::select! {
+            slot = self.slots.clone().acquire_owned() => slot.ok()?,
+            () = cancel.cancelled() => return None,
+            () = tokio::time::sleep_until(self.deadline) => return None,
+        };
+        if cancel.is_cancelled() || Instant::now() >= self.deadline {
+            return None;
         }
+        let work = async {
+            match step.phase {
+                Phase::Remove => self.remove(&step.change).await,
+                Phase::Build => self.build(&step.change).await,
+            }
+        };
+        Some(SLOT.scope(RefCell::new(Some(slot)), work).await)
     }
 
     fn record(&self, kind: Kind, id: &str, arn: &str) {
@@ -341,8 +372,11 @@ impl<C: CloudWrite> Ctx<C> {
     ) -> Result<(), WaitError> {
         self.say(c, &format!("waiting until {goal}"));
         let what = format!("{} `{}` to be {goal}", c.kind.noun(), c.id);
-        wait::until(
-            self.cloud.as_ref(),
+        // Waiting makes no call of its own: the slot goes to a step that does, and is taken
+        // back before this one calls again.
+        let _ = SLOT.try_with(|slot| slot.borrow_mut().take());
+        let waited = wait::until(
+            &self.poller,
             kind,
             arn,
             &what,
@@ -350,8 +384,11 @@ impl<C: CloudWrite> Ctx<C> {
             self.deadline,
             self.opts.backoff,
         )
-        .await
-        .map(|_| ())
+        .await;
+        if let Ok(slot) = self.slots.clone().acquire_owned().await {
+            let _ = SLOT.try_with(|held| *held.borrow_mut() = Some(slot));
+        }
+        waited.map(|_| ())
     }
 
     /// Runs a create call (with the IAM propagation retry). When it meets `AlreadyExists` —

@@ -485,6 +485,39 @@ async fn deletes_whose_answers_were_lost_are_done() {
     assert!(left.tasks.is_empty() && left.endpoints.is_empty() && left.subnet_groups.is_empty());
 }
 
+/// Issue: apply of 300 tasks made 301 `DescribeReplicationTasks` calls, each task waiting
+/// alone. Waits in flight now share poll rounds.
+#[tokio::test]
+async fn waits_in_flight_share_their_polls() {
+    let mut text = spec("instances");
+    let mut extra = String::new();
+    for i in 0..40 {
+        extra.push_str(&format!(
+            "  t{i}:\n    source: backend\n    target: receiver\n    type: full-load\n    rules: history\n"
+        ));
+    }
+    text = text.replace("replications:\n", &format!("replications:\n{extra}"));
+    let d = desired_from(&text);
+    assert_eq!(d.tasks.len(), 42);
+    let fake = Arc::new(FakeCloud::new(Live::default()));
+    let mut a = Args::new(&d);
+    // Polls at most every 20 ms, as DMS would be polled at most every second.
+    a.opts.backoff.initial = Duration::from_millis(20);
+    let r = run(&fake, a).await.expect("starts");
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let waits = fake
+        .log()
+        .iter()
+        .filter(|l| l.starts_with("status "))
+        .count();
+    // Every task, endpoint and the instance was waited on...
+    assert!(waits >= 46, "{waits}: 42 tasks, 3 endpoints, 1 instance");
+    // ...in far fewer calls than waits.
+    let polls = fake.polls();
+    assert!(polls * 4 <= waits, "{polls} polls for {waits} waits");
+    assert_converged(&fake, &d);
+}
+
 fn with_task(d: &Desired, status: &str) -> Live {
     let mut live = live_from(d);
     let t = live.tasks.get_mut("sci-history").expect("task");
@@ -1125,11 +1158,12 @@ async fn waits_time_out_and_report_dms_failures() {
     t.status = "failed".into();
     t.last_failure_message = Some("Endpoint receiver unreachable".into());
     let (inst, task) = (live.instances["sci-main"].arn.clone(), t.arn.clone());
-    let fake = FakeCloud::new(live);
+    let fake = Arc::new(FakeCloud::new(live));
     let backoff = opts().backoff;
+    let poller = super::poll::Poller::start(fake.clone(), backoff.initial);
     let soon = tokio::time::Instant::now() + Duration::from_millis(30);
     let e = wait::until(
-        &fake,
+        &poller,
         Waitable::Instance,
         &inst,
         "replication instance `sci-main` to be available",
@@ -1144,7 +1178,7 @@ async fn waits_time_out_and_report_dms_failures() {
         "timed out waiting for replication instance `sci-main` to be available (last status: creating)"
     );
     let e = wait::until(
-        &fake,
+        &poller,
         Waitable::Task,
         &task,
         "task `sci-history` to be ready",

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::cloud::{CloudError, CloudWrite, Status, Waitable};
+use super::poll::Poller;
+use crate::cloud::{CloudError, ErrorKind, Status, Waitable};
 
 /// What a condition says about the status just read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,11 +84,13 @@ pub enum WaitError {
     Cloud(#[from] CloudError),
 }
 
-/// Polls `arn`'s status until `condition` holds (returning the last status read), fails, or
-/// `deadline` passes. The first poll is immediate. `what` names the wait in errors
-/// (`task sci-history to be ready`).
-pub async fn until<C: CloudWrite + ?Sized>(
-    cloud: &C,
+/// Polls `arn`'s status through `poller` until `condition` holds (returning the last status
+/// read), fails, or `deadline` passes. The first poll is due at once; later ones after
+/// `backoff`, in rounds shared with every other wait in flight. A poll that AWS throttles or
+/// cannot answer (5xx, no answer), after the SDK's own retries, is polled again later rather
+/// than failing the wait. `what` names the wait in errors (`task sci-history to be ready`).
+pub async fn until(
+    poller: &Poller,
     kind: Waitable,
     arn: &str,
     what: &str,
@@ -96,32 +99,38 @@ pub async fn until<C: CloudWrite + ?Sized>(
     backoff: Backoff,
 ) -> Result<Option<Status>, WaitError> {
     let mut attempt = 0;
+    let mut due = Instant::now();
     loop {
-        let status = cloud.status(kind, arn).await?;
-        match condition(status.as_ref()) {
-            Check::Done => return Ok(status),
-            Check::Failed(message) => {
-                return Err(WaitError::Failed {
-                    what: what.to_string(),
-                    message,
-                })
+        let last = match poller.status(kind, arn, due).await {
+            Ok(status) => match condition(status.as_ref()) {
+                Check::Done => return Ok(status),
+                Check::Failed(message) => {
+                    return Err(WaitError::Failed {
+                        what: what.to_string(),
+                        message,
+                    })
+                }
+                Check::Pending => status.map_or_else(|| "gone".to_string(), |s| s.status),
+            },
+            Err(e) if matches!(e.kind, ErrorKind::Throttled | ErrorKind::Unavailable) => {
+                tracing::debug!("waiting for {what}: the poll failed ({e}); polling again");
+                format!("unknown ({e})")
             }
-            Check::Pending => {}
-        }
+            Err(e) => return Err(e.into()),
+        };
         let now = Instant::now();
         if now >= deadline {
             return Err(WaitError::Timeout {
                 what: what.to_string(),
-                last: status.map_or_else(|| "gone".to_string(), |s| s.status),
+                last,
             });
         }
         let delay = backoff.delay(attempt).min(deadline - now);
         tracing::debug!(
-            "waiting for {what}: status {}, next poll in {} ms",
-            status.as_ref().map_or("gone", |s| s.status.as_str()),
+            "waiting for {what}: status {last}, next poll in {} ms",
             delay.as_millis()
         );
-        tokio::time::sleep(delay).await;
+        due = now + delay;
         attempt = attempt.saturating_add(1);
     }
 }

@@ -12,7 +12,7 @@ use dms::types::{
 use serde_json::{Map, Value as Json};
 
 use super::errors::cloud_error;
-use crate::cloud::{CloudError, ErrorKind};
+use crate::cloud::{CloudError, ErrorKind, Status, Waitable};
 use crate::live::{
     LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveSubnetGroup, LiveTask, RunStats, Tags,
 };
@@ -51,6 +51,122 @@ macro_rules! all_pages {
         }
         Ok::<_, CloudError>(out)
     }};
+}
+
+/// A Describe filter on `name` matching any of `values`.
+fn filter(
+    operation: &str,
+    name: &str,
+    values: &[String],
+) -> Result<dms::types::Filter, CloudError> {
+    dms::types::Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
+        .map_err(|e| CloudError {
+            kind: ErrorKind::Other,
+            operation: operation.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// `message`, unless it is empty.
+fn some(message: Option<String>) -> Option<String> {
+    message.filter(|m| !m.is_empty())
+}
+
+/// The statuses of resources of one kind, by ARN: one Describe filtered by up to
+/// [`TAG_BATCH`] ARNs, paged, per batch. A resource that no longer exists is absent. Polls
+/// need no task settings, which can be large: they are left out.
+pub(crate) async fn statuses(
+    client: &dms::Client,
+    kind: Waitable,
+    arns: &[String],
+) -> Result<BTreeMap<String, Status>, CloudError> {
+    let mut out = BTreeMap::new();
+    for batch in arns.chunks(TAG_BATCH) {
+        match kind {
+            Waitable::Instance => {
+                const OP: &str = "DescribeReplicationInstances";
+                let found = all_pages!(
+                    "DescribeReplicationInstances",
+                    client
+                        .describe_replication_instances()
+                        .filters(filter(OP, "replication-instance-arn", batch)?)
+                        .into_paginator()
+                        .page_size(PAGE_SIZE),
+                    replication_instances
+                )?;
+                out.extend(found.into_iter().filter_map(|i| {
+                    let status = Status {
+                        status: i.replication_instance_status.unwrap_or_default(),
+                        message: None,
+                    };
+                    Some((i.replication_instance_arn?, status))
+                }));
+            }
+            Waitable::Endpoint => {
+                const OP: &str = "DescribeEndpoints";
+                let found = all_pages!(
+                    "DescribeEndpoints",
+                    client
+                        .describe_endpoints()
+                        .filters(filter(OP, "endpoint-arn", batch)?)
+                        .into_paginator()
+                        .page_size(PAGE_SIZE),
+                    endpoints
+                )?;
+                out.extend(found.into_iter().filter_map(|e| {
+                    let status = Status {
+                        status: e.status.unwrap_or_default(),
+                        message: None,
+                    };
+                    Some((e.endpoint_arn?, status))
+                }));
+            }
+            Waitable::Task => {
+                const OP: &str = "DescribeReplicationTasks";
+                let found = all_pages!(
+                    "DescribeReplicationTasks",
+                    client
+                        .describe_replication_tasks()
+                        .filters(filter(OP, "replication-task-arn", batch)?)
+                        .without_settings(true)
+                        .into_paginator()
+                        .page_size(PAGE_SIZE),
+                    replication_tasks
+                )?;
+                out.extend(found.into_iter().filter_map(|t| {
+                    let status = Status {
+                        status: t.status.unwrap_or_default(),
+                        message: some(t.last_failure_message).or(some(t.stop_reason)),
+                    };
+                    Some((t.replication_task_arn?, status))
+                }));
+            }
+            Waitable::ReplicationConfig => {
+                const OP: &str = "DescribeReplications";
+                let found = all_pages!(
+                    "DescribeReplications",
+                    client
+                        .describe_replications()
+                        .filters(filter(OP, "replication-config-arn", batch)?)
+                        .into_paginator()
+                        .page_size(PAGE_SIZE),
+                    replications
+                )?;
+                out.extend(found.into_iter().filter_map(|r| {
+                    let failures = r.failure_messages.unwrap_or_default().join("; ");
+                    let status = Status {
+                        status: r.status.unwrap_or_default(),
+                        message: some(Some(failures)).or(some(r.stop_reason)),
+                    };
+                    Some((r.replication_config_arn?, status))
+                }));
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) async fn endpoints(client: &dms::Client) -> Result<Vec<Endpoint>, CloudError> {

@@ -125,12 +125,34 @@ pub(crate) fn classify(code: Option<&str>, status: Option<u16>, chain: &str) -> 
     if status == Some(429) {
         return ErrorKind::Throttled;
     }
+    if status.is_some_and(|s| s >= 500)
+        || matches!(
+            code,
+            Some("InternalFailure" | "InternalError" | "ServiceUnavailable" | "RequestTimeout")
+        )
+    {
+        return ErrorKind::Unavailable;
+    }
     if code.is_none() {
         // Credential resolution fails before anything is sent; the SDK reports it as a
         // dispatch failure whose chain mentions the credentials provider or identity.
         let lower = chain.to_ascii_lowercase();
         if lower.contains("credential") || lower.contains("resolve identity") {
             return ErrorKind::Denied;
+        }
+        // No answer at all: a timeout or a connection that failed or dropped.
+        if status.is_none()
+            && [
+                "timeout",
+                "timed out",
+                "connection",
+                "dispatch failure",
+                "io error",
+            ]
+            .iter()
+            .any(|w| lower.contains(w))
+        {
+            return ErrorKind::Unavailable;
         }
     }
     ErrorKind::Other
@@ -188,8 +210,18 @@ mod tests {
             ),
             ErrorKind::Denied
         );
+        // No answer: worth asking again, as a 5xx is.
         assert_eq!(
             classify(None, None, "io error: connection refused"),
+            ErrorKind::Unavailable
+        );
+        assert_eq!(
+            classify(Some("InternalFailure"), Some(500), ""),
+            ErrorKind::Unavailable
+        );
+        assert_eq!(classify(None, Some(503), ""), ErrorKind::Unavailable);
+        assert_eq!(
+            classify(Some("ValidationException"), Some(400), ""),
             ErrorKind::Other
         );
     }

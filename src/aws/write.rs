@@ -309,13 +309,12 @@ impl CloudWrite for AwsCloud {
         write_dms::remove_tags(&self.dms, arn, keys).await
     }
 
-    async fn status(&self, kind: Waitable, arn: &str) -> Result<Option<Status>, CloudError> {
-        match kind {
-            Waitable::Instance => write_dms::instance_status(&self.dms, arn).await,
-            Waitable::Endpoint => write_dms::endpoint_status(&self.dms, arn).await,
-            Waitable::Task => write_dms::task_status(&self.dms, arn).await,
-            Waitable::ReplicationConfig => write_dms::replication_status(&self.dms, arn).await,
-        }
+    async fn statuses(
+        &self,
+        kind: Waitable,
+        arns: &[String],
+    ) -> Result<BTreeMap<String, Status>, CloudError> {
+        super::dms::statuses(&self.dms, kind, arns).await
     }
 
     async fn table_statistics(

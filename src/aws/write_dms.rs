@@ -7,14 +7,14 @@
 use aws_sdk_databasemigration as dms;
 use dms::primitives::{DateTime, DateTimeFormat};
 use dms::types::{
-    ComputeConfig, DmsSslModeValue, Filter, MigrationTypeValue, ReplicationEndpointTypeValue,
+    ComputeConfig, DmsSslModeValue, MigrationTypeValue, ReplicationEndpointTypeValue,
     StartReplicationTaskTypeValue, TableStatistics, Tag as SdkTag,
 };
 use serde_json::Value as Json;
 
 use super::endpoint_settings::endpoint_settings;
 use super::errors::cloud_error;
-use crate::cloud::{CloudError, EndpointSecrets, ErrorKind, StartKind, Status, TableStat};
+use crate::cloud::{CloudError, EndpointSecrets, ErrorKind, StartKind, TableStat};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredSubnetGroup, DesiredTask,
     Tag,
@@ -573,122 +573,6 @@ pub(crate) async fn remove_tags(
 }
 
 // ---- status and statistics ----
-
-fn arn_filter(operation: &str, name: &str, arn: &str) -> Result<Filter, CloudError> {
-    Filter::builder()
-        .name(name)
-        .values(arn)
-        .build()
-        .map_err(|e| local_error(operation, e.to_string()))
-}
-
-/// A Describe's result, with "not found" (DMS's answer to a filter that matches nothing) as
-/// `None`.
-fn found<T, E>(
-    operation: &str,
-    result: Result<T, dms::error::SdkError<E, dms::config::http::HttpResponse>>,
-) -> Result<Option<T>, CloudError>
-where
-    E: dms::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match result {
-        Ok(out) => Ok(Some(out)),
-        Err(e) => {
-            let err = cloud_error(operation, &e);
-            if err.kind == ErrorKind::NotFound {
-                Ok(None)
-            } else {
-                Err(err)
-            }
-        }
-    }
-}
-
-pub(crate) async fn instance_status(
-    client: &dms::Client,
-    arn: &str,
-) -> Result<Option<Status>, CloudError> {
-    const OP: &str = "DescribeReplicationInstances";
-    let out = client
-        .describe_replication_instances()
-        .filters(arn_filter(OP, "replication-instance-arn", arn)?)
-        .send()
-        .await;
-    Ok(found(OP, out)?
-        .and_then(|o| o.replication_instances)
-        .and_then(|list| list.into_iter().next())
-        .map(|i| Status {
-            status: i.replication_instance_status.unwrap_or_default(),
-            message: None,
-        }))
-}
-
-pub(crate) async fn endpoint_status(
-    client: &dms::Client,
-    arn: &str,
-) -> Result<Option<Status>, CloudError> {
-    const OP: &str = "DescribeEndpoints";
-    let out = client
-        .describe_endpoints()
-        .filters(arn_filter(OP, "endpoint-arn", arn)?)
-        .send()
-        .await;
-    Ok(found(OP, out)?
-        .and_then(|o| o.endpoints)
-        .and_then(|list| list.into_iter().next())
-        .map(|e| Status {
-            status: e.status.unwrap_or_default(),
-            message: None,
-        }))
-}
-
-pub(crate) async fn task_status(
-    client: &dms::Client,
-    arn: &str,
-) -> Result<Option<Status>, CloudError> {
-    const OP: &str = "DescribeReplicationTasks";
-    let out = client
-        .describe_replication_tasks()
-        .filters(arn_filter(OP, "replication-task-arn", arn)?)
-        // The settings document can be large and a poll does not need it.
-        .without_settings(true)
-        .send()
-        .await;
-    Ok(found(OP, out)?
-        .and_then(|o| o.replication_tasks)
-        .and_then(|list| list.into_iter().next())
-        .map(|t| Status {
-            status: t.status.unwrap_or_default(),
-            message: t
-                .last_failure_message
-                .filter(|m| !m.is_empty())
-                .or(t.stop_reason.filter(|m| !m.is_empty())),
-        }))
-}
-
-pub(crate) async fn replication_status(
-    client: &dms::Client,
-    arn: &str,
-) -> Result<Option<Status>, CloudError> {
-    const OP: &str = "DescribeReplications";
-    let out = client
-        .describe_replications()
-        .filters(arn_filter(OP, "replication-config-arn", arn)?)
-        .send()
-        .await;
-    Ok(found(OP, out)?
-        .and_then(|o| o.replications)
-        .and_then(|list| list.into_iter().next())
-        .map(|r| {
-            let failures = r.failure_messages.unwrap_or_default().join("; ");
-            Status {
-                status: r.status.unwrap_or_default(),
-                message: Some(failures)
-                    .filter(|m| !m.is_empty())
-                    .or(r.stop_reason.filter(|m| !m.is_empty())),
-            }
-        }))
-}
 
 fn table_stat(t: TableStatistics) -> TableStat {
     TableStat {

@@ -1,13 +1,16 @@
 //! `dmsctl start` and `dmsctl stop`: run or halt the stack's replications, optionally waiting.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 
 use super::replications::{select, Running};
+use crate::apply::poll::Poller;
+use crate::apply::wait::{self, Backoff, Check, WaitError};
 use crate::cli::{parse_duration, Global, Output, StartArgs, StopArgs};
-use crate::cloud::{CloudWrite, StartKind, Waitable};
+use crate::cloud::{CloudError, CloudWrite, ErrorKind, StartKind, Status, Waitable};
 use crate::live::{is_failed, is_running};
 use crate::model::Desired;
 use crate::output;
@@ -34,8 +37,8 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
     let outcomes = rt.block_on(async {
-        let cloud = super::connect(global, &spec).await?;
-        let live = super::read_live(&cloud).await?;
+        let cloud = Arc::new(super::connect(global, &spec).await?);
+        let live = super::read_live(cloud.as_ref()).await?;
         let targets = select(&desired, &live, &args.names)?;
         let opts = StartOptions {
             reload: args.reload,
@@ -44,7 +47,7 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
             poll: Duration::from_secs(1),
         };
         let outcomes = start(&cloud, &targets, &opts).await;
-        super::report_calls(global, &cloud)?;
+        super::report_calls(global, cloud.as_ref())?;
         Ok::<_, anyhow::Error>(outcomes)
     })?;
     finish(global, &outcomes)
@@ -57,8 +60,8 @@ pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
     let outcomes = rt.block_on(async {
-        let cloud = super::connect(global, &spec).await?;
-        let live = super::read_live(&cloud).await?;
+        let cloud = Arc::new(super::connect(global, &spec).await?);
+        let live = super::read_live(cloud.as_ref()).await?;
         let targets = select(&desired, &live, &args.names)?;
         let outcomes = stop(
             &cloud,
@@ -67,7 +70,7 @@ pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
             Duration::from_secs(1),
         )
         .await;
-        super::report_calls(global, &cloud)?;
+        super::report_calls(global, cloud.as_ref())?;
         Ok::<_, anyhow::Error>(outcomes)
     })?;
     finish(global, &outcomes)
@@ -99,8 +102,8 @@ pub struct StartOptions {
 }
 
 /// First run `start-replication`, later runs `resume-processing`, `reload-target` on request.
-pub async fn start<C: CloudWrite>(
-    cloud: &C,
+pub async fn start<C: CloudWrite + 'static>(
+    cloud: &Arc<C>,
     targets: &[Running],
     opts: &StartOptions,
 ) -> Vec<Outcome> {
@@ -132,6 +135,8 @@ pub async fn start<C: CloudWrite>(
             Waitable::Task => cloud.start_task(&t.arn, kind, cdc.as_deref()).await,
             _ => cloud.start_replication(&t.arn, kind, cdc.as_deref()).await,
         };
+        // A start refused because it is already starting: an earlier attempt's answer was lost.
+        let result = repeated(cloud.as_ref(), t, result, is_running).await;
         match result {
             Ok(()) => {
                 outcomes.push(Outcome {
@@ -149,11 +154,13 @@ pub async fn start<C: CloudWrite>(
         }
     }
     if let Some(deadline) = opts.wait {
-        for (i, t) in started {
+        let poller = Poller::start(cloud.clone(), opts.poll);
+        let poller = &poller;
+        let waits = started.iter().map(|&(i, t)| async move {
             // The intermediate statuses (`starting`, `testing_connection`, ...) are not there
             // yet; a full load that finished while we looked is.
             let done = |s: &str| s == "running" || (t.full_load_only && s == "stopped");
-            outcomes[i] = match wait_for(cloud, t, deadline, opts.poll, done).await {
+            let outcome = match wait_for(poller, t, deadline, opts.poll, done).await {
                 Ok(status) => Outcome {
                     name: t.name.clone(),
                     result: status,
@@ -161,18 +168,22 @@ pub async fn start<C: CloudWrite>(
                 },
                 Err(why) => Outcome {
                     name: t.name.clone(),
-                    result: format!("failed: {why}{}", last_errors(cloud, t).await),
+                    result: format!("failed: {why}{}", last_errors(cloud.as_ref(), t).await),
                     ok: false,
                 },
             };
+            (i, outcome)
+        });
+        for (i, outcome) in futures_util::future::join_all(waits).await {
+            outcomes[i] = outcome;
         }
     }
     outcomes
 }
 
 /// Stops what runs; `--wait` waits until stopped.
-pub async fn stop<C: CloudWrite>(
-    cloud: &C,
+pub async fn stop<C: CloudWrite + 'static>(
+    cloud: &Arc<C>,
     targets: &[Running],
     wait: Option<Duration>,
     poll: Duration,
@@ -192,6 +203,7 @@ pub async fn stop<C: CloudWrite>(
             Waitable::Task => cloud.stop_task(&t.arn).await,
             _ => cloud.stop_replication(&t.arn).await,
         };
+        let result = repeated(cloud.as_ref(), t, result, |s| !is_running(s)).await;
         match result {
             Ok(()) => {
                 outcomes.push(Outcome {
@@ -209,8 +221,10 @@ pub async fn stop<C: CloudWrite>(
         }
     }
     if let Some(deadline) = wait {
-        for (i, t) in stopping {
-            outcomes[i] = match wait_for(cloud, t, deadline, poll, |s| s == "stopped").await {
+        let poller = Poller::start(cloud.clone(), poll);
+        let poller = &poller;
+        let waits = stopping.iter().map(|&(i, t)| async move {
+            let outcome = match wait_for(poller, t, deadline, poll, |s| s == "stopped").await {
                 Ok(status) => Outcome {
                     name: t.name.clone(),
                     result: status,
@@ -222,39 +236,66 @@ pub async fn stop<C: CloudWrite>(
                     ok: false,
                 },
             };
+            (i, outcome)
+        });
+        for (i, outcome) in futures_util::future::join_all(waits).await {
+            outcomes[i] = outcome;
         }
     }
     outcomes
 }
 
-/// Polls the status with doubling intervals until `done`, a failure, or the deadline.
-async fn wait_for<C: CloudWrite>(
+/// A start or stop that DMS refused for the state it is in is done when that state is already
+/// what the call would bring (`reached`): the answer to an earlier attempt was lost, or
+/// someone else was quicker.
+async fn repeated<C: CloudWrite>(
     cloud: &C,
+    t: &Running,
+    result: Result<(), CloudError>,
+    reached: impl Fn(&str) -> bool,
+) -> Result<(), CloudError> {
+    match result {
+        Err(e) if e.kind == ErrorKind::InvalidState => match cloud.status(t.kind, &t.arn).await {
+            Ok(Some(now)) if reached(&now.status) => Ok(()),
+            _ => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// Waits until `done`, a failure, or the deadline, in poll rounds shared with every other
+/// wait of this command ([`crate::apply::poll`]), doubling the interval from `first` to 15 s.
+async fn wait_for(
+    poller: &Poller,
     t: &Running,
     deadline: Duration,
     first: Duration,
-    done: impl Fn(&str) -> bool,
+    done: impl Fn(&str) -> bool + Send + Sync,
 ) -> Result<String, String> {
-    let start = Instant::now();
-    let mut interval = first;
-    loop {
-        match cloud.status(t.kind, &t.arn).await {
-            Ok(Some(s)) if done(&s.status) => return Ok(s.status),
-            Ok(Some(s)) if is_failed(&s.status) => {
-                return Err(s.message.unwrap_or_else(|| format!("status {}", s.status)));
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => return Err("it no longer exists".into()),
-            Err(e) => return Err(e.to_string()),
-        }
-        if start.elapsed() + interval > deadline {
-            return Err(format!(
-                "still not there after {}s (--timeout)",
-                deadline.as_secs()
-            ));
-        }
-        tokio::time::sleep(interval).await;
-        interval = (interval * 2).min(Duration::from_secs(15));
+    let condition = |s: Option<&Status>| match s {
+        Some(s) if done(&s.status) => Check::Done,
+        Some(s) if is_failed(&s.status) => Check::Failed(
+            s.message
+                .clone()
+                .unwrap_or_else(|| format!("status {}", s.status)),
+        ),
+        Some(_) => Check::Pending,
+        None => Check::Failed("it no longer exists".into()),
+    };
+    let backoff = Backoff {
+        initial: first,
+        max: Duration::from_secs(15),
+    };
+    let what = format!("`{}`", t.name);
+    let until = tokio::time::Instant::now() + deadline;
+    match wait::until(poller, t.kind, &t.arn, &what, condition, until, backoff).await {
+        Ok(status) => Ok(status.map_or_else(String::new, |s| s.status)),
+        Err(WaitError::Failed { message, .. }) => Err(message),
+        Err(WaitError::Timeout { .. }) => Err(format!(
+            "still not there after {}s (--timeout)",
+            deadline.as_secs()
+        )),
+        Err(WaitError::Cloud(e)) => Err(e.to_string()),
     }
 }
 

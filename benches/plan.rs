@@ -1,12 +1,17 @@
 //! Benchmark: `dmsctl plan` against the local emulator holding 10, 100 and 300 serverless
-//! replications of one stack (each with its two endpoints), made beforehand with the SDK.
+//! replications of one stack (each with its two endpoints), made beforehand with the SDK; then
+//! `dmsctl apply` of 10, 100 and 300 tasks on one replication instance, each on an empty
+//! account.
 //!
-//! Prints, per size, the wall time of the real binary (median of 5 runs) and the AWS API calls
-//! it made (from `-v`, checked against the emulator's own count). Figures, not assertions.
-//! Run with `cargo bench --bench plan`; it starts its own emulator with `scripts/emulator`.
+//! Prints, per size, the wall time of the real binary (median of 5 runs for plan, one run for
+//! apply) and the AWS API calls it made, by kind (from `-v`; for apply also the emulator's own
+//! count). Figures, not assertions. Run with `cargo bench --bench plan`; it starts its own
+//! emulator with `scripts/emulator`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -16,10 +21,6 @@ use dms::config::Credentials;
 use dms::types::{ComputeConfig, MigrationTypeValue, ReplicationEndpointTypeValue, Tag};
 
 const SIZES: &[usize] = &[10, 100, 300];
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn spec(n: usize) -> String {
     let mut s = String::from("version: 1\nstack: bench\nregion: us-east-1\niam: { cloudwatch_logs_role: false, vpc_role: false }\nendpoints:\n");
@@ -89,37 +90,10 @@ async fn fill(client: &dms::Client, from: usize, to: usize) {
     }
 }
 
-fn emulator(state: &Path, args: &[&str]) -> String {
-    let out = Command::new(repo().join("scripts/emulator"))
-        .args(args)
-        .env("DMSCTL_EMULATOR_STATE_DIR", state)
-        .output()
-        .expect("scripts/emulator runs");
-    assert!(
-        out.status.success(),
-        "scripts/emulator {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// Stops the benchmark's emulator however `main` ends, a failed assertion included.
-struct Stop(PathBuf);
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        let _ = Command::new(repo().join("scripts/emulator"))
-            .arg("stop")
-            .env("DMSCTL_EMULATOR_STATE_DIR", &self.0)
-            .output();
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn main() {
-    let state = std::env::temp_dir().join(format!("dmsctl-plan-bench-{}", std::process::id()));
-    let url = emulator(&state, &["start"]);
-    let _stop = Stop(state.clone());
+    let emu = common::emulator::Emulator::start();
+    let url = emu.url().to_string();
+    let scratch = tempfile::tempdir().expect("scratch directory");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let config = rt.block_on(
         aws_config::defaults(BehaviorVersion::latest())
@@ -129,8 +103,7 @@ fn main() {
             .load(),
     );
     let client = dms::Client::new(&config);
-    let dir = state.join("specs");
-    std::fs::create_dir_all(&dir).expect("spec dir");
+    let dir = scratch.path();
     let mut filled = 0;
     println!("plan against the emulator, {} (median of 5 runs)", url);
     for &n in SIZES {
@@ -172,6 +145,65 @@ fn main() {
             times[2].as_secs_f64() * 1e3,
             times[0].as_secs_f64() * 1e3,
             times[4].as_secs_f64() * 1e3,
+        );
+    }
+    apply(&emu, dir);
+}
+
+/// N tasks on one instance, between two endpoints.
+fn tasks_spec(n: usize) -> String {
+    let mut s = String::from(
+        "version: 1\nstack: bench\nregion: us-east-1\niam: { cloudwatch_logs_role: false, vpc_role: false }\nlogging: { enabled: false }\nendpoints:\n  src: { role: source, engine: mysql, host: db.example.com, username: dms, password: { env: BENCH_PW } }\n  dst: { role: target, engine: mysql, host: t.example.com, username: dms, password: { env: BENCH_PW } }\nrules:\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "  r{i}:\n    - include: {{ schema: app_{i}, table: \"%\" }}"
+        );
+    }
+    s.push_str("replications:\n");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "  t{i}: {{ source: src, target: dst, type: full-load-and-cdc, rules: r{i} }}"
+        );
+    }
+    s.push_str("compute:\n  mode: instances\n  instances:\n    main: { class: dms.t3.medium }\n");
+    s
+}
+
+/// `dmsctl apply` of N tasks on an empty account: calls by kind and wall time.
+fn apply(emu: &common::emulator::Emulator, dir: &std::path::Path) {
+    println!("apply of N tasks on one instance, on an empty account (one run each)");
+    for &n in SIZES {
+        emu.reset(&["dms", "logs"]);
+        let file = dir.join(format!("tasks-{n}.yaml"));
+        std::fs::write(&file, tasks_spec(n)).expect("write spec");
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+            .args(["apply", "--auto-approve", "-v", "-f"])
+            .arg(&file)
+            .env("AWS_ENDPOINT_URL", emu.url())
+            .env("AWS_ACCESS_KEY_ID", "bench")
+            .env("AWS_SECRET_ACCESS_KEY", "bench")
+            .env("BENCH_PW", "x")
+            .output()
+            .expect("dmsctl runs");
+        let wall = start.elapsed();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "apply of {n} tasks failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let calls = emu.calls();
+        let total: u64 = calls.values().sum();
+        let by_kind: Vec<String> = calls.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!(
+            "{n:>4} tasks: wall {:.1} s; {total} API calls (N + {}): {}",
+            wall.as_secs_f64(),
+            total as i64 - n as i64,
+            by_kind.join(", ")
         );
     }
 }

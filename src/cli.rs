@@ -167,7 +167,8 @@ pub struct ApplyArgs {
     /// Re-send passwords and other secrets to endpoints that are updated.
     #[arg(long)]
     pub update_secrets: bool,
-    /// How many independent changes run at once.
+    /// How many independent changes make AWS calls at once (changes waiting for a status do
+    /// not count: their polls are shared, one call per kind and round).
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub parallelism: usize,
     /// Deadline for the whole apply, e.g. `60m`, `90s`, `2h`.

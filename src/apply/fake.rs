@@ -143,6 +143,11 @@ impl FakeCloud {
         });
     }
 
+    /// The statuses `arn` goes through on the next polls (after the one it has now).
+    pub fn then(&self, arn: &str, statuses: &[&str]) {
+        self.lock().queue(arn, statuses);
+    }
+
     /// Changes the account behind dmsctl's back (another tool, a person at the console).
     pub fn edit(&self, f: impl FnOnce(&mut Live)) {
         f(&mut self.lock().live);

@@ -15,7 +15,9 @@ use super::progress::Progress;
 use super::secrets::Secrets;
 use super::wait::{self, Condition, WaitError};
 use super::{CancelToken, Options};
-use crate::cloud::{CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind, Waitable};
+use crate::cloud::{
+    CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind, Status, Waitable,
+};
 use crate::live::Live;
 use crate::model::{Desired, Tag};
 use crate::plan::{live_arn, Action, Change, Kind, Plan};
@@ -764,6 +766,9 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                     let source = self.arn_by_name(Kind::Endpoint, &d.source_endpoint)?;
                     let target = self.arn_by_name(Kind::Endpoint, &d.target_endpoint)?;
                     let instance = self.arn_by_name(Kind::Instance, &d.replication_instance)?;
+                    self.usable(c, Waitable::Endpoint, &source).await?;
+                    self.usable(c, Waitable::Endpoint, &target).await?;
+                    self.usable(c, Waitable::Instance, &instance).await?;
                     self.say(c, "creating");
                     let (arn, made) = self
                         .create(c, || self.cloud.create_task(d, &source, &target, &instance))
@@ -802,6 +807,8 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 let source = self.arn_by_name(Kind::Endpoint, &d.source_endpoint)?;
                 let target = self.arn_by_name(Kind::Endpoint, &d.target_endpoint)?;
                 if creates {
+                    self.usable(c, Waitable::Endpoint, &source).await?;
+                    self.usable(c, Waitable::Endpoint, &target).await?;
                     self.say(c, "creating");
                     let (arn, made) = self
                         .create(c, || {
@@ -918,6 +925,48 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         if !removed.is_empty() {
             self.cloud.remove_tags(&arn, &removed).await?;
         }
+        Ok(())
+    }
+
+    /// Waits until an endpoint or instance a new task or replication uses is usable, when the
+    /// account read before this run found it otherwise (an apply killed halfway left it
+    /// `creating`): DMS refuses to create on it until then. What this run made was waited for
+    /// by its own step, and what was usable then is taken as such.
+    async fn usable(&self, c: &Change, kind: Waitable, arn: &str) -> Result<(), StepError> {
+        let status = match kind {
+            Waitable::Instance => self
+                .live
+                .instances
+                .values()
+                .find(|i| i.arn == arn)
+                .map(|i| i.status.as_str()),
+            Waitable::Endpoint => self
+                .live
+                .endpoints
+                .values()
+                .find(|e| e.arn == arn)
+                .and_then(|e| e.status.as_deref()),
+            Waitable::Task | Waitable::ReplicationConfig => return Ok(()),
+        };
+        let condition = match kind {
+            Waitable::Instance => wait::instance_available,
+            _ => wait::endpoint_active,
+        };
+        let Some(status) = status else {
+            return Ok(());
+        };
+        let ready = Some(Status {
+            status: status.to_string(),
+            message: None,
+        });
+        if condition(ready.as_ref()) == wait::Check::Done {
+            return Ok(());
+        }
+        let goal = match kind {
+            Waitable::Instance => "able to use its replication instance",
+            _ => "able to use its endpoint",
+        };
+        self.wait(c, kind, arn, goal, condition).await?;
         Ok(())
     }
 

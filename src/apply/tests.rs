@@ -518,6 +518,29 @@ async fn waits_in_flight_share_their_polls() {
     assert_converged(&fake, &d);
 }
 
+#[tokio::test]
+async fn tasks_wait_for_an_instance_a_killed_apply_left_creating() {
+    let d = instances();
+    let mut live = live_from(&d);
+    live.tasks.clear();
+    let instance = live.instances.get_mut("sci-main").expect("instance");
+    instance.status = "creating".into();
+    let arn = instance.arn.clone();
+    let fake = Arc::new(FakeCloud::new(live));
+    fake.then(&arn, &["available"]);
+    let r = apply(&fake, &d).await;
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let log = fake.log();
+    assert!(
+        last(&log, &format!("status {arn}")) < first(&log, "create_task"),
+        "{log:#?}"
+    );
+    assert!(r
+        .output
+        .contains("waiting until able to use its replication instance"));
+    assert_converged(&fake, &d);
+}
+
 fn with_task(d: &Desired, status: &str) -> Live {
     let mut live = live_from(d);
     let t = live.tasks.get_mut("sci-history").expect("task");

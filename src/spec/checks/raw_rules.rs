@@ -144,6 +144,24 @@ impl Checker<'_> {
             .help = Some(format!("DMS rule types: {}", one_of(RULE_TYPES)));
             return;
         };
+        // A rule type the guide does not list and that is no typo of one may be newer than
+        // dmsctl: DMS judges it, dmsctl says it cannot.
+        if let Some(s) = kind.as_str() {
+            if !RULE_TYPES.contains(&s) && did_you_mean(s, RULE_TYPES.iter().copied()).is_none() {
+                self.warning(
+                    "unknown-value",
+                    child_pointer(rp, "rule-type"),
+                    format!(
+                        "dmsctl does not know rule-type `{s}`; the rule goes to DMS as written"
+                    ),
+                )
+                .help = Some(format!(
+                    "the DMS user guide documents {}",
+                    one_of(RULE_TYPES)
+                ));
+                return;
+            }
+        }
         let Some(kind) = self.choice(
             child_pointer(rp, "rule-type"),
             kind,
@@ -1088,6 +1106,19 @@ compute: {{ mode: serverless, serverless: {{ max_dcu: 4 }} }}
     fn warning(rules: &str, message: &str) {
         let got = diagnostics(rules);
         assert_eq!(got, [(Severity::Warning, message.to_string())], "{rules}");
+    }
+
+    #[test]
+    fn a_rule_type_newer_than_dmsctl_is_a_warning_and_a_typo_an_error() {
+        warning(
+            "    - raw: { rule-type: column-settings, object-locator: { schema-name: app, table-name: t } }\n",
+            "dmsctl does not know rule-type `column-settings`; the rule goes to DMS as written",
+        );
+        let got = diagnostics(
+            "    - raw: { rule-type: transformaton, rule-action: rename, rule-target: schema, object-locator: { schema-name: app }, value: b }\n",
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, Severity::Error);
     }
 
     #[test]

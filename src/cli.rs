@@ -73,6 +73,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Attribute-level differences between the spec and live state (drift).
     Diff(DiffArgs),
+    /// Ask the source and target databases, read only, what would break replication:
+    /// binlog / WAL settings, grants, tables without keys, what the rules select, overlaps.
+    Check(CheckArgs),
     /// Carry out a fresh plan, or a saved one, in dependency order.
     Apply(ApplyArgs),
     /// Start replications (first run, resume, or reload).
@@ -204,6 +207,42 @@ pub struct StopArgs {
     /// Deadline for --wait, e.g. `30m`.
     #[arg(long, default_value = "60m", value_name = "DURATION")]
     pub timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Replications to check (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// Reach an endpoint's database at HOST:PORT instead of its spec host (a tunnel or port
+    /// forward from a bastion); repeatable.
+    #[arg(long, value_name = "ENDPOINT=HOST:PORT", value_parser = parse_via)]
+    pub via: Vec<(String, String, u16)>,
+    /// CA certificates (PEM) to verify servers with, for endpoints whose `ssl_mode` is
+    /// `verify-ca` or `verify-full`.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// How long to wait for each database to answer, e.g. `10s`.
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub connect_timeout: std::time::Duration,
+    /// Also create, fill and drop a scratch table in each target schema (the only write).
+    #[arg(long)]
+    pub write_test: bool,
+    /// Treat warnings as failures.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `ENDPOINT=HOST:PORT` of `check --via`.
+pub fn parse_via(text: &str) -> Result<(String, String, u16), String> {
+    let usage = || format!("`{text}` is not ENDPOINT=HOST:PORT (e.g. backend=127.0.0.1:3307)");
+    let (name, address) = text.split_once('=').ok_or_else(usage)?;
+    let (host, port) = address.rsplit_once(':').ok_or_else(usage)?;
+    let port: u16 = port.parse().map_err(|_| usage())?;
+    if name.is_empty() || host.is_empty() {
+        return Err(usage());
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok((name.to_string(), host.to_string(), port))
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod aws;
+pub mod check;
 pub mod cli;
 pub mod cloud;
 pub mod commands;

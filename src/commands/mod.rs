@@ -2,6 +2,7 @@
 
 pub mod adopt;
 pub mod apply;
+pub mod check;
 pub mod cost;
 pub mod destroy;
 pub mod diff;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
+        Command::Check(args) => check::run(&cli.global, args),
     }
 }
 

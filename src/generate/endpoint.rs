@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 
 use super::{json_i64, own_tags, password_var};
 use crate::live::LiveEndpoint;
+use crate::model::parse_attributes;
 use crate::spec::types::*;
 
 pub(super) fn endpoint(
@@ -72,13 +73,7 @@ pub(super) fn endpoint(
 /// `a=1;b=x y` as a mapping, numbers and booleans typed when they print back the same.
 pub fn attributes(eca: Option<&str>) -> BTreeMap<String, AttrValue> {
     let mut out = BTreeMap::new();
-    for part in eca.unwrap_or("").split(';') {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
-        let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        let (k, v) = (k.trim(), v.trim());
+    for (k, v) in parse_attributes(eca.unwrap_or("")) {
         let value = if let Ok(i) = v.parse::<i64>().map(AttrValue::Int) {
             i
         } else if v == "true" || v == "false" {
@@ -91,7 +86,7 @@ pub fn attributes(eca: Option<&str>) -> BTreeMap<String, AttrValue> {
         } else {
             AttrValue::Str(v.to_string())
         };
-        out.insert(k.to_string(), value);
+        out.insert(k, value);
     }
     out
 }

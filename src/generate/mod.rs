@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value as Json};
 
 use crate::live::{Live, Tags};
+pub use crate::model::is_name;
 use crate::model::{derived_id, IdKind, TAG_NAME, TAG_STACK};
 use crate::spec::types::*;
 
@@ -604,17 +605,6 @@ fn own_tags(tags: &Tags) -> BTreeMap<String, String> {
         })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect()
-}
-
-/// Whether `name` can be a logical name: lowercase letters, digits and single hyphens, starting
-/// with a letter.
-pub fn is_name(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.contains("--")
-        && !name.ends_with('-')
 }
 
 /// The logical name of a live resource and the `id:` it needs: the `dmsctl:name` tag, else the

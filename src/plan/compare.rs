@@ -16,8 +16,8 @@ use crate::live::{
     LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup, LiveTask, Tags,
 };
 use crate::model::{
-    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
-    DesiredTask, Tag,
+    parse_attributes, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
+    DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// Collects diffs for one resource.
@@ -341,8 +341,8 @@ pub(super) fn endpoint(want: &DesiredEndpoint, have: &LiveEndpoint) -> Vec<Diff>
     );
     // Only the attributes the spec sets: for some engines (S3, Kafka) DMS echoes its settings
     // back as attributes, which would otherwise show as perpetual removals.
-    let want_eca = parse_eca(want.extra_connection_attributes.as_deref().unwrap_or(""));
-    let have_eca = parse_eca(have.extra_connection_attributes.as_deref().unwrap_or(""));
+    let want_eca = parse_attributes(want.extra_connection_attributes.as_deref().unwrap_or(""));
+    let have_eca = parse_attributes(have.extra_connection_attributes.as_deref().unwrap_or(""));
     for (k, v) in &want_eca {
         let found = have_eca
             .iter()
@@ -565,22 +565,6 @@ fn is_empty(v: &Json) -> bool {
         Json::String(s) => s.is_empty(),
         _ => false,
     }
-}
-
-/// `a=1;b=two;` -> [(a, 1), (b, two)], in order, blanks skipped.
-pub(super) fn parse_eca(s: &str) -> Vec<(String, String)> {
-    s.split(';')
-        .filter_map(|part| {
-            let part = part.trim();
-            if part.is_empty() {
-                return None;
-            }
-            Some(match part.split_once('=') {
-                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
-                None => (part.to_string(), String::new()),
-            })
-        })
-        .collect()
 }
 
 /// A stable form for display and fingerprints: object keys sorted, table-mapping rules ordered
@@ -831,7 +815,7 @@ mod tests {
     #[test]
     fn extra_connection_attributes_parse() {
         assert_eq!(
-            parse_eca("a=1; b = two;;c"),
+            parse_attributes("a=1; b = two;;c"),
             vec![
                 ("a".to_string(), "1".to_string()),
                 ("b".to_string(), "two".to_string()),

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use super::diagnostic::{did_you_mean, one_of, Diagnostic};
 use super::types::*;
 use super::yaml::{child_pointer, SourceMap};
-use crate::model::{derived_id, IdKind};
+use crate::model::{derived_id, stack_name, IdKind};
 
 mod raw_rules;
 
@@ -1404,28 +1404,6 @@ fn role_name(r: EndpointRole) -> &'static str {
         EndpointRole::Source => "source",
         EndpointRole::Target => "target",
     }
-}
-
-fn stack_name(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Err("it is empty".into());
-    }
-    if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err("it must start with a lowercase letter".into());
-    }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err("use lowercase letters, digits and hyphens".into());
-    }
-    if s.contains("--") || s.ends_with('-') {
-        return Err("no two hyphens in a row and no trailing hyphen".into());
-    }
-    if s.len() > 40 {
-        return Err("it has more than 40 characters".into());
-    }
-    Ok(())
 }
 
 fn is_region(r: &str) -> bool {

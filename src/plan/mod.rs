@@ -20,6 +20,7 @@ mod tests;
 
 mod change;
 mod planner;
+mod sentences;
 
 pub use change::*;
 #[cfg(test)]

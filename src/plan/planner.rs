@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use super::{compare, hazards, Action, Change, Conflict, Diff, Kind, Plan};
+use super::{compare, hazards, sentences, Action, Change, Conflict, Diff, Kind, Plan};
 use crate::live::{owner, Live, Owner, Tags};
 use crate::model::{Desired, TAG_NAME, TAG_STACK};
 use crate::spec::types::ComputeMode;
@@ -123,7 +123,7 @@ impl<'a> Planner<'a> {
             Action::Update
         };
         let mut c = Change::new(kind, name, id, action);
-        c.reasons = compare::reasons(&diffs);
+        c.reasons = sentences::reasons(&diffs);
         c.reasons.extend(extra);
         c.diffs = diffs;
         self.changes.push(c);

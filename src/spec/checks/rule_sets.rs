@@ -14,17 +14,7 @@ impl Checker<'_> {
         let all_resolve = used.iter().all(|u| self.spec.rules.contains_key(*u));
         for (name, rules) in &self.spec.rules {
             let at = ["rules", name.as_str()];
-            let selects = rules.iter().any(|r| match r {
-                Rule::Include(_) | Rule::Explicit(_) => true,
-                Rule::Raw(raw) => {
-                    raw.get("rule-type").and_then(Json::as_str) == Some("selection")
-                        && matches!(
-                            raw.get("rule-action").and_then(Json::as_str),
-                            Some("include" | "explicit")
-                        )
-                }
-                _ => false,
-            });
+            let selects = rules.iter().any(selects);
             if !selects {
                 self.error_key(
                     "no-selection",
@@ -36,132 +26,7 @@ impl Checker<'_> {
             }
             let mut raw_ids = BTreeSet::new();
             for (i, rule) in rules.iter().enumerate() {
-                let idx = i.to_string();
-                let kind = rule.kind();
-                let p = |f: &str| ptr(&[at[0], at[1], &idx, kind, f]);
-                match rule {
-                    Rule::Include(s) | Rule::Exclude(s) => {
-                        self.pattern(p("schema"), &s.schema);
-                        self.pattern(p("table"), &s.table);
-                    }
-                    Rule::Explicit(s) => {
-                        for (f, v) in [("schema", &s.schema), ("table", &s.table)] {
-                            self.exact(p(f), "explicit", f, v);
-                        }
-                    }
-                    Rule::ParallelLoad(pl) => {
-                        for (f, v) in [("schema", &pl.schema), ("table", &pl.table)] {
-                            self.exact(p(f), kind, f, v);
-                        }
-                        let rendered = crate::rules::render_rule(i + 1, rule);
-                        if let Some(load) = rendered.get("parallel-load").and_then(Json::as_object)
-                        {
-                            let fields = raw_rules::Fields {
-                                base: ptr(&[at[0], at[1], &idx, kind]),
-                                friendly: true,
-                            };
-                            self.parallel_load(&fields, load);
-                        }
-                    }
-                    Rule::Lob(l) => {
-                        for (f, v) in [("schema", &l.schema), ("table", &l.table)] {
-                            self.exact(p(f), kind, f, v);
-                        }
-                        let rendered = crate::rules::render_rule(i + 1, rule);
-                        if let Some(lob) = rendered.get("lob-settings").and_then(Json::as_object) {
-                            let fields = raw_rules::Fields {
-                                base: ptr(&[at[0], at[1], &idx, kind]),
-                                friendly: true,
-                            };
-                            self.lob_settings(&fields, lob);
-                        }
-                    }
-                    Rule::Rename(r) => {
-                        self.locator(&p(""), &r.schema, r.table.as_deref(), r.column.as_deref());
-                        self.literal(p("to"), &r.to, "a new name");
-                    }
-                    Rule::AddPrefix(a)
-                    | Rule::RemovePrefix(a)
-                    | Rule::AddSuffix(a)
-                    | Rule::RemoveSuffix(a) => {
-                        self.locator(&p(""), &a.schema, a.table.as_deref(), a.column.as_deref());
-                        self.literal(p("value"), &a.value, "a prefix or suffix");
-                    }
-                    Rule::ReplacePrefix(a) | Rule::ReplaceSuffix(a) => {
-                        self.locator(&p(""), &a.schema, a.table.as_deref(), a.column.as_deref());
-                        self.literal(p("old"), &a.old, "the old prefix or suffix");
-                        self.literal(p("new"), &a.new, "the new prefix or suffix");
-                    }
-                    Rule::Lowercase(l) | Rule::Uppercase(l) => {
-                        self.locator(&p(""), &l.schema, l.table.as_deref(), l.column.as_deref());
-                    }
-                    Rule::RemoveColumn(c) => {
-                        self.pattern(p("schema"), &c.schema);
-                        self.pattern(p("table"), &c.table);
-                        self.pattern(p("column"), &c.column);
-                    }
-                    Rule::AddColumn(c) => {
-                        self.pattern(p("schema"), &c.schema);
-                        self.pattern(p("table"), &c.table);
-                        self.literal(p("column"), &c.column, "a column name");
-                        self.data_type(&p(""), c.data_type, c.length, c.precision);
-                    }
-                    Rule::ChangeDataType(c) => {
-                        self.pattern(p("schema"), &c.schema);
-                        self.pattern(p("table"), &c.table);
-                        self.pattern(p("column"), &c.column);
-                        self.data_type(&p(""), c.data_type, c.length, c.precision);
-                    }
-                    Rule::DefinePrimaryKey(k) => {
-                        for (f, v) in [("schema", &k.schema), ("table", &k.table)] {
-                            self.exact(p(f), kind, f, v);
-                        }
-                        self.literal(p("name"), &k.name, "a key name");
-                        if k.columns.is_empty() {
-                            self.error(
-                                "missing-field",
-                                p("columns"),
-                                "`define_primary_key` lists no column".into(),
-                            );
-                        }
-                    }
-                    Rule::AddBeforeImageColumns(b) => {
-                        self.pattern(p("schema"), &b.schema);
-                        self.pattern(p("table"), &b.table);
-                        if b.prefix.as_deref() == Some("")
-                            && b.suffix.as_deref().unwrap_or("").is_empty()
-                        {
-                            self.error(
-                                "invalid-value",
-                                p("prefix"),
-                                "before-image columns need a non-empty prefix or suffix".into(),
-                            );
-                        }
-                    }
-                    Rule::Raw(raw) => {
-                        let rp = ptr(&[at[0], at[1], &idx, "raw"]);
-                        self.raw_rule(&rp, raw);
-                        if let Some(id) = raw.get("rule-id") {
-                            let id = match id {
-                                Json::String(s) => s.clone(),
-                                other => other.to_string(),
-                            };
-                            if id.parse::<u32>().is_err() {
-                                self.error(
-                                    "invalid-value",
-                                    child_pointer(&rp, "rule-id"),
-                                    format!("rule-id `{id}` is not a number"),
-                                );
-                            } else if !raw_ids.insert(id.clone()) {
-                                self.error(
-                                    "duplicate",
-                                    child_pointer(&rp, "rule-id"),
-                                    format!("rule-id `{id}` is used twice in rule set `{name}`"),
-                                );
-                            }
-                        }
-                    }
-                }
+                self.rule(name, i, rule, &mut raw_ids);
             }
             self.post_processing_targets(name, rules);
             if !used.contains(name.as_str()) && all_resolve {
@@ -169,6 +34,154 @@ impl Checker<'_> {
                     "unused",
                     ptr(&at),
                     format!("rule set `{name}` is not used by any replication"),
+                );
+            }
+        }
+    }
+
+    /// Checks the rule at position `i` of rule set `set`.
+    // One arm per rule kind: a table of what each kind's fields must be.
+    fn rule(&mut self, set: &str, i: usize, rule: &Rule, raw_ids: &mut BTreeSet<String>) {
+        let at = ["rules", set];
+        let name = set;
+        let idx = i.to_string();
+        let kind = rule.kind();
+        let p = |f: &str| ptr(&[at[0], at[1], &idx, kind, f]);
+        match rule {
+            Rule::Include(s) | Rule::Exclude(s) => {
+                self.pattern(p("schema"), &s.schema);
+                self.pattern(p("table"), &s.table);
+            }
+            Rule::Explicit(s) => {
+                for (f, v) in [("schema", &s.schema), ("table", &s.table)] {
+                    self.exact(p(f), "explicit", f, v);
+                }
+            }
+            Rule::ParallelLoad(pl) => {
+                self.friendly_table_settings(&at, &idx, i, rule, &pl.schema, &pl.table)
+            }
+            Rule::Lob(l) => self.friendly_table_settings(&at, &idx, i, rule, &l.schema, &l.table),
+            Rule::Rename(r) => {
+                self.locator(&p(""), &r.schema, r.table.as_deref(), r.column.as_deref());
+                self.literal(p("to"), &r.to, "a new name");
+            }
+            Rule::AddPrefix(a)
+            | Rule::RemovePrefix(a)
+            | Rule::AddSuffix(a)
+            | Rule::RemoveSuffix(a) => {
+                self.locator(&p(""), &a.schema, a.table.as_deref(), a.column.as_deref());
+                self.literal(p("value"), &a.value, "a prefix or suffix");
+            }
+            Rule::ReplacePrefix(a) | Rule::ReplaceSuffix(a) => {
+                self.locator(&p(""), &a.schema, a.table.as_deref(), a.column.as_deref());
+                self.literal(p("old"), &a.old, "the old prefix or suffix");
+                self.literal(p("new"), &a.new, "the new prefix or suffix");
+            }
+            Rule::Lowercase(l) | Rule::Uppercase(l) => {
+                self.locator(&p(""), &l.schema, l.table.as_deref(), l.column.as_deref());
+            }
+            Rule::RemoveColumn(c) => {
+                self.pattern(p("schema"), &c.schema);
+                self.pattern(p("table"), &c.table);
+                self.pattern(p("column"), &c.column);
+            }
+            Rule::AddColumn(c) => {
+                self.pattern(p("schema"), &c.schema);
+                self.pattern(p("table"), &c.table);
+                self.literal(p("column"), &c.column, "a column name");
+                self.data_type(&p(""), c.data_type, c.length, c.precision);
+            }
+            Rule::ChangeDataType(c) => {
+                self.pattern(p("schema"), &c.schema);
+                self.pattern(p("table"), &c.table);
+                self.pattern(p("column"), &c.column);
+                self.data_type(&p(""), c.data_type, c.length, c.precision);
+            }
+            Rule::DefinePrimaryKey(k) => {
+                for (f, v) in [("schema", &k.schema), ("table", &k.table)] {
+                    self.exact(p(f), kind, f, v);
+                }
+                self.literal(p("name"), &k.name, "a key name");
+                if k.columns.is_empty() {
+                    self.error(
+                        "missing-field",
+                        p("columns"),
+                        "`define_primary_key` lists no column".into(),
+                    );
+                }
+            }
+            Rule::AddBeforeImageColumns(b) => {
+                self.pattern(p("schema"), &b.schema);
+                self.pattern(p("table"), &b.table);
+                if b.prefix.as_deref() == Some("") && b.suffix.as_deref().unwrap_or("").is_empty() {
+                    self.error(
+                        "invalid-value",
+                        p("prefix"),
+                        "before-image columns need a non-empty prefix or suffix".into(),
+                    );
+                }
+            }
+            Rule::Raw(raw) => {
+                let rp = ptr(&[at[0], at[1], &idx, "raw"]);
+                self.raw_rule(&rp, raw);
+                self.raw_rule_id(&rp, raw, name, raw_ids);
+            }
+        }
+    }
+
+    /// `parallel_load` and `lob`: exact names, and the settings they render checked as a raw
+    /// rule's are.
+    fn friendly_table_settings(
+        &mut self,
+        at: &[&str; 2],
+        idx: &str,
+        i: usize,
+        rule: &Rule,
+        schema: &str,
+        table: &str,
+    ) {
+        let kind = rule.kind();
+        let p = |f: &str| ptr(&[at[0], at[1], idx, kind, f]);
+        for (f, v) in [("schema", schema), ("table", table)] {
+            self.exact(p(f), kind, f, v);
+        }
+        let rendered = crate::rules::render_rule(i + 1, rule);
+        let fields = raw_rules::Fields {
+            base: ptr(&[at[0], at[1], idx, kind]),
+            friendly: true,
+        };
+        if let Some(load) = rendered.get("parallel-load").and_then(Json::as_object) {
+            self.parallel_load(&fields, load);
+        }
+        if let Some(lob) = rendered.get("lob-settings").and_then(Json::as_object) {
+            self.lob_settings(&fields, lob);
+        }
+    }
+
+    /// A raw rule's `rule-id`: a number, once per rule set.
+    fn raw_rule_id(
+        &mut self,
+        rp: &str,
+        raw: &serde_json::Map<String, Json>,
+        name: &str,
+        raw_ids: &mut BTreeSet<String>,
+    ) {
+        if let Some(id) = raw.get("rule-id") {
+            let id = match id {
+                Json::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if id.parse::<u32>().is_err() {
+                self.error(
+                    "invalid-value",
+                    child_pointer(rp, "rule-id"),
+                    format!("rule-id `{id}` is not a number"),
+                );
+            } else if !raw_ids.insert(id.clone()) {
+                self.error(
+                    "duplicate",
+                    child_pointer(rp, "rule-id"),
+                    format!("rule-id `{id}` is used twice in rule set `{name}`"),
                 );
             }
         }
@@ -350,5 +363,20 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+}
+
+/// Whether a rule selects tables (`include`, `explicit`, or a raw selection rule that does).
+fn selects(r: &Rule) -> bool {
+    match r {
+        Rule::Include(_) | Rule::Explicit(_) => true,
+        Rule::Raw(raw) => {
+            raw.get("rule-type").and_then(Json::as_str) == Some("selection")
+                && matches!(
+                    raw.get("rule-action").and_then(Json::as_str),
+                    Some("include" | "explicit")
+                )
+        }
+        _ => false,
     }
 }

@@ -77,93 +77,110 @@ impl Checker<'_> {
             _ => {}
         }
         if let Some(s) = &c.serverless {
-            let base = ptr(&["compute", "serverless"]);
-            self.dcu(
-                &base,
-                s.min_dcu,
-                Some(s.max_dcu),
-                s.min_dcu.unwrap_or(1),
-                Some(s.max_dcu),
-                s.expected_dcu,
-            );
-            if let Some(g) = &s.subnet_group {
-                self.reference(
-                    child_pointer(&base, "subnet_group"),
-                    "subnet group",
-                    g,
-                    &spec.subnet_groups,
-                );
-            }
-            self.security_groups(&base, &s.security_group_ids);
-            if let Some(w) = &s.preferred_maintenance_window {
-                self.window(child_pointer(&base, "preferred_maintenance_window"), w);
-            }
+            self.serverless(s);
         }
         for (name, inst) in &c.instances {
-            let at = |f: &str| ptr(&["compute", "instances", name, f]);
-            let class_ok = inst
-                .class
-                .strip_prefix("dms.")
-                .and_then(|rest| rest.split_once('.'))
-                .is_some_and(|(fam, size)| {
-                    !fam.is_empty() && !size.is_empty() && !size.contains('.')
-                });
-            if !class_ok {
-                self.error(
-                    "invalid-class",
-                    at("class"),
-                    format!("`{}` is not an instance class", inst.class),
-                )
-                .help =
-                    Some("classes look like `dms.<family>.<size>`, e.g. `dms.t3.medium`".into());
-            } else if !KNOWN_INSTANCE_CLASSES.contains(&inst.class.as_str()) {
-                let d = self.warning(
-                    "unknown-class",
-                    at("class"),
-                    format!(
-                        "`{}` is not a replication instance class dmsctl knows",
-                        inst.class
-                    ),
-                );
-                d.help = did_you_mean(&inst.class, KNOWN_INSTANCE_CLASSES.iter().copied())
-                    .map(|m| format!("did you mean `{m}`?"));
-            }
-            if let Some(gb) = inst.storage_gb {
-                if !(5..=6144).contains(&gb) {
-                    self.error(
-                        "invalid-storage",
-                        at("storage_gb"),
-                        format!("storage {gb} GB is outside 5–6144 GB"),
-                    );
-                }
-            }
-            if let Some(v) = &inst.engine_version {
-                let parts: Vec<&str> = v.split('.').collect();
-                if parts.len() < 2
-                    || parts
-                        .iter()
-                        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-                {
-                    self.error(
-                        "invalid-value",
-                        at("engine_version"),
-                        format!("`{v}` is not a DMS engine version"),
-                    )
-                    .help = Some("versions look like `3.5.4`".into());
-                }
-            }
-            if let Some(g) = &inst.subnet_group {
-                self.reference(at("subnet_group"), "subnet group", g, &spec.subnet_groups);
-            }
-            self.security_groups(
-                &ptr(&["compute", "instances", name]),
-                &inst.security_group_ids,
-            );
-            if let Some(w) = &inst.preferred_maintenance_window {
-                self.window(at("preferred_maintenance_window"), w);
-            }
-            self.tags(&inst.tags, &["compute", "instances", name, "tags"]);
+            self.instance(name, inst);
         }
+        self.placement();
+    }
+
+    /// `compute.serverless`: capacity, network and maintenance window.
+    fn serverless(&mut self, s: &Serverless) {
+        let spec = self.spec;
+        let base = ptr(&["compute", "serverless"]);
+        self.dcu(
+            &base,
+            s.min_dcu,
+            Some(s.max_dcu),
+            s.min_dcu.unwrap_or(1),
+            Some(s.max_dcu),
+            s.expected_dcu,
+        );
+        if let Some(g) = &s.subnet_group {
+            self.reference(
+                child_pointer(&base, "subnet_group"),
+                "subnet group",
+                g,
+                &spec.subnet_groups,
+            );
+        }
+        self.security_groups(&base, &s.security_group_ids);
+        if let Some(w) = &s.preferred_maintenance_window {
+            self.window(child_pointer(&base, "preferred_maintenance_window"), w);
+        }
+    }
+
+    /// One entry of `compute.instances`.
+    fn instance(&mut self, name: &str, inst: &Instance) {
+        let spec = self.spec;
+        let at = |f: &str| ptr(&["compute", "instances", name, f]);
+        let class_ok = inst
+            .class
+            .strip_prefix("dms.")
+            .and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(fam, size)| !fam.is_empty() && !size.is_empty() && !size.contains('.'));
+        if !class_ok {
+            self.error(
+                "invalid-class",
+                at("class"),
+                format!("`{}` is not an instance class", inst.class),
+            )
+            .help = Some("classes look like `dms.<family>.<size>`, e.g. `dms.t3.medium`".into());
+        } else if !KNOWN_INSTANCE_CLASSES.contains(&inst.class.as_str()) {
+            let d = self.warning(
+                "unknown-class",
+                at("class"),
+                format!(
+                    "`{}` is not a replication instance class dmsctl knows",
+                    inst.class
+                ),
+            );
+            d.help = did_you_mean(&inst.class, KNOWN_INSTANCE_CLASSES.iter().copied())
+                .map(|m| format!("did you mean `{m}`?"));
+        }
+        if let Some(gb) = inst.storage_gb {
+            if !(5..=6144).contains(&gb) {
+                self.error(
+                    "invalid-storage",
+                    at("storage_gb"),
+                    format!("storage {gb} GB is outside 5–6144 GB"),
+                );
+            }
+        }
+        if let Some(v) = &inst.engine_version {
+            let parts: Vec<&str> = v.split('.').collect();
+            if parts.len() < 2
+                || parts
+                    .iter()
+                    .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                self.error(
+                    "invalid-value",
+                    at("engine_version"),
+                    format!("`{v}` is not a DMS engine version"),
+                )
+                .help = Some("versions look like `3.5.4`".into());
+            }
+        }
+        if let Some(g) = &inst.subnet_group {
+            self.reference(at("subnet_group"), "subnet group", g, &spec.subnet_groups);
+        }
+        self.security_groups(
+            &ptr(&["compute", "instances", name]),
+            &inst.security_group_ids,
+        );
+        if let Some(w) = &inst.preferred_maintenance_window {
+            self.window(at("preferred_maintenance_window"), w);
+        }
+        self.tags(&inst.tags, &["compute", "instances", name, "tags"]);
+    }
+
+    /// `compute.placement`: it names replications and instances that exist, and with several
+    /// instances every replication is placed and every instance used.
+    fn placement(&mut self) {
+        let spec = self.spec;
+        let c = &spec.compute;
         for (repl, inst) in &c.placement {
             let at = ptr(&["compute", "placement", repl]);
             if !spec.replications.contains_key(repl) {

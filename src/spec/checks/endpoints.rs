@@ -22,66 +22,7 @@ impl Checker<'_> {
                     format!("`{engine}` endpoints can only be targets"),
                 );
             }
-            if e.engine.is_database() {
-                let via_secret = matches!(e.password, Some(SecretRef::SecretsManager(_)));
-                if !via_secret {
-                    for (field, present) in [
-                        ("host", e.host.is_some()),
-                        ("username", e.username.is_some()),
-                        ("password", e.password.is_some()),
-                    ] {
-                        if !present {
-                            self.error_key("missing-field", at(&[]), format!("endpoint `{name}` ({engine}) needs `{field}`"))
-                                .help = Some("or give `password: { secrets_manager: ... }`, whose secret holds host, port, user and password".into());
-                        }
-                    }
-                }
-                if e.engine.needs_database() && e.database.is_none() {
-                    self.error_key(
-                        "missing-field",
-                        at(&[]),
-                        format!("endpoint `{name}` ({engine}) needs `database`"),
-                    );
-                }
-                if let Some(port) = e.port {
-                    if !(1..=65535).contains(&port) {
-                        self.error(
-                            "invalid-port",
-                            at(&["port"]),
-                            format!("port {port} is outside 1–65535"),
-                        );
-                    }
-                }
-                if matches!(e.ssl_mode, Some(SslMode::VerifyCa | SslMode::VerifyFull))
-                    && e.certificate_arn.is_none()
-                {
-                    self.error(
-                        "missing-field",
-                        at(&["ssl_mode"]),
-                        format!(
-                            "ssl_mode `{}` needs `certificate_arn`",
-                            e.ssl_mode.map_or("", SslMode::dms_name)
-                        ),
-                    );
-                }
-            } else {
-                for (field, present) in [
-                    ("host", e.host.is_some()),
-                    ("port", e.port.is_some()),
-                    ("database", e.database.is_some()),
-                    ("username", e.username.is_some()),
-                    ("password", e.password.is_some()),
-                    ("ssl_mode", e.ssl_mode.is_some()),
-                ] {
-                    if present {
-                        self.error_key(
-                            "unused-field",
-                            at(&[field]),
-                            format!("`{field}` does not apply to `{engine}` endpoints"),
-                        );
-                    }
-                }
-            }
+            self.connection(name, e);
             if let Some(arn) = &e.certificate_arn {
                 self.arn(at(&["certificate_arn"]), arn, "dms");
             }
@@ -93,49 +34,7 @@ impl Checker<'_> {
                     self.error("invalid-value", at(&["extra_connection_attributes", k]), format!("extra connection attribute `{k}` cannot contain `;` or `=` in its name or `;` in its value"));
                 }
             }
-            match (e.engine, &e.kafka) {
-                (Engine::Kafka, Some(k)) => self.kafka(name, k),
-                (Engine::Kafka, None) => {
-                    self.error_key(
-                        "missing-field",
-                        at(&[]),
-                        format!(
-                            "kafka endpoint `{name}` needs a `kafka` block with at least `brokers`"
-                        ),
-                    );
-                }
-                (_, Some(_)) => {
-                    self.error_key(
-                        "unused-field",
-                        at(&["kafka"]),
-                        format!("`kafka` settings on a `{engine}` endpoint"),
-                    )
-                    .help = Some("set `engine: kafka` or remove the block".into());
-                }
-                _ => {}
-            }
-            match (e.engine, &e.s3) {
-                (Engine::S3, Some(s3)) => self.arn(
-                    at(&["s3", "service_access_role_arn"]),
-                    &s3.service_access_role_arn,
-                    "iam",
-                ),
-                (Engine::S3, None) => {
-                    self.error_key(
-                        "missing-field",
-                        at(&[]),
-                        format!("s3 endpoint `{name}` needs an `s3` block"),
-                    );
-                }
-                (_, Some(_)) => {
-                    self.error_key(
-                        "unused-field",
-                        at(&["s3"]),
-                        format!("`s3` settings on a `{engine}` endpoint"),
-                    );
-                }
-                _ => {}
-            }
+            self.engine_blocks(name, e);
             self.tags(&e.tags, &["endpoints", name, "tags"]);
             if !used.contains(name.as_str()) && all_resolve {
                 self.warning_key(
@@ -144,6 +43,121 @@ impl Checker<'_> {
                     format!("endpoint `{name}` is not used by any replication"),
                 );
             }
+        }
+    }
+
+    /// Where and how a database endpoint connects; other engines take none of it.
+    fn connection(&mut self, name: &str, e: &Endpoint) {
+        let at = |f: &[&str]| ptr(&[&["endpoints", name], f].concat());
+        let engine = e.engine.dms_name();
+        if e.engine.is_database() {
+            let via_secret = matches!(e.password, Some(SecretRef::SecretsManager(_)));
+            if !via_secret {
+                for (field, present) in [
+                    ("host", e.host.is_some()),
+                    ("username", e.username.is_some()),
+                    ("password", e.password.is_some()),
+                ] {
+                    if !present {
+                        self.error_key("missing-field", at(&[]), format!("endpoint `{name}` ({engine}) needs `{field}`"))
+                            .help = Some("or give `password: { secrets_manager: ... }`, whose secret holds host, port, user and password".into());
+                    }
+                }
+            }
+            if e.engine.needs_database() && e.database.is_none() {
+                self.error_key(
+                    "missing-field",
+                    at(&[]),
+                    format!("endpoint `{name}` ({engine}) needs `database`"),
+                );
+            }
+            if let Some(port) = e.port {
+                if !(1..=65535).contains(&port) {
+                    self.error(
+                        "invalid-port",
+                        at(&["port"]),
+                        format!("port {port} is outside 1–65535"),
+                    );
+                }
+            }
+            if matches!(e.ssl_mode, Some(SslMode::VerifyCa | SslMode::VerifyFull))
+                && e.certificate_arn.is_none()
+            {
+                self.error(
+                    "missing-field",
+                    at(&["ssl_mode"]),
+                    format!(
+                        "ssl_mode `{}` needs `certificate_arn`",
+                        e.ssl_mode.map_or("", SslMode::dms_name)
+                    ),
+                );
+            }
+        } else {
+            for (field, present) in [
+                ("host", e.host.is_some()),
+                ("port", e.port.is_some()),
+                ("database", e.database.is_some()),
+                ("username", e.username.is_some()),
+                ("password", e.password.is_some()),
+                ("ssl_mode", e.ssl_mode.is_some()),
+            ] {
+                if present {
+                    self.error_key(
+                        "unused-field",
+                        at(&[field]),
+                        format!("`{field}` does not apply to `{engine}` endpoints"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The `kafka` and `s3` blocks: each on its own engine, and only there.
+    fn engine_blocks(&mut self, name: &str, e: &Endpoint) {
+        let at = |f: &[&str]| ptr(&[&["endpoints", name], f].concat());
+        let engine = e.engine.dms_name();
+        match (e.engine, &e.kafka) {
+            (Engine::Kafka, Some(k)) => self.kafka(name, k),
+            (Engine::Kafka, None) => {
+                self.error_key(
+                    "missing-field",
+                    at(&[]),
+                    format!(
+                        "kafka endpoint `{name}` needs a `kafka` block with at least `brokers`"
+                    ),
+                );
+            }
+            (_, Some(_)) => {
+                self.error_key(
+                    "unused-field",
+                    at(&["kafka"]),
+                    format!("`kafka` settings on a `{engine}` endpoint"),
+                )
+                .help = Some("set `engine: kafka` or remove the block".into());
+            }
+            _ => {}
+        }
+        match (e.engine, &e.s3) {
+            (Engine::S3, Some(s3)) => self.arn(
+                at(&["s3", "service_access_role_arn"]),
+                &s3.service_access_role_arn,
+                "iam",
+            ),
+            (Engine::S3, None) => {
+                self.error_key(
+                    "missing-field",
+                    at(&[]),
+                    format!("s3 endpoint `{name}` needs an `s3` block"),
+                );
+            }
+            (_, Some(_)) => {
+                self.error_key(
+                    "unused-field",
+                    at(&["s3"]),
+                    format!("`s3` settings on a `{engine}` endpoint"),
+                );
+            }
+            _ => {}
         }
     }
 

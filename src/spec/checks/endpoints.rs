@@ -184,21 +184,49 @@ impl Checker<'_> {
                     Some("for example `b-1.cluster.kafka.eu-central-1.amazonaws.com:9096`".into());
             }
         }
-        let protocol = k.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
-        if protocol == SecurityProtocol::SaslSsl {
-            if k.sasl_username.is_none() {
+        self.kafka_security(name, k);
+        if let Some(p) = &k.sasl_password {
+            self.secret(at(&["sasl_password"]), p);
+        }
+        if let Some(p) = &k.ssl_client_key_password {
+            self.secret(at(&["ssl_client_key_password"]), p);
+        }
+        for (field, arn) in [
+            ("ssl_ca_certificate_arn", &k.ssl_ca_certificate_arn),
+            ("ssl_client_certificate_arn", &k.ssl_client_certificate_arn),
+            ("ssl_client_key_arn", &k.ssl_client_key_arn),
+        ] {
+            if let Some(arn) = arn {
+                self.arn(at(&[field]), arn, "");
+            }
+        }
+        if let Some(m) = k.message_max_bytes {
+            if m <= 0 {
                 self.error(
-                    "missing-field",
-                    at(&["security_protocol"]),
-                    "security_protocol `sasl-ssl` needs `sasl_username`".into(),
+                    "invalid-value",
+                    at(&["message_max_bytes"]),
+                    format!("message_max_bytes must be positive, found {m}"),
                 );
             }
-            if k.sasl_password.is_none() {
-                self.error(
-                    "missing-field",
-                    at(&["security_protocol"]),
-                    "security_protocol `sasl-ssl` needs `sasl_password`".into(),
-                );
+        }
+    }
+
+    /// What each Kafka `security_protocol` needs, and what only `sasl-ssl` takes.
+    fn kafka_security(&mut self, name: &str, k: &KafkaSettings) {
+        let at = |f: &[&str]| ptr(&[&["endpoints", name, "kafka"], f].concat());
+        let protocol = k.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
+        if protocol == SecurityProtocol::SaslSsl {
+            for (field, present) in [
+                ("sasl_username", k.sasl_username.is_some()),
+                ("sasl_password", k.sasl_password.is_some()),
+            ] {
+                if !present {
+                    self.error(
+                        "missing-field",
+                        at(&["security_protocol"]),
+                        format!("security_protocol `sasl-ssl` needs `{field}`"),
+                    );
+                }
             }
         } else {
             for (field, present) in [
@@ -230,30 +258,6 @@ impl Checker<'_> {
                         format!("security_protocol `ssl-authentication` needs `{field}`"),
                     );
                 }
-            }
-        }
-        if let Some(p) = &k.sasl_password {
-            self.secret(at(&["sasl_password"]), p);
-        }
-        if let Some(p) = &k.ssl_client_key_password {
-            self.secret(at(&["ssl_client_key_password"]), p);
-        }
-        for (field, arn) in [
-            ("ssl_ca_certificate_arn", &k.ssl_ca_certificate_arn),
-            ("ssl_client_certificate_arn", &k.ssl_client_certificate_arn),
-            ("ssl_client_key_arn", &k.ssl_client_key_arn),
-        ] {
-            if let Some(arn) = arn {
-                self.arn(at(&[field]), arn, "");
-            }
-        }
-        if let Some(m) = k.message_max_bytes {
-            if m <= 0 {
-                self.error(
-                    "invalid-value",
-                    at(&["message_max_bytes"]),
-                    format!("message_max_bytes must be positive, found {m}"),
-                );
             }
         }
     }

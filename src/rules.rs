@@ -14,6 +14,7 @@ pub fn table_mappings(rules: &[Rule]) -> Json {
 }
 
 /// Renders one rule as DMS's rule object, at position `n` (its `rule-id`).
+// One arm per spec rule kind: a table of what each renders to, long because the kinds are many.
 pub fn render_rule(n: usize, rule: &Rule) -> Json {
     let kind = rule.kind();
     let mut out = Map::new();
@@ -136,94 +137,9 @@ pub fn render_rule(n: usize, rule: &Rule) -> Json {
                 data_type(c.data_type, c.length, c.precision, c.scale),
             );
         }
-        Rule::DefinePrimaryKey(k) => {
-            transformation(
-                &mut out,
-                &id,
-                &name,
-                "define-primary-key",
-                &k.schema,
-                Some(&k.table),
-                None,
-            );
-            out.insert(
-                "primary-key-def".into(),
-                json!({
-                    "name": k.name,
-                    "origin": k.origin.map_or("primary-key", |o| match o {
-                        KeyOrigin::PrimaryKey => "primary-key",
-                        KeyOrigin::UniqueIndex => "unique-index",
-                    }),
-                    "columns": k.columns,
-                }),
-            );
-        }
-        Rule::AddBeforeImageColumns(b) => {
-            transformation(
-                &mut out,
-                &id,
-                &name,
-                "add-before-image-columns",
-                &b.schema,
-                Some(&b.table),
-                None,
-            );
-            out.insert("rule-target".into(), "column".into());
-            let mut def = Map::new();
-            def.insert(
-                "column-prefix".into(),
-                b.prefix.clone().unwrap_or_else(|| "BI_".into()).into(),
-            );
-            if let Some(s) = &b.suffix {
-                def.insert("column-suffix".into(), s.clone().into());
-            }
-            let filter = match b.columns.unwrap_or(ColumnFilter::PkOnly) {
-                ColumnFilter::PkOnly => "pk-only",
-                ColumnFilter::NonLob => "non-lob",
-                ColumnFilter::All => "all",
-            };
-            def.insert("column-filter".into(), filter.into());
-            out.insert("before-image-def".into(), Json::Object(def));
-        }
-        Rule::ParallelLoad(p) => {
-            table_settings(&mut out, &id, &name, &p.schema, &p.table);
-            let mut load = Map::new();
-            load.insert("type".into(), p.load_type.dms_name().into());
-            for (key, list) in [
-                ("partitions", &p.partitions),
-                ("subpartitions", &p.subpartitions),
-                ("columns", &p.columns),
-            ] {
-                if !list.is_empty() {
-                    load.insert(key.into(), list.clone().into());
-                }
-            }
-            if !p.boundaries.is_empty() {
-                let bounds: Vec<Json> = p
-                    .boundaries
-                    .iter()
-                    .map(|b| b.iter().map(|v| Json::from(v.to_string())).collect())
-                    .collect();
-                load.insert("boundaries".into(), bounds.into());
-            }
-            for (key, v) in [
-                ("number-of-partitions", p.number_of_partitions),
-                ("max-records-skip-per-page", p.max_records_skip_per_page),
-                ("batch-size", p.batch_size),
-            ] {
-                if let Some(v) = v {
-                    load.insert(key.into(), v.into());
-                }
-            }
-            if let Some(c) = p.collection_count_from_metadata {
-                // The user guide writes this flag as a string.
-                load.insert(
-                    "collection-count-from-metadata".into(),
-                    c.to_string().into(),
-                );
-            }
-            out.insert("parallel-load".into(), Json::Object(load));
-        }
+        Rule::DefinePrimaryKey(k) => primary_key(&mut out, &id, &name, k),
+        Rule::AddBeforeImageColumns(b) => before_image(&mut out, &id, &name, b),
+        Rule::ParallelLoad(p) => parallel_load(&mut out, &id, &name, p),
         Rule::Lob(l) => {
             table_settings(&mut out, &id, &name, &l.schema, &l.table);
             let mut lob = Map::new();
@@ -245,6 +161,97 @@ pub fn render_rule(n: usize, rule: &Rule) -> Json {
         }
     }
     Json::Object(out)
+}
+
+fn primary_key(out: &mut Map<String, Json>, id: &str, name: &str, k: &DefinePrimaryKey) {
+    transformation(
+        out,
+        id,
+        name,
+        "define-primary-key",
+        &k.schema,
+        Some(&k.table),
+        None,
+    );
+    out.insert(
+        "primary-key-def".into(),
+        json!({
+            "name": k.name,
+            "origin": k.origin.map_or("primary-key", |o| match o {
+                KeyOrigin::PrimaryKey => "primary-key",
+                KeyOrigin::UniqueIndex => "unique-index",
+            }),
+            "columns": k.columns,
+        }),
+    );
+}
+
+fn before_image(out: &mut Map<String, Json>, id: &str, name: &str, b: &BeforeImage) {
+    transformation(
+        out,
+        id,
+        name,
+        "add-before-image-columns",
+        &b.schema,
+        Some(&b.table),
+        None,
+    );
+    out.insert("rule-target".into(), "column".into());
+    let mut def = Map::new();
+    def.insert(
+        "column-prefix".into(),
+        b.prefix.clone().unwrap_or_else(|| "BI_".into()).into(),
+    );
+    if let Some(s) = &b.suffix {
+        def.insert("column-suffix".into(), s.clone().into());
+    }
+    let filter = match b.columns.unwrap_or(ColumnFilter::PkOnly) {
+        ColumnFilter::PkOnly => "pk-only",
+        ColumnFilter::NonLob => "non-lob",
+        ColumnFilter::All => "all",
+    };
+    def.insert("column-filter".into(), filter.into());
+    out.insert("before-image-def".into(), Json::Object(def));
+}
+
+fn parallel_load(out: &mut Map<String, Json>, id: &str, name: &str, p: &ParallelLoad) {
+    table_settings(out, id, name, &p.schema, &p.table);
+    let mut load = Map::new();
+    load.insert("type".into(), p.load_type.dms_name().into());
+    for (key, list) in [
+        ("partitions", &p.partitions),
+        ("subpartitions", &p.subpartitions),
+        ("columns", &p.columns),
+    ] {
+        if !list.is_empty() {
+            load.insert(key.into(), list.clone().into());
+        }
+    }
+    if !p.boundaries.is_empty() {
+        let bounds: Vec<Json> = p
+            .boundaries
+            .iter()
+            .map(|b| b.iter().map(|v| Json::from(v.to_string())).collect())
+            .collect();
+        load.insert("boundaries".into(), bounds.into());
+    }
+    for (key, v) in [
+        ("number-of-partitions", p.number_of_partitions),
+        ("max-records-skip-per-page", p.max_records_skip_per_page),
+        ("batch-size", p.batch_size),
+    ] {
+        if let Some(v) = v {
+            load.insert(key.into(), v.into());
+        }
+    }
+    if let Some(c) = p.collection_count_from_metadata {
+        // The user guide writes this flag as a string.
+        load.insert(
+            "collection-count-from-metadata".into(),
+            c.to_string().into(),
+        );
+    }
+    out.insert("parallel-load".into(), Json::Object(load));
 }
 
 fn base(out: &mut Map<String, Json>, id: &str, name: &str, action: &str) {

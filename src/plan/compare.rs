@@ -16,8 +16,8 @@ use crate::live::{
     LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup, LiveTask, Tags,
 };
 use crate::model::{
-    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
-    DesiredTask, Tag,
+    parse_attributes, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
+    DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// Collects diffs for one resource.
@@ -63,6 +63,40 @@ impl Diffs {
         if w != h {
             let list = |s: BTreeSet<&String>| Json::from_iter(s.into_iter().cloned());
             self.push(field, Some(list(h)), Some(list(w)), forces);
+        }
+    }
+
+    /// Only the attributes the spec sets: for some engines (S3, Kafka) DMS echoes its settings
+    /// back as attributes, which would otherwise show as perpetual removals.
+    fn attributes(&mut self, want: Option<&str>, have: Option<&str>) {
+        let want_eca = parse_attributes(want.unwrap_or(""));
+        let have_eca = parse_attributes(have.unwrap_or(""));
+        for (k, v) in &want_eca {
+            let found = have_eca
+                .iter()
+                .find(|(hk, _)| hk.eq_ignore_ascii_case(k))
+                .map(|(_, hv)| hv);
+            if !found.is_some_and(|h| loose_eq(&Json::from(v.as_str()), &Json::from(h.as_str()))) {
+                self.push(
+                    &format!("ExtraConnectionAttributes.{k}"),
+                    found.map(|h| Json::from(h.as_str())),
+                    Some(Json::from(v.as_str())),
+                    false,
+                );
+            }
+        }
+    }
+
+    /// Modify upgrades (AllowMajorVersionUpgrade); DMS has no downgrade.
+    fn engine_version(&mut self, want: &str, have: Option<&str>) {
+        let newer = have.map(|h| version_key(want).cmp(&version_key(h)));
+        if newer != Some(std::cmp::Ordering::Equal) {
+            self.push(
+                "EngineVersion",
+                have.map(Json::from),
+                Some(Json::from(want)),
+                newer == Some(std::cmp::Ordering::Less),
+            );
         }
     }
 
@@ -200,26 +234,7 @@ pub(super) fn instance(want: &DesiredInstance, have: &LiveInstance) -> Vec<Diff>
         false,
     );
     if let Some(v) = &want.engine_version {
-        let newer = have
-            .engine_version
-            .as_deref()
-            .map(|h| version_key(v).cmp(&version_key(h)));
-        match newer {
-            Some(std::cmp::Ordering::Equal) => {}
-            // Modify upgrades (AllowMajorVersionUpgrade); DMS has no downgrade.
-            Some(std::cmp::Ordering::Less) => d.push(
-                "EngineVersion",
-                have.engine_version.clone().map(Json::from),
-                Some(Json::from(v.as_str())),
-                true,
-            ),
-            _ => d.push(
-                "EngineVersion",
-                have.engine_version.clone().map(Json::from),
-                Some(Json::from(v.as_str())),
-                false,
-            ),
-        }
+        d.engine_version(v, have.engine_version.as_deref());
     }
     // Without security groups in the spec DMS picks the VPC's default: not a difference.
     if !want.vpc_security_group_ids.is_empty() {
@@ -236,7 +251,13 @@ pub(super) fn instance(want: &DesiredInstance, have: &LiveInstance) -> Vec<Diff>
         have.preferred_maintenance_window.as_deref(),
         false,
     );
-    // What ModifyReplicationInstance cannot change. Unset in the spec means "AWS's choice".
+    instance_placement(&mut d, want, have);
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+/// What ModifyReplicationInstance cannot change. Unset in the spec means "AWS's choice".
+fn instance_placement(d: &mut Diffs, want: &DesiredInstance, have: &LiveInstance) {
     d.text(
         "ReplicationSubnetGroupIdentifier",
         want.replication_subnet_group_identifier.as_deref(),
@@ -265,8 +286,6 @@ pub(super) fn instance(want: &DesiredInstance, have: &LiveInstance) -> Vec<Diff>
             );
         }
     }
-    d.tags(&want.tags, &have.tags);
-    d.0
 }
 
 /// AWS reports the key's ARN; the spec may name the key by id or ARN.
@@ -339,24 +358,10 @@ pub(super) fn endpoint(want: &DesiredEndpoint, have: &LiveEndpoint) -> Vec<Diff>
         have.certificate_arn.as_deref(),
         false,
     );
-    // Only the attributes the spec sets: for some engines (S3, Kafka) DMS echoes its settings
-    // back as attributes, which would otherwise show as perpetual removals.
-    let want_eca = parse_eca(want.extra_connection_attributes.as_deref().unwrap_or(""));
-    let have_eca = parse_eca(have.extra_connection_attributes.as_deref().unwrap_or(""));
-    for (k, v) in &want_eca {
-        let found = have_eca
-            .iter()
-            .find(|(hk, _)| hk.eq_ignore_ascii_case(k))
-            .map(|(_, hv)| hv);
-        if !found.is_some_and(|h| loose_eq(&Json::from(v.as_str()), &Json::from(h.as_str()))) {
-            d.push(
-                &format!("ExtraConnectionAttributes.{k}"),
-                found.map(|h| Json::from(h.as_str())),
-                Some(Json::from(v.as_str())),
-                false,
-            );
-        }
-    }
+    d.attributes(
+        want.extra_connection_attributes.as_deref(),
+        have.extra_connection_attributes.as_deref(),
+    );
     let secret = |path: &str| {
         want.secret_settings.contains_key(path)
             || path
@@ -567,22 +572,6 @@ fn is_empty(v: &Json) -> bool {
     }
 }
 
-/// `a=1;b=two;` -> [(a, 1), (b, two)], in order, blanks skipped.
-pub(super) fn parse_eca(s: &str) -> Vec<(String, String)> {
-    s.split(';')
-        .filter_map(|part| {
-            let part = part.trim();
-            if part.is_empty() {
-                return None;
-            }
-            Some(match part.split_once('=') {
-                Some((k, v)) => (k.trim().to_string(), v.trim().to_string()),
-                None => (part.to_string(), String::new()),
-            })
-        })
-        .collect()
-}
-
 /// A stable form for display and fingerprints: object keys sorted, table-mapping rules ordered
 /// by rule id.
 pub(super) fn canonical(v: &Json) -> Json {
@@ -624,181 +613,6 @@ fn sorted_rules(v: &Json) -> Json {
     Json::Array(rules)
 }
 
-/// Spec vocabulary for API fields, so reasons read like the YAML people wrote.
-fn label(field: &str) -> &str {
-    match field {
-        "EndpointType" => "role",
-        "EngineName" => "engine",
-        "ServerName" => "host",
-        "Port" => "port",
-        "DatabaseName" => "database",
-        "Username" => "username",
-        "SslMode" => "ssl_mode",
-        "CertificateArn" => "certificate_arn",
-        "ReplicationInstanceClass" => "class",
-        "AllocatedStorage" => "storage_gb",
-        "MultiAZ" | "ComputeConfig.MultiAZ" => "multi_az",
-        "EngineVersion" => "engine_version",
-        "VpcSecurityGroupIds" | "ComputeConfig.VpcSecurityGroupIds" => "security_group_ids",
-        "PreferredMaintenanceWindow" | "ComputeConfig.PreferredMaintenanceWindow" => {
-            "preferred_maintenance_window"
-        }
-        "ReplicationSubnetGroupIdentifier" | "ComputeConfig.ReplicationSubnetGroupId" => {
-            "subnet_group"
-        }
-        "PubliclyAccessible" => "publicly_accessible",
-        "AvailabilityZone" | "ComputeConfig.AvailabilityZone" => "availability_zone",
-        "KmsKeyId" | "ComputeConfig.KmsKeyId" => "kms_key_id",
-        "MigrationType" | "ReplicationType" => "type",
-        "ComputeConfig.MaxCapacityUnits" => "max_dcu",
-        "ComputeConfig.MinCapacityUnits" => "min_dcu",
-        "ReplicationSubnetGroupDescription" => "description",
-        "SubnetIds" => "subnet_ids",
-        "RetentionInDays" => "retention_days",
-        "SourceEndpoint" => "source endpoint",
-        "TargetEndpoint" => "target endpoint",
-        "ReplicationInstance" => "replication instance",
-        other => other,
-    }
-}
-
-/// Documents whose changed leaves are summed up in one sentence.
-fn group(field: &str) -> Option<(&'static str, &str)> {
-    let (head, rest) = field.split_once('.')?;
-    let noun = match head {
-        "ReplicationTaskSettings" => "task settings",
-        "ReplicationSettings" => "replication settings",
-        "Tags" => "tags",
-        "ExtraConnectionAttributes" => "extra connection attributes",
-        _ => return None,
-    };
-    Some((noun, rest))
-}
-
-/// A value as a reason shows it: strings bare, nothing as `(none)`, short or not at all.
-fn show(v: Option<&Json>) -> Option<String> {
-    let s = match v {
-        None | Some(Json::Null) => "(none)".to_string(),
-        Some(Json::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    (s.chars().count() <= 40).then_some(s)
-}
-
-/// The leaves of one grouped document that change, and those that go (a tag the spec no
-/// longer names).
-struct Group<'a> {
-    noun: &'static str,
-    changed: Vec<&'a str>,
-    removed: Vec<&'a str>,
-    forces: bool,
-}
-
-impl Group<'_> {
-    /// `tags change: team`, `tags: cost-center removed`, `tags change: team; owner removed`.
-    /// Every grouped noun is a plural ("task settings", "tags").
-    fn sentence(&self) -> String {
-        let (changed, removed) = (self.changed.join(", "), self.removed.join(", "));
-        let mut s = match (changed.is_empty(), removed.is_empty()) {
-            (_, true) => format!("{} change: {changed}", self.noun),
-            (true, false) => format!("{}: {removed} removed", self.noun),
-            (false, false) => format!("{} change: {changed}; {removed} removed", self.noun),
-        };
-        if self.forces {
-            s.push_str(" (forces replacement)");
-        }
-        s
-    }
-}
-
-/// One human sentence per changed attribute (one per document for settings and tags), in the
-/// order of the diffs.
-pub(super) fn reasons(diffs: &[Diff]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    for d in diffs {
-        if let Some((noun, leaf)) = group(&d.field) {
-            let i = match groups.iter().position(|g| g.noun == noun) {
-                Some(i) => i,
-                None => {
-                    // Keep the group where its first leaf appeared.
-                    out.push(String::new());
-                    groups.push(Group {
-                        noun,
-                        changed: Vec::new(),
-                        removed: Vec::new(),
-                        forces: false,
-                    });
-                    groups.len() - 1
-                }
-            };
-            let g = &mut groups[i];
-            if d.after.is_none() && d.before.is_some() {
-                g.removed.push(leaf);
-            } else {
-                g.changed.push(leaf);
-            }
-            g.forces |= d.forces_replacement;
-            continue;
-        }
-        let what = label(&d.field);
-        let mut r = match d.field.as_str() {
-            "TableMappings" => "table mappings change".to_string(),
-            "AssumeRolePolicyDocument" => {
-                "its trust policy does not let dms.amazonaws.com assume it".to_string()
-            }
-            "AttachedPolicyArns" => {
-                let before: Vec<&Json> = d
-                    .before
-                    .as_ref()
-                    .and_then(Json::as_array)
-                    .map(|a| a.iter().collect())
-                    .unwrap_or_default();
-                let missing: Vec<String> = d
-                    .after
-                    .as_ref()
-                    .and_then(Json::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter(|p| !before.contains(p))
-                            .filter_map(Json::as_str)
-                            .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                format!("managed policy {} is not attached", missing.join(", "))
-            }
-            "SourceEndpoint" | "TargetEndpoint" | "ReplicationInstance" => {
-                format!("{what} changes")
-            }
-            _ => match (show(d.before.as_ref()), show(d.after.as_ref())) {
-                (Some(b), Some(a)) => format!("{what} changes {b} → {a}"),
-                _ => format!("{what} changes"),
-            },
-        };
-        if d.field == "AllocatedStorage" && d.forces_replacement {
-            r.push_str(": DMS cannot shrink storage");
-        }
-        if d.field == "EngineVersion" && d.forces_replacement {
-            r.push_str(": DMS cannot downgrade an engine");
-        }
-        if d.forces_replacement {
-            r.push_str(" (forces replacement)");
-        }
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    // Fill the placeholders of the grouped documents, in order.
-    let mut groups = groups.into_iter();
-    for slot in out.iter_mut().filter(|s| s.is_empty()) {
-        if let Some(g) = groups.next() {
-            *slot = g.sentence();
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -831,7 +645,7 @@ mod tests {
     #[test]
     fn extra_connection_attributes_parse() {
         assert_eq!(
-            parse_eca("a=1; b = two;;c"),
+            parse_attributes("a=1; b = two;;c"),
             vec![
                 ("a".to_string(), "1".to_string()),
                 ("b".to_string(), "two".to_string()),

@@ -14,8 +14,6 @@ mod steps;
 pub mod wait;
 
 #[cfg(test)]
-pub(crate) mod fake;
-#[cfg(test)]
 mod tests;
 
 use std::sync::atomic::{AtomicBool, Ordering};

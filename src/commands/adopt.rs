@@ -10,7 +10,7 @@ use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use serde_json::json;
 
-use super::apply::{ask_yes, human};
+use super::common::{ask_yes, check_output, exit_code, human};
 use crate::cli::{AdoptArgs, Global, Output};
 use crate::cloud::CloudWrite;
 use crate::model::Desired;
@@ -19,9 +19,7 @@ use crate::plan::adopt::{adoptions, Adoption};
 use crate::plan::{self, Conflict};
 
 pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
-    if !matches!(global.output, Output::Table | Output::Json) {
-        bail!("`adopt` reports as table or json (-o table, -o json)");
-    }
+    check_output(global, "adopt")?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let known: Vec<&String> = desired.logical_names().collect();
@@ -51,11 +49,7 @@ pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
                 output::print(b"{\"adopted\": [], \"failed\": []}\n")?;
             }
             super::report_calls(global, &cloud)?;
-            return Ok(if found.not_adoptable.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return Ok(exit_code(found.not_adoptable.is_empty()));
         }
         human(global, &listing(&found.adoptable, &plan.stack))?;
         if !args.auto_approve {
@@ -116,11 +110,7 @@ pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
             }
         }
         super::report_calls(global, &cloud)?;
-        Ok(if failed.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
+        Ok(exit_code(failed.is_empty()))
     })
 }
 

@@ -6,6 +6,7 @@
 //! state and refuses what must not run (a stale saved plan, conflicts, hazards without
 //! `--allow-destroy`, unresolvable secrets) before anything is touched; [`execute`] runs it.
 
+pub mod adopt;
 pub mod poll;
 mod progress;
 mod report;

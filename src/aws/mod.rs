@@ -7,6 +7,7 @@
 //! `read` and writes in `write`.
 
 mod calls;
+mod convert;
 mod dms;
 mod endpoint_settings;
 mod errors;

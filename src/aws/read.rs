@@ -4,17 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_databasemigration as sdk_dms;
+use aws_sdk_databasemigration::types::{Replication, ReplicationConfig, ReplicationSubnetGroup};
 
-use super::{dms, iam, logs, metrics, secrets, write_dms, AwsCloud};
+use super::{convert, dms, iam, logs, metrics, secrets, write_dms, AwsCloud};
 use crate::cloud::{Cloud, CloudError, LogEvent, ReplicationKind, Status, TableStat, Waitable};
 use crate::live::{Live, Tags};
 use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{CLOUDWATCH_LOGS_ROLE, VPC_ROLE};
 
 impl AwsCloud {
+    /// Reads everything that does not depend on anything else at once, puts it in a
+    /// [`Live`], then reads the tags of all of it in batches.
     async fn read_live(&self) -> Result<Live, CloudError> {
-        // Everything that does not depend on anything else, at once.
         let (
             endpoints,
             instances,
@@ -41,53 +42,49 @@ impl AwsCloud {
 
         let mut live = Live::default();
         for e in endpoints {
-            let e = dms::endpoint(e);
+            let e = convert::endpoint(e);
             live.endpoints.insert(e.identifier.to_lowercase(), e);
         }
         for i in instances {
-            let i = dms::instance(i);
+            let i = convert::instance(i);
             live.instances.insert(i.identifier.to_lowercase(), i);
         }
         for t in tasks {
-            let t = dms::task(t);
+            let t = convert::task(t);
             live.tasks.insert(t.identifier.to_lowercase(), t);
         }
-        let by_config: BTreeMap<&str, &sdk_dms::types::Replication> = replications
-            .iter()
-            .filter_map(|r| Some((r.replication_config_arn.as_deref()?, r)))
-            .collect();
-        for c in configs {
-            let replication = c
-                .replication_config_arn
-                .as_deref()
-                .and_then(|arn| by_config.get(arn).copied());
-            let c = dms::replication_config(c, replication);
-            live.replication_configs
-                .insert(c.identifier.to_lowercase(), c);
-        }
+        add_replication_configs(&mut live, configs, &replications);
         for role in [logs_role, vpc_role].into_iter().flatten() {
             live.roles.insert(role.name.clone(), role);
         }
         for g in task_logs.into_iter().chain(serverless_logs) {
             live.log_groups.insert(g.name.clone(), g);
         }
+        self.add_subnet_groups(&mut live, subnet_groups);
+        self.add_tags(&mut live).await?;
+        Ok(live)
+    }
 
-        // DescribeReplicationSubnetGroups returns no ARN, but tags are keyed by ARN. DMS's
-        // subnet-group ARN is `arn:<partition>:dms:<region>:<account>:subgrp:<identifier>`; the
-        // partition, region and account come from any other ARN read. With none known (an
-        // account with subnet groups and nothing else, not even the DMS roles) the groups keep
-        // an empty ARN and no tags: they then look unmanaged, which is the safe reading.
-        let prefix = self.subnet_group_arn_prefix(&live);
-        for g in subnet_groups {
+    /// DescribeReplicationSubnetGroups returns no ARN, but tags are keyed by ARN. DMS's
+    /// subnet-group ARN is `arn:<partition>:dms:<region>:<account>:subgrp:<identifier>`; the
+    /// partition, region and account come from any other ARN read. With none known (an
+    /// account with subnet groups and nothing else, not even the DMS roles) the groups keep
+    /// an empty ARN and no tags: they then look unmanaged, which is the safe reading.
+    fn add_subnet_groups(&self, live: &mut Live, groups: Vec<ReplicationSubnetGroup>) {
+        let prefix = self.subnet_group_arn_prefix(live);
+        for g in groups {
             let arn = prefix.as_ref().and_then(|p| {
                 g.replication_subnet_group_identifier
                     .as_deref()
                     .map(|id| format!("{p}{}", id.to_lowercase()))
             });
-            let g = dms::subnet_group(g, arn);
+            let g = convert::subnet_group(g, arn);
             live.subnet_groups.insert(g.identifier.to_lowercase(), g);
         }
+    }
 
+    /// Reads the tags of every DMS resource in `live` (batched) and gives each its own.
+    async fn add_tags(&self, live: &mut Live) -> Result<(), CloudError> {
         let arns: Vec<String> = live
             .endpoints
             .values()
@@ -116,7 +113,7 @@ impl AwsCloud {
         for r in live.subnet_groups.values_mut() {
             r.tags = take(&r.arn);
         }
-        Ok(live)
+        Ok(())
     }
 
     /// `arn:<partition>:dms:<region>:<account>:subgrp:` from the first ARN that names an
@@ -195,5 +192,26 @@ impl Cloud for AwsCloud {
         subjects: &[MetricSubject],
     ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
         metrics::cdc_latency(&self.metrics, subjects).await
+    }
+}
+
+/// The replication configs, each with the status of its replication (when it has one).
+fn add_replication_configs(
+    live: &mut Live,
+    configs: Vec<ReplicationConfig>,
+    replications: &[Replication],
+) {
+    let by_config: BTreeMap<&str, &Replication> = replications
+        .iter()
+        .filter_map(|r| Some((r.replication_config_arn.as_deref()?, r)))
+        .collect();
+    for c in configs {
+        let replication = c
+            .replication_config_arn
+            .as_deref()
+            .and_then(|arn| by_config.get(arn).copied());
+        let c = convert::replication_config(c, replication);
+        live.replication_configs
+            .insert(c.identifier.to_lowercase(), c);
     }
 }

@@ -120,9 +120,11 @@ fn newest(
         .zip(result.values())
         .max_by_key(|(t, _)| t.secs());
     if let Some((at, value)) = newest {
-        out.entry(subjects[*subject].arn.clone())
-            .or_insert_with(CdcLatency::default)
-            .add(metric.metric_name().unwrap_or_default(), *value, at.secs());
+        out.entry(subjects[*subject].arn.clone()).or_default().add(
+            metric.metric_name().unwrap_or_default(),
+            *value,
+            at.secs(),
+        );
     }
 }
 

@@ -1,5 +1,5 @@
 //! The cloud seam stays honest: only `src/aws/` names the AWS SDK. Everything else works on
-//! the domain types of `live.rs` and `cloud.rs`, so it can be tested without AWS.
+//! the domain types of `live.rs` and `cloud/`, so it can be tested without AWS.
 
 use std::path::Path;
 

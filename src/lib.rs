@@ -16,6 +16,7 @@ pub mod live;
 pub mod log;
 pub mod metrics;
 pub mod model;
+pub mod operate;
 pub mod output;
 pub mod plan;
 pub mod redact;

@@ -190,6 +190,32 @@ pub struct LiveRole {
     pub attached_policy_arns: Vec<String>,
 }
 
+/// The log group DMS writes a task's log to: `dms-tasks-<instance identifier>` (DMS stores
+/// instance identifiers in lowercase). Known before the instance exists.
+pub fn task_log_group(instance_identifier: &str) -> String {
+    format!("dms-tasks-{}", instance_identifier.to_lowercase())
+}
+
+/// The stream prefix of a task's log in its group: `dms-task-<resource id>`.
+pub fn task_log_stream_prefix(task_arn: &str) -> String {
+    format!("dms-task-{}", resource_id(task_arn))
+}
+
+/// What the log group of a serverless replication starts with; `<id>` follows
+/// ([`serverless_log_group`]).
+pub const SERVERLESS_LOG_GROUP_PREFIX: &str = "dms-serverless-replication-";
+
+/// The log group DMS writes a serverless replication's log to:
+/// `dms-serverless-replication-<resource id at the end of the config's ARN>`.
+pub fn serverless_log_group(config_arn: &str) -> String {
+    format!("{SERVERLESS_LOG_GROUP_PREFIX}{}", resource_id(config_arn))
+}
+
+/// The last segment of an ARN, DMS's resource id (`arn:aws:dms:...:task:ABC` -> `ABC`).
+pub fn resource_id(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LiveLogGroup {
     pub name: String,

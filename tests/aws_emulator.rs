@@ -497,19 +497,17 @@ async fn unresolvable_credentials_are_denied() {
 async fn endpoint_flag_wins_over_the_environment() {
     if let Ok(url) = std::env::var("DMSCTL_TEST_CHILD_URL") {
         let flags = global(Some(&url), Some("us-east-1"));
-        let config = dmsctl::aws::sdk_config(&flags, Some("eu-west-3"))
-            .await
-            .expect("config");
+        let config = sdk_config(&flags, Some("eu-west-3")).await.expect("config");
         assert_eq!(config.region().map(|r| r.as_ref()), Some("us-east-1"));
         AwsCloud::new(&config)
             .read()
             .await
             .expect("read through the flag's endpoint");
-        let no_flag = dmsctl::aws::sdk_config(&global(None, None), Some("eu-west-3"))
+        let no_flag = sdk_config(&global(None, None), Some("eu-west-3"))
             .await
             .expect("config");
         assert_eq!(no_flag.region().map(|r| r.as_ref()), Some("eu-west-3"));
-        let err = dmsctl::aws::sdk_config(&global(None, None), None)
+        let err = sdk_config(&global(None, None), None)
             .await
             .expect_err("no region anywhere");
         assert_eq!(
@@ -547,6 +545,15 @@ async fn endpoint_flag_wins_over_the_environment() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+}
+
+/// The SDK configuration a command builds from its flags and the spec's region.
+async fn sdk_config(
+    global: &dmsctl::cli::Global,
+    spec_region: Option<&str>,
+) -> Result<aws_config::SdkConfig, dmsctl::aws::SetupError> {
+    let settings = dmsctl::commands::aws_settings(global, spec_region).await?;
+    dmsctl::aws::sdk_config(&settings).await
 }
 
 fn global(endpoint_url: Option<&str>, region: Option<&str>) -> dmsctl::cli::Global {

@@ -31,7 +31,7 @@ use dms::operation::list_tags_for_resource::{ListTagsForResourceError, ListTagsF
 use dms::types::error::ResourceNotFoundFault;
 use dms::types::{Endpoint, KafkaSettings, ReplicationSubnetGroup, Tag};
 use dmsctl::aws::AwsCloud;
-use dmsctl::cloud::{Cloud, CloudWrite, ErrorKind, MetricSubject};
+use dmsctl::cloud::{Cloud, ErrorKind, MetricSubject};
 
 /// A client of crate `$krate` answering from `$rules` (a `&[&Rule]`), with fast retries.
 macro_rules! mocked {

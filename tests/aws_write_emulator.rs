@@ -15,7 +15,8 @@ use aws_sdk_databasemigration as dms;
 use dms::config::Credentials;
 use dmsctl::aws::AwsCloud;
 use dmsctl::cloud::{
-    Cloud, CloudWrite, EndpointSecrets, ErrorKind, SecretValue, StartKind, Waitable,
+    Cloud, CloudWrite, EndpointSecrets, ErrorKind, ReplicationKind, SecretValue, StartKind,
+    Waitable,
 };
 use dmsctl::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
@@ -474,7 +475,7 @@ async fn instance_mode_round_trip() {
     let (code, body) = emu.http("POST", "/_dmsctl/table-statistics", Some(&seed.to_string()));
     assert_eq!(code, 200, "{body}");
     let stats = cloud
-        .table_statistics(Waitable::Task, &task_arn)
+        .table_statistics(ReplicationKind::Task, &task_arn)
         .await
         .expect("table statistics");
     assert_eq!(stats.len(), 2, "{stats:?}");
@@ -597,7 +598,7 @@ async fn serverless_round_trip() {
     let (code, body) = emu.http("POST", "/_dmsctl/table-statistics", Some(&seed.to_string()));
     assert_eq!(code, 200, "{body}");
     let stats = cloud
-        .table_statistics(Waitable::ReplicationConfig, &arn)
+        .table_statistics(ReplicationKind::Serverless, &arn)
         .await
         .expect("replication table statistics");
     assert_eq!(stats.len(), 1, "{stats:?}");

@@ -1,5 +1,5 @@
 //! The cloud seam stays honest: only `src/aws/` names the AWS SDK. Everything else works on
-//! the domain types of `live.rs` and `cloud.rs`, so it can be tested without AWS.
+//! the domain types of `live.rs` and `cloud/`, so it can be tested without AWS.
 
 use std::path::Path;
 
@@ -43,5 +43,29 @@ fn only_src_aws_names_the_aws_sdk() {
     assert!(
         offenders.is_empty(),
         "AWS SDK named outside src/aws/: {offenders:?}"
+    );
+}
+
+/// Commands that only read take a reader: `status`, `logs`, `plan`, `diff`, `generate` and the
+/// offline ones never name the writing half of the seam.
+#[test]
+fn read_only_commands_never_name_cloud_write() {
+    let commands = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    let read_only = [
+        "status", "logs", "plan", "diff", "generate", "validate", "render", "schema", "cost",
+    ];
+    let offenders: Vec<&str> = read_only
+        .iter()
+        .copied()
+        .filter(|name| {
+            let path = commands.join(format!("{name}.rs"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            text.contains("CloudWrite")
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "read-only commands name CloudWrite: {offenders:?}"
     );
 }

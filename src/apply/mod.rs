@@ -6,6 +6,7 @@
 //! state and refuses what must not run (a stale saved plan, conflicts, hazards without
 //! `--allow-destroy`, unresolvable secrets) before anything is touched; [`execute`] runs it.
 
+pub mod adopt;
 pub mod poll;
 mod progress;
 mod report;
@@ -14,10 +15,9 @@ mod steps;
 pub mod wait;
 
 #[cfg(test)]
-pub(crate) mod fake;
-#[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +32,7 @@ use crate::model::Desired;
 use crate::plan::{self, Plan, SavedPlan};
 
 pub use progress::{utc_timestamp, Progress};
-pub use report::{Done, Failed, Report, Skipped};
+pub use report::{Done, Entry, Failed, Report, Skipped};
 pub use secrets::{SecretProblem, Secrets, SecretsError};
 pub use wait::Backoff;
 
@@ -283,133 +283,159 @@ pub async fn execute<C: CloudWrite + 'static>(
         deadline,
         progress.clone(),
     ));
-    let mut state = vec![State::Pending; steps.len()];
-    let mut set: JoinSet<(usize, Option<Result<String, String>>)> = JoinSet::new();
-    let mut running = 0usize;
-    // To attribute a panicked step, whose result carries no index.
-    let mut ids = std::collections::HashMap::new();
-    let mut stopped: Option<&str> = None;
+    let mut run = Run::new(steps, progress);
     loop {
-        skip_dependents(&steps, &mut state, &progress);
-        if stopped.is_none() && Instant::now() >= deadline {
-            stopped = Some("the --timeout deadline passed");
-            progress.note("deadline passed: no new steps are started");
+        skip_dependents(&run.steps, &mut run.state, &run.progress);
+        if run.stopped.is_none() && Instant::now() >= deadline {
+            run.stopped = Some("the --timeout deadline passed");
+            run.progress
+                .note("deadline passed: no new steps are started");
         }
-        if stopped.is_none() {
-            for i in 0..steps.len() {
-                let s = &steps[i];
-                let startable = matches!(state[i], State::Pending)
-                    && s.needs.iter().all(|&j| matches!(state[j], State::Done(_)))
-                    && s.after.iter().all(|&j| state[j].finished());
-                if !startable {
-                    continue;
-                }
-                state[i] = State::Running;
-                running += 1;
-                let (ctx, steps, cancel) = (ctx.clone(), steps.clone(), cancel.clone());
-                // Every startable step is spawned; it starts once it holds one of the
-                // `parallelism` slots, and gives up its place if the run stops first.
-                let handle = set.spawn(async move {
-                    let r = ctx.run(&steps[i], &cancel).await;
-                    (i, r.map(|r| r.map_err(|e| e.to_string())))
-                });
-                ids.insert(handle.id(), i);
-            }
+        if run.stopped.is_none() {
+            run.spawn_startable(&ctx, &cancel);
         }
-        if running == 0 {
+        if run.running == 0 {
             break;
         }
         tokio::select! {
-            joined = set.join_next() => {
+            joined = run.set.join_next() => {
                 let Some(joined) = joined else { break };
-                running -= 1;
-                let (i, r) = match joined {
-                    Ok((i, Some(r))) => (i, r),
-                    // The run stopped before this step held a slot: it never started.
-                    Ok((i, None)) => {
-                        state[i] = State::Pending;
-                        if stopped.is_none() {
-                            stopped = Some(if cancel.is_cancelled() {
-                                "interrupted before it started"
-                            } else {
-                                "the --timeout deadline passed"
-                            });
-                        }
-                        continue;
-                    }
-                    Err(e) => match ids.get(&e.id()) {
-                        Some(&i) => (i, Err(format!("internal error: {e}"))),
-                        None => continue,
-                    },
-                };
-                let c = &steps[i].change;
-                state[i] = match r {
-                    Ok(line) => {
-                        progress.step(c.kind, &c.name, &line);
-                        State::Done(line)
-                    }
-                    Err(e) => {
-                        progress.step(c.kind, &c.name, &format!("failed: {e}"));
-                        State::Failed(e)
-                    }
-                };
+                run.joined(joined, &cancel);
             }
-            () = cancel.cancelled(), if stopped.is_none() => {
-                stopped = Some("interrupted before it started");
-                progress.note(&format!(
-                    "interrupted: no new steps are started; waiting for {running} in flight"
+            () = cancel.cancelled(), if run.stopped.is_none() => {
+                run.stopped = Some("interrupted before it started");
+                run.progress.note(&format!(
+                    "interrupted: no new steps are started; waiting for {} in flight",
+                    run.running
                 ));
             }
         }
     }
-    let mut report = Report {
-        interrupted: stopped.is_some(),
-        ..Report::default()
-    };
-    for (s, st) in steps.iter().zip(state) {
-        let c = &s.change;
-        let (kind, name, id, action) = (c.kind, c.name.clone(), c.id.clone(), s.action().into());
-        match st {
-            State::Done(detail) => report.done.push(Done {
-                kind,
-                name,
-                id,
-                action,
-                detail,
-            }),
-            State::Failed(error) => report.failed.push(Failed {
-                kind,
-                name,
-                id,
-                action,
-                error,
-            }),
-            State::Running => report.failed.push(Failed {
-                kind,
-                name,
-                id,
-                action,
-                error: "internal error: the step's outcome was lost".into(),
-            }),
-            State::Skipped(reason) => report.skipped.push(Skipped {
-                kind,
-                name,
-                id,
-                action,
-                reason,
-            }),
-            State::Pending => report.skipped.push(Skipped {
-                kind,
-                name,
-                id,
-                action,
-                reason: stopped
-                    .unwrap_or("its dependencies were never satisfied")
-                    .to_string(),
-            }),
+    run.report()
+}
+
+/// What a step's task answers: its index, and its outcome (`None`: it never started).
+type Joined = (usize, Option<Result<String, String>>);
+
+/// The state of a run: each step's, the tasks in flight, and why the run stopped starting
+/// steps, if it did.
+struct Run {
+    steps: Arc<Vec<Step>>,
+    state: Vec<State>,
+    set: JoinSet<Joined>,
+    running: usize,
+    /// To attribute a panicked step, whose result carries no index.
+    ids: HashMap<tokio::task::Id, usize>,
+    stopped: Option<&'static str>,
+    progress: Arc<Progress>,
+}
+
+impl Run {
+    fn new(steps: Arc<Vec<Step>>, progress: Arc<Progress>) -> Run {
+        Run {
+            state: vec![State::Pending; steps.len()],
+            steps,
+            set: JoinSet::new(),
+            running: 0,
+            ids: HashMap::new(),
+            stopped: None,
+            progress,
         }
     }
-    report
+
+    /// Spawns every step whose needed steps succeeded and whose `after` steps finished. Each
+    /// starts once it holds one of the `parallelism` slots, and gives up its place if the run
+    /// stops first.
+    fn spawn_startable<C: CloudWrite + 'static>(
+        &mut self,
+        ctx: &Arc<Ctx<C>>,
+        cancel: &CancelToken,
+    ) {
+        for i in 0..self.steps.len() {
+            let s = &self.steps[i];
+            let startable = matches!(self.state[i], State::Pending)
+                && s.needs
+                    .iter()
+                    .all(|&j| matches!(self.state[j], State::Done(_)))
+                && s.after.iter().all(|&j| self.state[j].finished());
+            if !startable {
+                continue;
+            }
+            self.state[i] = State::Running;
+            self.running += 1;
+            let (ctx, steps, cancel) = (ctx.clone(), self.steps.clone(), cancel.clone());
+            let handle = self.set.spawn(async move {
+                let r = ctx.run(&steps[i], &cancel).await;
+                (i, r.map(|r| r.map_err(|e| e.to_string())))
+            });
+            self.ids.insert(handle.id(), i);
+        }
+    }
+
+    /// Takes in what a step's task answered.
+    fn joined(&mut self, joined: Result<Joined, tokio::task::JoinError>, cancel: &CancelToken) {
+        self.running -= 1;
+        let (i, r) = match joined {
+            Ok((i, Some(r))) => (i, r),
+            // The run stopped before this step held a slot: it never started.
+            Ok((i, None)) => {
+                self.state[i] = State::Pending;
+                if self.stopped.is_none() {
+                    self.stopped = Some(if cancel.is_cancelled() {
+                        "interrupted before it started"
+                    } else {
+                        "the --timeout deadline passed"
+                    });
+                }
+                return;
+            }
+            Err(e) => match self.ids.get(&e.id()) {
+                Some(&i) => (i, Err(format!("internal error: {e}"))),
+                None => return,
+            },
+        };
+        let c = &self.steps[i].change;
+        self.state[i] = match r {
+            Ok(line) => {
+                self.progress.step(c.kind, &c.name, &line);
+                State::Done(line)
+            }
+            Err(e) => {
+                self.progress.step(c.kind, &c.name, &format!("failed: {e}"));
+                State::Failed(e)
+            }
+        };
+    }
+
+    /// Every step in the report, in order.
+    fn report(self) -> Report {
+        let mut report = Report {
+            interrupted: self.stopped.is_some(),
+            ..Report::default()
+        };
+        let never = self
+            .stopped
+            .unwrap_or("its dependencies were never satisfied");
+        for (s, st) in self.steps.iter().zip(self.state) {
+            let c = &s.change;
+            let entry = Entry {
+                kind: c.kind,
+                name: c.name.clone(),
+                id: c.id.clone(),
+                action: s.action().into(),
+            };
+            match st {
+                State::Done(detail) => report.add_done(entry, detail),
+                State::Failed(error) => report.add_failed(entry, error),
+                State::Running => {
+                    report.add_failed(entry, "internal error: the step's outcome was lost".into())
+                }
+                State::Skipped(reason) => report.add_skipped(entry, reason),
+                State::Pending => report.add_skipped(entry, never.to_string()),
+            }
+        }
+        report
+    }
 }
 
 /// Marks pending steps whose needed steps failed or were skipped, until nothing changes (a

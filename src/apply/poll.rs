@@ -1,5 +1,5 @@
 //! Batched status polls: every wait in flight is served by shared poll rounds, one paged
-//! `Describe*` per kind and round for everything waiting ([`CloudWrite::statuses`]), instead of
+//! `Describe*` per kind and round for everything waiting ([`Cloud::statuses`]), instead of
 //! one call per resource per poll. DMS's API rate limits are low; with a few hundred tasks
 //! waiting alone, the polls are where throttling starts.
 //!
@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::cloud::{CloudError, CloudWrite, Status, Waitable};
+use crate::cloud::{Cloud, CloudError, Status, Waitable};
 
 type Answer = Result<Option<Status>, CloudError>;
 
@@ -36,7 +36,7 @@ pub struct Poller {
 
 impl Poller {
     /// Starts the rounds on `cloud`, at most one per `min_gap`.
-    pub fn start<C: CloudWrite + 'static>(cloud: Arc<C>, min_gap: Duration) -> Poller {
+    pub fn start<C: Cloud + 'static>(cloud: Arc<C>, min_gap: Duration) -> Poller {
         let (asks, rx) = mpsc::unbounded_channel();
         tokio::spawn(rounds(cloud, rx, min_gap));
         Poller { asks }
@@ -67,11 +67,7 @@ fn stopped() -> CloudError {
     }
 }
 
-async fn rounds<C: CloudWrite>(
-    cloud: Arc<C>,
-    mut rx: mpsc::UnboundedReceiver<Ask>,
-    min_gap: Duration,
-) {
+async fn rounds<C: Cloud>(cloud: Arc<C>, mut rx: mpsc::UnboundedReceiver<Ask>, min_gap: Duration) {
     let mut waiting: Vec<Ask> = Vec::new();
     let mut last: Option<Instant> = None;
     // Whether a handle is left to ask; once none is, the waiters still here get their round.

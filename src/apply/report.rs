@@ -50,7 +50,68 @@ pub struct Report {
     pub interrupted: bool,
 }
 
+/// Which step an entry of the report is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: Kind,
+    pub name: String,
+    pub id: String,
+    /// As in [`Done::action`].
+    pub action: String,
+}
+
 impl Report {
+    /// Accounts for a step that completed.
+    pub fn add_done(&mut self, e: Entry, detail: String) {
+        let Entry {
+            kind,
+            name,
+            id,
+            action,
+        } = e;
+        self.done.push(Done {
+            kind,
+            name,
+            id,
+            action,
+            detail,
+        });
+    }
+
+    /// Accounts for a step that failed.
+    pub fn add_failed(&mut self, e: Entry, error: String) {
+        let Entry {
+            kind,
+            name,
+            id,
+            action,
+        } = e;
+        self.failed.push(Failed {
+            kind,
+            name,
+            id,
+            action,
+            error,
+        });
+    }
+
+    /// Accounts for a step that was not attempted.
+    pub fn add_skipped(&mut self, e: Entry, reason: String) {
+        let Entry {
+            kind,
+            name,
+            id,
+            action,
+        } = e;
+        self.skipped.push(Skipped {
+            kind,
+            name,
+            id,
+            action,
+            reason,
+        });
+    }
+
     /// Nothing failed and nothing was left out.
     pub fn success(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted

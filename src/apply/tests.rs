@@ -6,8 +6,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use super::fake::FakeCloud;
 use super::*;
+use crate::cloud::fake::FakeCloud;
 use crate::cloud::{ErrorKind, Waitable};
 use crate::live::Live;
 use crate::model::{Desired, TAG_NAME, TAG_STACK};
@@ -1046,12 +1046,12 @@ async fn destroy_removes_what_the_stack_owns_and_nothing_else() {
     // Another stack's endpoint, a hand-made one, the account's roles and log groups.
     let mut other = live.endpoints["sci-backend"].clone();
     other.identifier = "other-backend".into();
-    other.arn = super::fake::arn("endpoint", "other-backend");
+    other.arn = crate::cloud::fake::arn("endpoint", "other-backend");
     other.tags.insert(TAG_STACK.into(), "other".into());
     live.endpoints.insert("other-backend".into(), other);
     let mut manual = live.endpoints["sci-receiver"].clone();
     manual.identifier = "manual".into();
-    manual.arn = super::fake::arn("endpoint", "manual");
+    manual.arn = crate::cloud::fake::arn("endpoint", "manual");
     manual.tags.remove(TAG_STACK);
     manual.tags.remove(TAG_NAME);
     live.endpoints.insert("manual".into(), manual);

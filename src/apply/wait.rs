@@ -253,6 +253,42 @@ pub fn gone(s: Option<&Status>) -> Check {
     }
 }
 
+/// A replication `dmsctl start` started is moving data.
+pub fn running(s: Option<&Status>) -> Check {
+    reached(s, |n| n == "running")
+}
+
+/// A replication that only loads, started by `dmsctl start`: moving data, or already done
+/// with its full load (`stopped`) by the time it is looked at.
+pub fn running_or_loaded(s: Option<&Status>) -> Check {
+    reached(s, |n| n == "running" || n == "stopped")
+}
+
+/// A replication `dmsctl stop` stopped has stopped.
+pub fn stopped_on_request(s: Option<&Status>) -> Check {
+    reached(s, |n| n == "stopped")
+}
+
+/// `done`, or a failure that says DMS's own reason (the `start` and `stop` outcome shows it
+/// after `failed: `, so the status alone is a fallback).
+fn reached(s: Option<&Status>, done: impl Fn(&str) -> bool) -> Check {
+    let Some(s) = s else {
+        return Check::Failed("it no longer exists".to_string());
+    };
+    let n = norm(s);
+    if done(&n) {
+        Check::Done
+    } else if is_failure(&n) {
+        Check::Failed(
+            s.message
+                .clone()
+                .unwrap_or_else(|| format!("status {}", s.status)),
+        )
+    } else {
+        Check::Pending
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +345,20 @@ mod tests {
         assert_eq!(r(Some(&st("stopped"))), Check::Done);
         let mut r = resumed();
         assert_eq!(r(Some(&st("running"))), Check::Done);
+        assert_eq!(running(Some(&st("starting"))), Check::Pending);
+        assert_eq!(running(Some(&st("stopped"))), Check::Pending);
+        assert_eq!(running_or_loaded(Some(&st("stopped"))), Check::Done);
+        assert_eq!(stopped_on_request(Some(&st("Stopped"))), Check::Done);
+        // `start` and `stop` say DMS's reason as it is, else the status.
+        assert_eq!(
+            running(Some(&failed)),
+            Check::Failed("Endpoint unreachable".into())
+        );
+        assert_eq!(
+            stopped_on_request(Some(&st("failed"))),
+            Check::Failed("status failed".into())
+        );
+        assert!(matches!(running(None), Check::Failed(_)));
         assert!(is_running("Testing Connection"));
         assert!(!is_running("stopped"));
     }

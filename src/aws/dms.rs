@@ -1,21 +1,16 @@
-//! DMS reads: paginated Describe* calls, batched tag reads, and the conversion of SDK shapes
-//! into the domain types of `crate::live`.
+//! DMS reads: paginated Describe* calls, batched status and tag reads. The conversion of what
+//! they return into the domain types of `crate::live` is in `convert`.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_databasemigration as dms;
 use dms::types::{
-    ComputeConfig, Endpoint, KafkaSettings, KinesisSettings, MicrosoftSqlServerSettings,
-    MySqlSettings, OracleSettings, PostgreSqlSettings, ReplicationInstance, ReplicationSubnetGroup,
-    ReplicationTask, S3Settings,
+    Endpoint, Replication, ReplicationInstance, ReplicationSubnetGroup, ReplicationTask,
 };
-use serde_json::{Map, Value as Json};
 
 use super::errors::cloud_error;
 use crate::cloud::{CloudError, ErrorKind, Status, Waitable};
-use crate::live::{
-    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveSubnetGroup, LiveTask, RunStats, Tags,
-};
+use crate::live::Tags;
 
 /// DMS's maximum (and the emulator's) page size for the Describe* calls.
 const PAGE_SIZE: i32 = 100;
@@ -75,6 +70,23 @@ fn some(message: Option<String>) -> Option<String> {
     message.filter(|m| !m.is_empty())
 }
 
+/// One page-drained Describe call filtered on `$by` by the ARNs of `$batch`: [`all_pages`]
+/// with the filter (and any further settings, such as `.without_settings(true)`).
+macro_rules! filtered {
+    ($client:expr, $op:literal, $describe:ident $(.$set:ident($arg:expr))*, $by:literal, $items:ident, $batch:expr) => {
+        all_pages!(
+            $op,
+            $client
+                .$describe()
+                .filters(filter($op, $by, $batch)?)
+                $(.$set($arg))*
+                .into_paginator()
+                .page_size(PAGE_SIZE),
+            $items
+        )
+    };
+}
+
 /// The statuses of resources of one kind, by ARN: one Describe filtered by up to
 /// [`TAG_BATCH`] ARNs, paged, per batch. A resource that no longer exists is absent. Polls
 /// need no task settings, which can be large: they are left out.
@@ -86,87 +98,93 @@ pub(crate) async fn statuses(
     let mut out = BTreeMap::new();
     for batch in arns.chunks(TAG_BATCH) {
         match kind {
-            Waitable::Instance => {
-                const OP: &str = "DescribeReplicationInstances";
-                let found = all_pages!(
-                    "DescribeReplicationInstances",
-                    client
-                        .describe_replication_instances()
-                        .filters(filter(OP, "replication-instance-arn", batch)?)
-                        .into_paginator()
-                        .page_size(PAGE_SIZE),
-                    replication_instances
-                )?;
-                out.extend(found.into_iter().filter_map(|i| {
-                    let status = Status {
-                        status: i.replication_instance_status.unwrap_or_default(),
-                        message: None,
-                    };
-                    Some((i.replication_instance_arn?, status))
-                }));
-            }
-            Waitable::Endpoint => {
-                const OP: &str = "DescribeEndpoints";
-                let found = all_pages!(
-                    "DescribeEndpoints",
-                    client
-                        .describe_endpoints()
-                        .filters(filter(OP, "endpoint-arn", batch)?)
-                        .into_paginator()
-                        .page_size(PAGE_SIZE),
-                    endpoints
-                )?;
-                out.extend(found.into_iter().filter_map(|e| {
-                    let status = Status {
-                        status: e.status.unwrap_or_default(),
-                        message: None,
-                    };
-                    Some((e.endpoint_arn?, status))
-                }));
-            }
-            Waitable::Task => {
-                const OP: &str = "DescribeReplicationTasks";
-                let found = all_pages!(
-                    "DescribeReplicationTasks",
-                    client
-                        .describe_replication_tasks()
-                        .filters(filter(OP, "replication-task-arn", batch)?)
-                        .without_settings(true)
-                        .into_paginator()
-                        .page_size(PAGE_SIZE),
-                    replication_tasks
-                )?;
-                out.extend(found.into_iter().filter_map(|t| {
-                    let status = Status {
-                        status: t.status.unwrap_or_default(),
-                        message: some(t.last_failure_message).or(some(t.stop_reason)),
-                    };
-                    Some((t.replication_task_arn?, status))
-                }));
-            }
-            Waitable::ReplicationConfig => {
-                const OP: &str = "DescribeReplications";
-                let found = all_pages!(
-                    "DescribeReplications",
-                    client
-                        .describe_replications()
-                        .filters(filter(OP, "replication-config-arn", batch)?)
-                        .into_paginator()
-                        .page_size(PAGE_SIZE),
-                    replications
-                )?;
-                out.extend(found.into_iter().filter_map(|r| {
-                    let failures = r.failure_messages.unwrap_or_default().join("; ");
-                    let status = Status {
-                        status: r.status.unwrap_or_default(),
-                        message: some(Some(failures)).or(some(r.stop_reason)),
-                    };
-                    Some((r.replication_config_arn?, status))
-                }));
-            }
+            Waitable::Instance => out.extend(by_arn(filtered!(
+                client,
+                "DescribeReplicationInstances",
+                describe_replication_instances,
+                "replication-instance-arn",
+                replication_instances,
+                batch
+            )?)),
+            Waitable::Endpoint => out.extend(by_arn(filtered!(
+                client,
+                "DescribeEndpoints",
+                describe_endpoints,
+                "endpoint-arn",
+                endpoints,
+                batch
+            )?)),
+            Waitable::Task => out.extend(by_arn(filtered!(
+                client,
+                "DescribeReplicationTasks",
+                describe_replication_tasks.without_settings(true),
+                "replication-task-arn",
+                replication_tasks,
+                batch
+            )?)),
+            Waitable::ReplicationConfig => out.extend(by_arn(filtered!(
+                client,
+                "DescribeReplications",
+                describe_replications,
+                "replication-config-arn",
+                replications,
+                batch
+            )?)),
         }
     }
     Ok(out)
+}
+
+/// A resource DMS reports a status for.
+trait HasStatus {
+    /// Its ARN (for a serverless replication: its config's) and status.
+    fn status(self) -> Option<(String, Status)>;
+}
+
+/// Each resource's status by ARN.
+fn by_arn<T: HasStatus>(found: Vec<T>) -> impl Iterator<Item = (String, Status)> {
+    found.into_iter().filter_map(HasStatus::status)
+}
+
+impl HasStatus for ReplicationInstance {
+    fn status(self) -> Option<(String, Status)> {
+        let status = Status {
+            status: self.replication_instance_status.unwrap_or_default(),
+            message: None,
+        };
+        Some((self.replication_instance_arn?, status))
+    }
+}
+
+impl HasStatus for Endpoint {
+    fn status(self) -> Option<(String, Status)> {
+        let status = Status {
+            status: self.status.unwrap_or_default(),
+            message: None,
+        };
+        Some((self.endpoint_arn?, status))
+    }
+}
+
+impl HasStatus for ReplicationTask {
+    fn status(self) -> Option<(String, Status)> {
+        let status = Status {
+            status: self.status.unwrap_or_default(),
+            message: some(self.last_failure_message).or(some(self.stop_reason)),
+        };
+        Some((self.replication_task_arn?, status))
+    }
+}
+
+impl HasStatus for Replication {
+    fn status(self) -> Option<(String, Status)> {
+        let failures = self.failure_messages.unwrap_or_default().join("; ");
+        let status = Status {
+            status: self.status.unwrap_or_default(),
+            message: some(Some(failures)).or(some(self.stop_reason)),
+        };
+        Some((self.replication_config_arn?, status))
+    }
 }
 
 pub(crate) async fn endpoints(client: &dms::Client) -> Result<Vec<Endpoint>, CloudError> {
@@ -292,472 +310,6 @@ pub(crate) async fn tags(
     Ok(all)
 }
 
-/// A JSON document DMS stores as a string: parsed, or kept as a JSON string if it does not
-/// parse (so a hand-edited broken document still shows up in diffs instead of failing the read).
-pub(crate) fn json_document(text: Option<&str>) -> Json {
-    match text {
-        None => Json::Null,
-        Some(t) => serde_json::from_str(t).unwrap_or_else(|_| Json::String(t.to_string())),
-    }
-}
-
-pub(crate) fn endpoint(e: Endpoint) -> LiveEndpoint {
-    let settings = endpoint_settings(&e);
-    LiveEndpoint {
-        arn: e.endpoint_arn.unwrap_or_default(),
-        identifier: e.endpoint_identifier.unwrap_or_default(),
-        endpoint_type: e
-            .endpoint_type
-            .map(|t| t.as_str().to_ascii_lowercase())
-            .unwrap_or_default(),
-        engine_name: e.engine_name.unwrap_or_default(),
-        server_name: e.server_name,
-        port: e.port.map(i64::from),
-        database_name: e.database_name,
-        username: e.username,
-        ssl_mode: e.ssl_mode.map(|m| m.as_str().to_string()),
-        certificate_arn: e.certificate_arn,
-        extra_connection_attributes: e.extra_connection_attributes,
-        status: e.status,
-        settings,
-        tags: Tags::new(),
-    }
-}
-
-pub(crate) fn instance(i: ReplicationInstance) -> LiveInstance {
-    LiveInstance {
-        arn: i.replication_instance_arn.unwrap_or_default(),
-        identifier: i.replication_instance_identifier.unwrap_or_default(),
-        class: i.replication_instance_class.unwrap_or_default(),
-        allocated_storage: i64::from(i.allocated_storage),
-        multi_az: i.multi_az,
-        engine_version: i.engine_version,
-        subnet_group: i
-            .replication_subnet_group
-            .and_then(|g| g.replication_subnet_group_identifier),
-        publicly_accessible: i.publicly_accessible,
-        vpc_security_group_ids: i
-            .vpc_security_groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|g| g.vpc_security_group_id)
-            .collect(),
-        availability_zone: i.availability_zone,
-        kms_key_id: i.kms_key_id,
-        preferred_maintenance_window: i.preferred_maintenance_window,
-        status: i.replication_instance_status.unwrap_or_default(),
-        tags: Tags::new(),
-    }
-}
-
-/// Task statuses that only a started task can be in.
-const RUN_STATUSES: &[&str] = &["starting", "running", "stopping", "stopped", "failed"];
-
-pub(crate) fn task(t: ReplicationTask) -> LiveTask {
-    let status = t.status.unwrap_or_default();
-    let stats_started = t
-        .replication_task_stats
-        .as_ref()
-        .is_some_and(|s| s.start_date.is_some() || s.fresh_start_date.is_some());
-    let has_run = t.replication_task_start_date.is_some()
-        || stats_started
-        || RUN_STATUSES.contains(&status.as_str());
-    LiveTask {
-        arn: t.replication_task_arn.unwrap_or_default(),
-        identifier: t.replication_task_identifier.unwrap_or_default(),
-        source_endpoint_arn: t.source_endpoint_arn.unwrap_or_default(),
-        target_endpoint_arn: t.target_endpoint_arn.unwrap_or_default(),
-        replication_instance_arn: t.replication_instance_arn.unwrap_or_default(),
-        migration_type: t
-            .migration_type
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_default(),
-        table_mappings: json_document(t.table_mappings.as_deref()),
-        settings: json_document(t.replication_task_settings.as_deref()),
-        status,
-        has_run,
-        last_failure_message: t.last_failure_message,
-        stop_reason: t.stop_reason,
-        stats: t.replication_task_stats.map(|s| RunStats {
-            full_load_progress_percent: Some(s.full_load_progress_percent),
-            tables_loaded: s.tables_loaded,
-            tables_loading: s.tables_loading,
-            tables_queued: s.tables_queued,
-            tables_errored: s.tables_errored,
-            start_date: s.start_date.as_ref().and_then(rfc3339),
-            stop_date: s.stop_date.as_ref().and_then(rfc3339),
-        }),
-        tags: Tags::new(),
-    }
-}
-
-/// A replication config with the status of its replication (`None` if DMS reports none).
-pub(crate) fn replication_config(
-    c: dms::types::ReplicationConfig,
-    replication: Option<&dms::types::Replication>,
-) -> LiveReplicationConfig {
-    let status = replication.and_then(|r| r.status.clone());
-    // `created` is the only status of a replication that was never started; a start date in
-    // the stats covers a replication that was started and has come back to rest.
-    let has_run = replication.is_some_and(|r| {
-        r.status.as_deref().is_some_and(|s| s != "created")
-            || r.replication_stats
-                .as_ref()
-                .is_some_and(|s| s.start_date.is_some() || s.fresh_start_date.is_some())
-    });
-    LiveReplicationConfig {
-        arn: c.replication_config_arn.unwrap_or_default(),
-        identifier: c.replication_config_identifier.unwrap_or_default(),
-        source_endpoint_arn: c.source_endpoint_arn.unwrap_or_default(),
-        target_endpoint_arn: c.target_endpoint_arn.unwrap_or_default(),
-        replication_type: c
-            .replication_type
-            .map(|m| m.as_str().to_string())
-            .unwrap_or_default(),
-        compute_config: c.compute_config.as_ref().map_or(Json::Null, compute_config),
-        table_mappings: json_document(c.table_mappings.as_deref()),
-        settings: json_document(c.replication_settings.as_deref()),
-        status,
-        has_run,
-        failure_messages: replication
-            .and_then(|r| r.failure_messages.clone())
-            .unwrap_or_default(),
-        stats: replication
-            .and_then(|r| r.replication_stats.as_ref())
-            .map(|s| RunStats {
-                full_load_progress_percent: Some(s.full_load_progress_percent),
-                tables_loaded: s.tables_loaded,
-                tables_loading: s.tables_loading,
-                tables_queued: s.tables_queued,
-                tables_errored: s.tables_errored,
-                start_date: s.start_date.as_ref().and_then(rfc3339),
-                stop_date: s.stop_date.as_ref().and_then(rfc3339),
-            }),
-        tags: Tags::new(),
-    }
-}
-
-pub(crate) fn subnet_group(g: ReplicationSubnetGroup, arn: Option<String>) -> LiveSubnetGroup {
-    LiveSubnetGroup {
-        arn: arn.unwrap_or_default(),
-        identifier: g.replication_subnet_group_identifier.unwrap_or_default(),
-        description: g.replication_subnet_group_description.unwrap_or_default(),
-        subnet_ids: g
-            .subnets
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|s| s.subnet_identifier)
-            .collect(),
-        vpc_id: g.vpc_id,
-        status: g.subnet_group_status,
-        tags: Tags::new(),
-    }
-}
-
-/// Builds a JSON object from the members that are set, in the API's member names.
-#[derive(Default)]
-struct Obj(Map<String, Json>);
-
-impl Obj {
-    fn s(mut self, key: &str, v: Option<&str>) -> Self {
-        if let Some(v) = v {
-            self.0.insert(key.into(), Json::String(v.to_string()));
-        }
-        self
-    }
-    fn b(mut self, key: &str, v: Option<bool>) -> Self {
-        if let Some(v) = v {
-            self.0.insert(key.into(), Json::Bool(v));
-        }
-        self
-    }
-    fn i(mut self, key: &str, v: Option<i32>) -> Self {
-        if let Some(v) = v {
-            self.0.insert(key.into(), Json::from(v));
-        }
-        self
-    }
-    fn build(self) -> Json {
-        Json::Object(self.0)
-    }
-}
-
-fn compute_config(c: &ComputeConfig) -> Json {
-    let mut o = Obj::default()
-        .s("AvailabilityZone", c.availability_zone.as_deref())
-        .s("DnsNameServers", c.dns_name_servers.as_deref())
-        .s("KmsKeyId", c.kms_key_id.as_deref())
-        .i("MaxCapacityUnits", c.max_capacity_units)
-        .i("MinCapacityUnits", c.min_capacity_units)
-        .b("MultiAZ", c.multi_az)
-        .s(
-            "PreferredMaintenanceWindow",
-            c.preferred_maintenance_window.as_deref(),
-        )
-        .s(
-            "ReplicationSubnetGroupId",
-            c.replication_subnet_group_id.as_deref(),
-        );
-    if let Some(ids) = &c.vpc_security_group_ids {
-        o.0.insert("VpcSecurityGroupIds".into(), Json::from(ids.clone()));
-    }
-    o.build()
-}
-
-/// The engine settings DMS echoes, under DMS's name for each block. Only non-secret members are
-/// copied: the password members (`Password`, `SaslPassword`, `SslClientKeyPassword`,
-/// `AsmPassword`, `SecurityDbEncryption` — Oracle's TDE password) are left out on purpose, so
-/// nothing downstream (plans, saved plans, logs) can ever print them.
-fn endpoint_settings(e: &Endpoint) -> BTreeMap<String, Json> {
-    let mut out = BTreeMap::new();
-    if let Some(k) = &e.kafka_settings {
-        out.insert("KafkaSettings".into(), kafka(k));
-    }
-    if let Some(k) = &e.kinesis_settings {
-        out.insert("KinesisSettings".into(), kinesis(k));
-    }
-    if let Some(s) = &e.s3_settings {
-        out.insert("S3Settings".into(), s3(s));
-    }
-    if let Some(s) = &e.my_sql_settings {
-        out.insert("MySQLSettings".into(), mysql(s));
-    }
-    if let Some(s) = &e.postgre_sql_settings {
-        out.insert("PostgreSQLSettings".into(), postgres(s));
-    }
-    if let Some(s) = &e.oracle_settings {
-        out.insert("OracleSettings".into(), oracle(s));
-    }
-    if let Some(s) = &e.microsoft_sql_server_settings {
-        out.insert("MicrosoftSQLServerSettings".into(), sqlserver(s));
-    }
-    out
-}
-
-fn kafka(k: &KafkaSettings) -> Json {
-    Obj::default()
-        .s("Broker", k.broker.as_deref())
-        .s("Topic", k.topic.as_deref())
-        .s(
-            "MessageFormat",
-            k.message_format.as_ref().map(|v| v.as_str()),
-        )
-        .b("IncludeTransactionDetails", k.include_transaction_details)
-        .b("IncludePartitionValue", k.include_partition_value)
-        .b(
-            "PartitionIncludeSchemaTable",
-            k.partition_include_schema_table,
-        )
-        .b(
-            "IncludeTableAlterOperations",
-            k.include_table_alter_operations,
-        )
-        .b("IncludeControlDetails", k.include_control_details)
-        .i("MessageMaxBytes", k.message_max_bytes)
-        .b("IncludeNullAndEmpty", k.include_null_and_empty)
-        .s(
-            "SecurityProtocol",
-            k.security_protocol.as_ref().map(|v| v.as_str()),
-        )
-        .s(
-            "SslClientCertificateArn",
-            k.ssl_client_certificate_arn.as_deref(),
-        )
-        .s("SslClientKeyArn", k.ssl_client_key_arn.as_deref())
-        .s("SslCaCertificateArn", k.ssl_ca_certificate_arn.as_deref())
-        .s("SaslUsername", k.sasl_username.as_deref())
-        .b("NoHexPrefix", k.no_hex_prefix)
-        .s(
-            "SaslMechanism",
-            k.sasl_mechanism.as_ref().map(|v| v.as_str()),
-        )
-        .s(
-            "SslEndpointIdentificationAlgorithm",
-            k.ssl_endpoint_identification_algorithm
-                .as_ref()
-                .map(|v| v.as_str()),
-        )
-        .b("UseLargeIntegerValue", k.use_large_integer_value)
-        .build()
-}
-
-fn kinesis(k: &KinesisSettings) -> Json {
-    Obj::default()
-        .s("StreamArn", k.stream_arn.as_deref())
-        .s(
-            "MessageFormat",
-            k.message_format.as_ref().map(|v| v.as_str()),
-        )
-        .s("ServiceAccessRoleArn", k.service_access_role_arn.as_deref())
-        .b("IncludeTransactionDetails", k.include_transaction_details)
-        .b("IncludePartitionValue", k.include_partition_value)
-        .b(
-            "PartitionIncludeSchemaTable",
-            k.partition_include_schema_table,
-        )
-        .b(
-            "IncludeTableAlterOperations",
-            k.include_table_alter_operations,
-        )
-        .b("IncludeControlDetails", k.include_control_details)
-        .b("IncludeNullAndEmpty", k.include_null_and_empty)
-        .b("NoHexPrefix", k.no_hex_prefix)
-        .b("UseLargeIntegerValue", k.use_large_integer_value)
-        .build()
-}
-
-fn s3(s: &S3Settings) -> Json {
-    Obj::default()
-        .s("ServiceAccessRoleArn", s.service_access_role_arn.as_deref())
-        .s("BucketName", s.bucket_name.as_deref())
-        .s("BucketFolder", s.bucket_folder.as_deref())
-        .s("DataFormat", s.data_format.as_ref().map(|v| v.as_str()))
-        .s(
-            "CompressionType",
-            s.compression_type.as_ref().map(|v| v.as_str()),
-        )
-        .s(
-            "EncryptionMode",
-            s.encryption_mode.as_ref().map(|v| v.as_str()),
-        )
-        .s(
-            "ServerSideEncryptionKmsKeyId",
-            s.server_side_encryption_kms_key_id.as_deref(),
-        )
-        .s("CsvDelimiter", s.csv_delimiter.as_deref())
-        .s("CsvRowDelimiter", s.csv_row_delimiter.as_deref())
-        .s(
-            "ParquetVersion",
-            s.parquet_version.as_ref().map(|v| v.as_str()),
-        )
-        .b("IncludeOpForFullLoad", s.include_op_for_full_load)
-        .b("CdcInsertsOnly", s.cdc_inserts_only)
-        .b("CdcInsertsAndUpdates", s.cdc_inserts_and_updates)
-        .s("TimestampColumnName", s.timestamp_column_name.as_deref())
-        .b("DatePartitionEnabled", s.date_partition_enabled)
-        .s("CdcPath", s.cdc_path.as_deref())
-        .b("PreserveTransactions", s.preserve_transactions)
-        .s("ExpectedBucketOwner", s.expected_bucket_owner.as_deref())
-        .build()
-}
-
-fn mysql(s: &MySqlSettings) -> Json {
-    Obj::default()
-        .s("ServerName", s.server_name.as_deref())
-        .i("Port", s.port)
-        .s("DatabaseName", s.database_name.as_deref())
-        .s("Username", s.username.as_deref())
-        .s(
-            "SecretsManagerSecretId",
-            s.secrets_manager_secret_id.as_deref(),
-        )
-        .s(
-            "SecretsManagerAccessRoleArn",
-            s.secrets_manager_access_role_arn.as_deref(),
-        )
-        .s("AfterConnectScript", s.after_connect_script.as_deref())
-        .s("ServerTimezone", s.server_timezone.as_deref())
-        .i("EventsPollInterval", s.events_poll_interval)
-        .s(
-            "TargetDbType",
-            s.target_db_type.as_ref().map(|v| v.as_str()),
-        )
-        .i("ParallelLoadThreads", s.parallel_load_threads)
-        .i("MaxFileSize", s.max_file_size)
-        .i("ExecuteTimeout", s.execute_timeout)
-        .build()
-}
-
-fn postgres(s: &PostgreSqlSettings) -> Json {
-    Obj::default()
-        .s("ServerName", s.server_name.as_deref())
-        .i("Port", s.port)
-        .s("DatabaseName", s.database_name.as_deref())
-        .s("Username", s.username.as_deref())
-        .s(
-            "SecretsManagerSecretId",
-            s.secrets_manager_secret_id.as_deref(),
-        )
-        .s(
-            "SecretsManagerAccessRoleArn",
-            s.secrets_manager_access_role_arn.as_deref(),
-        )
-        .s("AfterConnectScript", s.after_connect_script.as_deref())
-        .b("CaptureDdls", s.capture_ddls)
-        .s("DdlArtifactsSchema", s.ddl_artifacts_schema.as_deref())
-        .b("HeartbeatEnable", s.heartbeat_enable)
-        .s("HeartbeatSchema", s.heartbeat_schema.as_deref())
-        .i("HeartbeatFrequency", s.heartbeat_frequency)
-        .s("SlotName", s.slot_name.as_deref())
-        .s("PluginName", s.plugin_name.as_ref().map(|v| v.as_str()))
-        .i("MaxFileSize", s.max_file_size)
-        .i("ExecuteTimeout", s.execute_timeout)
-        .build()
-}
-
-fn oracle(s: &OracleSettings) -> Json {
-    Obj::default()
-        .s("ServerName", s.server_name.as_deref())
-        .i("Port", s.port)
-        .s("DatabaseName", s.database_name.as_deref())
-        .s("Username", s.username.as_deref())
-        .s(
-            "SecretsManagerSecretId",
-            s.secrets_manager_secret_id.as_deref(),
-        )
-        .s(
-            "SecretsManagerAccessRoleArn",
-            s.secrets_manager_access_role_arn.as_deref(),
-        )
-        .s(
-            "SecretsManagerOracleAsmSecretId",
-            s.secrets_manager_oracle_asm_secret_id.as_deref(),
-        )
-        .s(
-            "SecretsManagerOracleAsmAccessRoleArn",
-            s.secrets_manager_oracle_asm_access_role_arn.as_deref(),
-        )
-        .s("AsmServer", s.asm_server.as_deref())
-        .s("AsmUser", s.asm_user.as_deref())
-        .b("AddSupplementalLogging", s.add_supplemental_logging)
-        .b("UseLogminerReader", s.use_logminer_reader)
-        .b("UseBFile", s.use_b_file)
-        .b("ArchivedLogsOnly", s.archived_logs_only)
-        .s(
-            "SecurityDbEncryptionName",
-            s.security_db_encryption_name.as_deref(),
-        )
-        .build()
-}
-
-fn sqlserver(s: &MicrosoftSqlServerSettings) -> Json {
-    Obj::default()
-        .s("ServerName", s.server_name.as_deref())
-        .i("Port", s.port)
-        .s("DatabaseName", s.database_name.as_deref())
-        .s("Username", s.username.as_deref())
-        .s(
-            "SecretsManagerSecretId",
-            s.secrets_manager_secret_id.as_deref(),
-        )
-        .s(
-            "SecretsManagerAccessRoleArn",
-            s.secrets_manager_access_role_arn.as_deref(),
-        )
-        .s(
-            "SafeguardPolicy",
-            s.safeguard_policy.as_ref().map(|v| v.as_str()),
-        )
-        .b("ReadBackupOnly", s.read_backup_only)
-        .b("UseBcpFullLoad", s.use_bcp_full_load)
-        .i("BcpPacketSize", s.bcp_packet_size)
-        .s(
-            "TlogAccessMode",
-            s.tlog_access_mode.as_ref().map(|v| v.as_str()),
-        )
-        .build()
-}
-
 /// `(partition, region, account)` of an ARN `arn:partition:service:region:account:...`.
 pub(crate) fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
     let mut parts = arn.splitn(6, ':');
@@ -772,49 +324,9 @@ pub(crate) fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
     (!partition.is_empty() && !account.is_empty()).then_some((partition, region, account))
 }
 
-/// An SDK timestamp as RFC 3339 text.
-fn rfc3339(t: &dms::primitives::DateTime) -> Option<String> {
-    t.fmt(dms::primitives::DateTimeFormat::DateTime).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dms::types::{KafkaSaslMechanism, KafkaSecurityProtocol, MessageFormatValue};
-
-    #[test]
-    fn kafka_settings_never_carry_secrets() {
-        let e = Endpoint::builder()
-            .kafka_settings(
-                KafkaSettings::builder()
-                    .broker("b-1:9096")
-                    .topic("invoices")
-                    .message_format(MessageFormatValue::Json)
-                    .security_protocol(KafkaSecurityProtocol::SaslSsl)
-                    .sasl_mechanism(KafkaSaslMechanism::ScramSha512)
-                    .sasl_username("dms")
-                    .sasl_password("hunter2")
-                    .ssl_client_key_password("hunter3")
-                    .include_null_and_empty(true)
-                    .build(),
-            )
-            .build();
-        let live = endpoint(e);
-        let text = serde_json::to_string(&live).expect("serializable");
-        assert!(!text.contains("hunter"), "{text}");
-        let k = &live.settings["KafkaSettings"];
-        assert_eq!(k["Broker"], "b-1:9096");
-        assert_eq!(k["SaslMechanism"], "scram-sha-512");
-        assert_eq!(k["SecurityProtocol"], "sasl-ssl");
-        assert_eq!(k["IncludeNullAndEmpty"], true);
-    }
-
-    #[test]
-    fn documents_parse_or_stay_strings() {
-        assert_eq!(json_document(Some(r#"{"a":1}"#))["a"], 1);
-        assert_eq!(json_document(Some("{oops")), Json::String("{oops".into()));
-        assert_eq!(json_document(None), Json::Null);
-    }
 
     #[test]
     fn arn_parts_of_dms_and_iam() {

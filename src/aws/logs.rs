@@ -1,9 +1,9 @@
-//! CloudWatch Logs reads: the DMS log groups and their retention.
+//! CloudWatch Logs reads: the DMS log groups and their retention, and their events.
 
 use aws_sdk_cloudwatchlogs as logs;
 
 use super::errors::cloud_error;
-use crate::cloud::{CloudError, ErrorKind};
+use crate::cloud::{CloudError, ErrorKind, LogEvent};
 use crate::live::LiveLogGroup;
 
 /// Where DMS writes task logs (`dms-tasks-<instance>`) and serverless replication logs
@@ -12,6 +12,9 @@ pub(crate) const PREFIXES: [&str; 2] = ["dms-tasks-", "dms-serverless-"];
 
 /// DescribeLogGroups' maximum page size.
 const PAGE_SIZE: i32 = 50;
+
+/// FilterLogEvents' maximum page size.
+const LOG_PAGE: i32 = 10_000;
 
 /// Every log group whose name starts with `prefix`.
 pub(crate) async fn log_groups(
@@ -50,4 +53,51 @@ pub(crate) async fn log_groups(
         );
     }
     Ok(out)
+}
+
+/// Log events of `group`, newest last: see [`crate::cloud::Cloud::log_events`].
+pub(crate) async fn log_events(
+    client: &logs::Client,
+    group: &str,
+    stream_prefix: &str,
+    since_ms: i64,
+    filter: Option<&str>,
+) -> Result<Vec<LogEvent>, CloudError> {
+    const OP: &str = "FilterLogEvents";
+    let mut pages = client
+        .filter_log_events()
+        .log_group_name(group)
+        .set_log_stream_name_prefix((!stream_prefix.is_empty()).then(|| stream_prefix.to_string()))
+        .start_time(since_ms)
+        .set_filter_pattern(filter.filter(|f| !f.is_empty()).map(str::to_string))
+        .into_paginator()
+        .page_size(LOG_PAGE)
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                let err = cloud_error(OP, &e);
+                // No group yet means nothing was logged yet (DMS creates it on first run).
+                if err.kind == ErrorKind::NotFound && out.is_empty() {
+                    return Ok(Vec::new());
+                }
+                return Err(err);
+            }
+        };
+        out.extend(page.events.unwrap_or_default().into_iter().map(log_event));
+    }
+    // Pages are ordered per stream; interleave streams by time (stable, so events of one
+    // millisecond keep the service's order).
+    out.sort_by_key(|e| e.timestamp_ms);
+    Ok(out)
+}
+
+fn log_event(e: logs::types::FilteredLogEvent) -> LogEvent {
+    LogEvent {
+        timestamp_ms: e.timestamp.unwrap_or_default(),
+        stream: e.log_stream_name.unwrap_or_default(),
+        message: e.message.unwrap_or_default(),
+    }
 }

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_cloudwatch as cw;
-use cw::types::{Dimension, Metric, MetricDataQuery, MetricStat, RecentlyActive, ScanBy};
+use cw::types::{
+    Dimension, Metric, MetricDataQuery, MetricDataResult, MetricStat, RecentlyActive, ScanBy,
+};
 
 use super::errors::cloud_error;
 use crate::cloud::CloudError;
@@ -37,36 +39,11 @@ pub(crate) async fn cdc_latency(
         .chain(target)
         .filter_map(|m| owner_of(&listed(&m), subjects).map(|i| (i, m)))
         .collect();
-    // Whole minutes, as CloudWatch aligns periods, and one past the current one: a point
-    // just published lies in the minute under way, which an end of "now" would cut off.
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let minute = u64::from(PERIOD_SECONDS.unsigned_abs());
-    let end = SystemTime::UNIX_EPOCH + Duration::from_secs((now / minute + 2) * minute);
-    let start = end - WINDOW;
+    let (start, end) = window();
     for chunk in owned.chunks(QUERIES_PER_CALL) {
-        let queries: Vec<MetricDataQuery> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, (_, metric))| {
-                MetricDataQuery::builder()
-                    .id(format!("m{i}"))
-                    .metric_stat(
-                        MetricStat::builder()
-                            .metric(metric.clone())
-                            .period(PERIOD_SECONDS)
-                            .stat("Maximum")
-                            .build(),
-                    )
-                    .return_data(true)
-                    .build()
-            })
-            .collect();
         let mut pages = client
             .get_metric_data()
-            .set_metric_data_queries(Some(queries))
+            .set_metric_data_queries(Some(queries(chunk)))
             .start_time(start.into())
             .end_time(end.into())
             .scan_by(ScanBy::TimestampDescending)
@@ -75,34 +52,80 @@ pub(crate) async fn cdc_latency(
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| cloud_error("GetMetricData", &e))?;
             for result in page.metric_data_results() {
-                tracing::debug!(
-                    "metric data {:?}: {} points",
-                    result.id(),
-                    result.values().len().min(result.timestamps().len())
-                );
-                let Some((subject, metric)) = result
-                    .id()
-                    .and_then(|id| id.strip_prefix('m'))
-                    .and_then(|i| i.parse::<usize>().ok())
-                    .and_then(|i| chunk.get(i))
-                else {
-                    continue;
-                };
-                // Newest first (ScanBy::TimestampDescending); pick the newest point.
-                let newest = result
-                    .timestamps()
-                    .iter()
-                    .zip(result.values())
-                    .max_by_key(|(t, _)| t.secs());
-                if let Some((at, value)) = newest {
-                    out.entry(subjects[*subject].arn.clone())
-                        .or_insert_with(CdcLatency::default)
-                        .add(metric.metric_name().unwrap_or_default(), *value, at.secs());
-                }
+                newest(result, chunk, subjects, &mut out);
             }
         }
     }
     Ok(out)
+}
+
+/// The time range read: the last [`WINDOW`] in whole minutes, as CloudWatch aligns periods,
+/// and one past the current one: a point just published lies in the minute under way, which
+/// an end of "now" would cut off.
+fn window() -> (SystemTime, SystemTime) {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let minute = u64::from(PERIOD_SECONDS.unsigned_abs());
+    let end = SystemTime::UNIX_EPOCH + Duration::from_secs((now / minute + 2) * minute);
+    (end - WINDOW, end)
+}
+
+/// One query per metric, `m<index in chunk>`.
+fn queries(chunk: &[(usize, Metric)]) -> Vec<MetricDataQuery> {
+    chunk
+        .iter()
+        .enumerate()
+        .map(|(i, (_, metric))| {
+            MetricDataQuery::builder()
+                .id(format!("m{i}"))
+                .metric_stat(
+                    MetricStat::builder()
+                        .metric(metric.clone())
+                        .period(PERIOD_SECONDS)
+                        .stat("Maximum")
+                        .build(),
+                )
+                .return_data(true)
+                .build()
+        })
+        .collect()
+}
+
+/// Adds the newest point of one query's result to its subject's latency.
+fn newest(
+    result: &MetricDataResult,
+    chunk: &[(usize, Metric)],
+    subjects: &[MetricSubject],
+    out: &mut BTreeMap<String, CdcLatency>,
+) {
+    tracing::debug!(
+        "metric data {:?}: {} points",
+        result.id(),
+        result.values().len().min(result.timestamps().len())
+    );
+    let Some((subject, metric)) = result
+        .id()
+        .and_then(|id| id.strip_prefix('m'))
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(|i| chunk.get(i))
+    else {
+        return;
+    };
+    // Newest first (ScanBy::TimestampDescending); pick the newest point.
+    let newest = result
+        .timestamps()
+        .iter()
+        .zip(result.values())
+        .max_by_key(|(t, _)| t.secs());
+    if let Some((at, value)) = newest {
+        out.entry(subjects[*subject].arn.clone()).or_default().add(
+            metric.metric_name().unwrap_or_default(),
+            *value,
+            at.secs(),
+        );
+    }
 }
 
 /// Every `AWS/DMS` metric called `name` with data in the last three hours.

@@ -2,24 +2,13 @@
 //! `write_dms`. Each method is one AWS operation (the SDK retries throttling and 5xx); waiting,
 //! ordering and deciding what to call belong to the executor.
 
-use std::collections::BTreeMap;
-
-use aws_sdk_cloudwatchlogs as sdk_logs;
-
 use super::errors::cloud_error;
 use super::{dms, write_dms, AwsCloud};
-use crate::cloud::{
-    CloudError, CloudWrite, EndpointSecrets, ErrorKind, LogEvent, StartKind, Status, TableStat,
-    Waitable,
-};
-use crate::metrics::{CdcLatency, MetricSubject};
+use crate::cloud::{CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
     DesiredTask, Tag, VPC_ROLE,
 };
-
-/// FilterLogEvents' maximum page size.
-const LOG_PAGE: i32 = 10_000;
 
 impl AwsCloud {
     /// The ARN of the subnet group `identifier`, which DMS never returns:
@@ -88,55 +77,6 @@ impl AwsCloud {
             .await
             .map_err(|e| cloud_error("PutRetentionPolicy", &e))?;
         Ok(())
-    }
-
-    async fn filter_log_events(
-        &self,
-        group: &str,
-        stream_prefix: &str,
-        since_ms: i64,
-        filter: Option<&str>,
-    ) -> Result<Vec<LogEvent>, CloudError> {
-        const OP: &str = "FilterLogEvents";
-        let mut pages = self
-            .logs
-            .filter_log_events()
-            .log_group_name(group)
-            .set_log_stream_name_prefix(
-                (!stream_prefix.is_empty()).then(|| stream_prefix.to_string()),
-            )
-            .start_time(since_ms)
-            .set_filter_pattern(filter.filter(|f| !f.is_empty()).map(str::to_string))
-            .into_paginator()
-            .page_size(LOG_PAGE)
-            .send();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = match page {
-                Ok(page) => page,
-                Err(e) => {
-                    let err = cloud_error(OP, &e);
-                    // No group yet means nothing was logged yet (DMS creates it on first run).
-                    if err.kind == ErrorKind::NotFound && out.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    return Err(err);
-                }
-            };
-            out.extend(page.events.unwrap_or_default().into_iter().map(log_event));
-        }
-        // Pages are ordered per stream; interleave streams by time (stable, so events of one
-        // millisecond keep the service's order).
-        out.sort_by_key(|e| e.timestamp_ms);
-        Ok(out)
-    }
-}
-
-fn log_event(e: sdk_logs::types::FilteredLogEvent) -> LogEvent {
-    LogEvent {
-        timestamp_ms: e.timestamp.unwrap_or_default(),
-        stream: e.log_stream_name.unwrap_or_default(),
-        message: e.message.unwrap_or_default(),
     }
 }
 
@@ -307,49 +247,5 @@ impl CloudWrite for AwsCloud {
 
     async fn remove_tags(&self, arn: &str, keys: &[&str]) -> Result<(), CloudError> {
         write_dms::remove_tags(&self.dms, arn, keys).await
-    }
-
-    async fn statuses(
-        &self,
-        kind: Waitable,
-        arns: &[String],
-    ) -> Result<BTreeMap<String, Status>, CloudError> {
-        super::dms::statuses(&self.dms, kind, arns).await
-    }
-
-    async fn table_statistics(
-        &self,
-        kind: Waitable,
-        arn: &str,
-    ) -> Result<Vec<TableStat>, CloudError> {
-        match kind {
-            Waitable::Task => write_dms::task_table_statistics(&self.dms, arn).await,
-            Waitable::ReplicationConfig => {
-                write_dms::replication_table_statistics(&self.dms, arn).await
-            }
-            // Only replications move tables; asking an instance or endpoint is a caller bug.
-            Waitable::Instance | Waitable::Endpoint => Err(write_dms::local_error(
-                "DescribeTableStatistics",
-                format!("{kind:?} has no table statistics"),
-            )),
-        }
-    }
-
-    async fn log_events(
-        &self,
-        group: &str,
-        stream_prefix: &str,
-        since_ms: i64,
-        filter: Option<&str>,
-    ) -> Result<Vec<LogEvent>, CloudError> {
-        self.filter_log_events(group, stream_prefix, since_ms, filter)
-            .await
-    }
-
-    async fn cdc_latency(
-        &self,
-        subjects: &[MetricSubject],
-    ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
-        super::metrics::cdc_latency(&self.metrics, subjects).await
     }
 }

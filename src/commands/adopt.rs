@@ -10,18 +10,16 @@ use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use serde_json::json;
 
-use super::apply::{ask_yes, human};
+use super::common::{ask_yes, check_output, exit_code, human};
+use crate::apply::adopt::Adopted;
 use crate::cli::{AdoptArgs, Global, Output};
-use crate::cloud::CloudWrite;
 use crate::model::Desired;
 use crate::output;
 use crate::plan::adopt::{adoptions, Adoption};
 use crate::plan::{self, Conflict};
 
 pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
-    if !matches!(global.output, Output::Table | Output::Json) {
-        bail!("`adopt` reports as table or json (-o table, -o json)");
-    }
+    check_output(global, "adopt")?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let known: Vec<&String> = desired.logical_names().collect();
@@ -51,11 +49,7 @@ pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
                 output::print(b"{\"adopted\": [], \"failed\": []}\n")?;
             }
             super::report_calls(global, &cloud)?;
-            return Ok(if found.not_adoptable.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return Ok(exit_code(found.not_adoptable.is_empty()));
         }
         human(global, &listing(&found.adoptable, &plan.stack))?;
         if !args.auto_approve {
@@ -66,62 +60,50 @@ pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
                 "Adopt",
             )?;
         }
-        let results = futures_util::future::join_all(
-            found
-                .adoptable
-                .iter()
-                .map(|a| cloud.add_tags(&a.arn, &a.tags)),
-        )
-        .await;
-        let mut adopted = Vec::new();
-        let mut failed = Vec::new();
-        for (a, result) in found.adoptable.iter().zip(results) {
-            match result {
-                Ok(()) => adopted.push(a),
-                Err(e) => failed.push((a, e.to_string())),
-            }
-        }
-        match global.output {
-            Output::Json => {
-                let doc = json!({
-                    "adopted": adopted,
-                    "failed": failed
-                        .iter()
-                        .map(|(a, e)| json!({"adoption": a, "error": e}))
-                        .collect::<Vec<_>>(),
-                });
-                output::print(format!("{}\n", serde_json::to_string_pretty(&doc)?).as_bytes())?;
-            }
-            _ => {
-                let mut text = String::new();
-                for a in &adopted {
-                    text.push_str(&format!("adopted {} {} ({})\n", a.kind, a.name, a.id));
-                }
-                for (a, e) in &failed {
-                    text.push_str(&format!("failed {} {} ({}): {e}\n", a.kind, a.name, a.id));
-                }
-                text.push_str(
-                    "Run `dmsctl plan` to see what apply would change to match the spec.\n",
-                );
-                if adopted
-                    .iter()
-                    .any(|a| a.kind == crate::plan::Kind::Endpoint)
-                {
-                    text.push_str(
-                        "Passwords are write-only and never compared: to send the spec's to an \
-                         adopted endpoint, run `dmsctl apply --update-secrets` once.\n",
-                    );
-                }
-                output::print(text.as_bytes())?;
-            }
-        }
+        let done = crate::apply::adopt::adopt(&cloud, &found.adoptable).await;
+        print_adopted(global, &done)?;
         super::report_calls(global, &cloud)?;
-        Ok(if failed.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        })
+        Ok(exit_code(done.failed.is_empty()))
     })
+}
+
+/// What was adopted and what failed, as JSON or lines with what to do next.
+fn print_adopted(global: &Global, done: &Adopted) -> anyhow::Result<()> {
+    let Adopted { adopted, failed } = done;
+    let text = match global.output {
+        Output::Json => {
+            let doc = json!({
+                "adopted": adopted,
+                "failed": failed
+                    .iter()
+                    .map(|(a, e)| json!({"adoption": a, "error": e}))
+                    .collect::<Vec<_>>(),
+            });
+            format!("{}\n", serde_json::to_string_pretty(&doc)?)
+        }
+        _ => {
+            let mut text = String::new();
+            for a in adopted {
+                text.push_str(&format!("adopted {} {} ({})\n", a.kind, a.name, a.id));
+            }
+            for (a, e) in failed {
+                text.push_str(&format!("failed {} {} ({}): {e}\n", a.kind, a.name, a.id));
+            }
+            text.push_str("Run `dmsctl plan` to see what apply would change to match the spec.\n");
+            if adopted
+                .iter()
+                .any(|a| a.kind == crate::plan::Kind::Endpoint)
+            {
+                text.push_str(
+                    "Passwords are write-only and never compared: to send the spec's to an \
+                     adopted endpoint, run `dmsctl apply --update-secrets` once.\n",
+                );
+            }
+            text
+        }
+    };
+    output::print(text.as_bytes())?;
+    Ok(())
 }
 
 fn listing(adoptable: &[Adoption], stack: &str) -> String {

@@ -4,15 +4,15 @@
 //! it. Output: the plan, progress lines and the report go to stdout; with `-o json` only the
 //! report's JSON document does, and everything for people goes to stderr.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
 
+use super::common::{ask_yes, check_output, exit_code, human, timeout};
 use crate::apply::{self, ApplyError, CancelToken, Prepared, Progress, Request};
-use crate::cli::{parse_duration, ApplyArgs, Global, Output};
+use crate::cli::{ApplyArgs, Global, Output};
 use crate::cloud::CloudWrite;
 use crate::model::Desired;
 use crate::output;
@@ -67,24 +67,6 @@ pub fn run(global: &Global, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `apply` and `destroy` report as a table (plain lines) or JSON.
-pub(crate) fn check_output(global: &Global, command: &str) -> anyhow::Result<()> {
-    match global.output {
-        Output::Table | Output::Json => Ok(()),
-        Output::Markdown | Output::Html => {
-            bail!("`{command}` reports as table or json (-o table, -o json)")
-        }
-    }
-}
-
-pub(crate) fn timeout(text: &str) -> anyhow::Result<Duration> {
-    let t = parse_duration(text).map_err(|e| anyhow!("--timeout: {e}"))?;
-    if t.is_zero() {
-        bail!("--timeout: the deadline must be longer than zero");
-    }
-    Ok(t)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Verb {
     Apply,
@@ -111,14 +93,6 @@ pub(crate) struct Session<'a> {
     pub auto_approve: bool,
     pub allow_destroy: bool,
     pub options: apply::Options,
-}
-
-/// Where text for people goes: stdout, unless stdout carries the JSON report.
-pub(crate) fn human(global: &Global, text: &str) -> std::io::Result<()> {
-    match global.output {
-        Output::Json => output::eprint(text.as_bytes()),
-        _ => output::print(text.as_bytes()),
-    }
 }
 
 /// Prepares, shows, confirms, executes and reports; the exit code is 1 when any step failed,
@@ -189,11 +163,7 @@ pub(crate) async fn drive<C: CloudWrite + 'static>(
     if global.output == Output::Json {
         output::print(report.json().as_bytes())?;
     }
-    Ok(if report.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(exit_code(report.success()))
 }
 
 /// Asks on the terminal; refuses when there is none (CI must say `--auto-approve`).
@@ -211,32 +181,6 @@ fn confirm(global: &Global, verb: Verb, stack: &str) -> anyhow::Result<()> {
         ),
     };
     ask_yes(global, command, &question, verb.title())
-}
-
-/// Asks `question` on the terminal and goes on only on `yes`. Without a terminal it refuses:
-/// `dmsctl <command>` must then be re-run with --auto-approve.
-pub(crate) fn ask_yes(
-    global: &Global,
-    command: &str,
-    question: &str,
-    title: &str,
-) -> anyhow::Result<()> {
-    if !std::io::stdin().is_terminal() {
-        bail!(
-            "`dmsctl {command}` asks for confirmation, and there is no terminal to ask on: \
-             nothing was changed; review the above and re-run with --auto-approve"
-        );
-    }
-    human(global, question)?;
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .context("cannot read the answer")?;
-    if answer.trim() != "yes" {
-        bail!("{title} cancelled: nothing was changed");
-    }
-    Ok(())
 }
 
 /// Ctrl-C stops the scheduling of new steps and lets the ones in flight finish, so the report

@@ -6,7 +6,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::apply::{check_output, drive, timeout, Session, Verb};
+use super::apply::{drive, Session, Verb};
+use super::common::{check_output, timeout};
 use crate::apply;
 use crate::cli::{DestroyArgs, Global};
 use crate::model::Desired;

@@ -30,14 +30,14 @@ pub fn run(global: &Global, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     });
     let rt = super::runtime()?;
     rt.block_on(async {
-        let config = crate::aws::sdk_config(global, None)
-            .await
-            .map_err(|e| match e {
-                SetupError::NoRegion => {
-                    anyhow::anyhow!("no region: `generate` needs --region or AWS_REGION")
-                }
-                other => other.into(),
-            })?;
+        let settings =
+            async { crate::aws::sdk_config(&super::aws_settings(global, None).await?).await };
+        let config = settings.await.map_err(|e| match e {
+            SetupError::NoRegion => {
+                anyhow::anyhow!("no region: `generate` needs --region or AWS_REGION")
+            }
+            other => other.into(),
+        })?;
         let region = config.region().map(|r| r.to_string());
         let cloud = AwsCloud::new(&config);
         let live = super::read_live(&cloud).await?;

@@ -7,10 +7,10 @@ use std::time::Duration;
 use anyhow::anyhow;
 use chrono::{DateTime, Local, Utc};
 
-use super::replications::select;
 use crate::cli::{parse_duration, Global, LogsArgs};
-use crate::cloud::{CloudWrite, LogEvent};
+use crate::cloud::{Cloud, LogEvent};
 use crate::model::Desired;
+use crate::operate::select;
 use crate::output;
 
 pub fn run(global: &Global, args: &LogsArgs) -> anyhow::Result<ExitCode> {
@@ -63,7 +63,7 @@ pub fn run(global: &Global, args: &LogsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn fetch<C: CloudWrite>(
+async fn fetch<C: Cloud>(
     cloud: &C,
     group: &str,
     prefix: &str,

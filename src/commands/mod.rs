@@ -3,6 +3,7 @@
 pub mod adopt;
 pub mod apply;
 pub mod check;
+mod common;
 pub mod cost;
 pub mod destroy;
 pub mod diff;
@@ -10,7 +11,6 @@ pub mod generate;
 pub mod logs;
 pub mod plan;
 pub mod render;
-pub mod replications;
 pub mod schema;
 pub mod start;
 pub mod status;
@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::aws::AwsCloud;
+use crate::aws::{self, AwsCloud};
 use crate::cli::{Cli, Command, Global};
 use crate::cloud::{Cloud, CloudError, ErrorKind};
 use crate::live::Live;
@@ -107,9 +107,24 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// How to reach AWS: `--profile`, the region (`--region`, then the spec's `region`, then the
+/// chain), `--endpoint-url`, and the retry policy of the environment and the profile.
+pub async fn aws_settings(
+    global: &Global,
+    spec_region: Option<&str>,
+) -> Result<aws::Settings, aws::SetupError> {
+    aws::Settings::resolve(
+        global.profile.clone(),
+        global.region.clone().or(spec_region.map(str::to_string)),
+        global.endpoint_url.clone(),
+    )
+    .await
+}
+
 /// Connects to AWS (credentials and region from the standard chain, the flags and the spec).
 pub async fn connect(global: &Global, spec: &Spec) -> anyhow::Result<AwsCloud> {
-    Ok(AwsCloud::connect(global, spec.region.as_deref()).await?)
+    let settings = aws_settings(global, spec.region.as_deref()).await?;
+    Ok(AwsCloud::connect(&settings).await?)
 }
 
 /// Reads live state, with a hint when the failure is about credentials.

@@ -8,11 +8,11 @@ use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use serde_json::json;
 
-use super::replications::{lookup, Running};
 use crate::cli::{Global, Output, StatusArgs};
-use crate::cloud::{CdcLatency, CloudWrite, MetricSubject, TableStat};
+use crate::cloud::{CdcLatency, Cloud, MetricSubject, TableStat};
 use crate::live::is_running;
 use crate::model::Desired;
+use crate::operate::{lookup, Running};
 use crate::output;
 
 pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
@@ -72,7 +72,7 @@ struct Row {
 
 /// Reads the CDC latency of the running replications. CloudWatch is a second service with its
 /// own permissions: when it cannot be read, the status is still shown, with a note on stderr.
-async fn with_latency(cloud: &impl CloudWrite, found: Vec<Running>) -> anyhow::Result<Vec<Row>> {
+async fn with_latency(cloud: &impl Cloud, found: Vec<Running>) -> anyhow::Result<Vec<Row>> {
     let subjects: Vec<MetricSubject> = found
         .iter()
         .filter(|r| is_running(&r.status))
@@ -100,7 +100,7 @@ async fn with_latency(cloud: &impl CloudWrite, found: Vec<Running>) -> anyhow::R
 
 /// Reads every replication's table statistics at once (one paginated call each). One that
 /// cannot be read is noted on stderr and shown without tables.
-async fn with_tables(cloud: &impl CloudWrite, rows: &mut [Row]) -> anyhow::Result<()> {
+async fn with_tables(cloud: &impl Cloud, rows: &mut [Row]) -> anyhow::Result<()> {
     let reads = rows
         .iter()
         .map(|row| cloud.table_statistics(row.r.kind, &row.r.arn));
@@ -242,7 +242,7 @@ fn table(found: &[Row], missing: &[String]) -> String {
         let r = &row.r;
         t.add_row([
             r.name.clone(),
-            r.kind_name().to_string(),
+            r.kind.name().to_string(),
             r.status.clone(),
             progress(r),
             tables(r),
@@ -273,7 +273,7 @@ fn markdown(found: &[Row], missing: &[String]) -> String {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.name,
-            r.kind_name(),
+            r.kind.name(),
             r.status,
             progress(r),
             tables(r),
@@ -295,7 +295,7 @@ fn json_doc(found: &[Row], missing: &[String]) -> serde_json::Value {
             let r = &row.r;
             let mut item = json!({
                 "name": r.name,
-                "kind": r.kind_name(),
+                "kind": r.kind.name(),
                 "id": r.identifier,
                 "arn": r.arn,
                 "status": r.status,

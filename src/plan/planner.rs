@@ -420,10 +420,7 @@ impl<'a> Planner<'a> {
             if self.instance_refs.get(name.as_str()) == Some(&Ref::Unknown) {
                 continue;
             }
-            let group = format!(
-                "dms-tasks-{}",
-                d.replication_instance_identifier.to_lowercase()
-            );
+            let group = crate::live::task_log_group(&d.replication_instance_identifier);
             wanted.push((name.clone(), group, true));
         }
         // Serverless replications log to `dms-serverless-replication-<id>`. We take <id> to be
@@ -441,11 +438,11 @@ impl<'a> Planner<'a> {
             {
                 continue;
             }
-            let resource_id = l.arn.rsplit(':').next().unwrap_or_default().to_lowercase();
+            let resource_id = crate::live::resource_id(&l.arn).to_lowercase();
             let found = self.live.log_groups.values().find(|g| {
                 let lower = g.name.to_lowercase();
                 lower
-                    .strip_prefix("dms-serverless-replication-")
+                    .strip_prefix(crate::live::SERVERLESS_LOG_GROUP_PREFIX)
                     .is_some_and(|rest| rest == resource_id || rest == key)
             });
             if let Some(g) = found {

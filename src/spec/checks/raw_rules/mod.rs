@@ -155,7 +155,9 @@ impl Checker<'_> {
                 self.warning(
                     "unknown-value",
                     child_pointer(rp, "rule-type"),
-                    format!("dmsctl does not know rule-type `{s}`; the rule goes to DMS as written"),
+                    format!(
+                        "dmsctl does not know rule-type `{s}`; the rule goes to DMS as written"
+                    ),
                 )
                 .help = Some(format!(
                     "the DMS user guide documents {}",

@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::plan::testing::{dms_arn, live_from, ACCOUNT};
 use crate::spec::types::ComputeMode;
 
-use super::CancelToken;
+use crate::apply::CancelToken;
 
 /// Marks the end of a status queue where the resource disappears.
 const GONE: &str = "<gone>";
@@ -96,7 +96,7 @@ fn empty() -> Desired {
 }
 
 fn running(status: &str) -> bool {
-    super::wait::is_running(status)
+    crate::apply::wait::is_running(status)
 }
 
 impl FakeCloud {
@@ -488,6 +488,56 @@ impl Cloud for FakeCloud {
             *out.entry(format!("fake:{}", c.op)).or_insert(0) += 1;
         }
         out
+    }
+
+    /// One poll call for all `arns`; the log shows a `status <arn>` line for each of them.
+    async fn statuses(
+        &self,
+        kind: Waitable,
+        arns: &[String],
+    ) -> Result<BTreeMap<String, Status>, CloudError> {
+        {
+            let mut g = self.lock();
+            g.polls += 1;
+            for arn in arns {
+                g.calls.push(Call {
+                    op: "status",
+                    target: arn.clone(),
+                    detail: format!("{kind:?}"),
+                });
+            }
+        }
+        tokio::time::sleep(self.latency).await;
+        let mut g = self.lock();
+        Ok(arns
+            .iter()
+            .filter_map(|arn| Some((arn.clone(), g.poll(kind, arn)?)))
+            .collect())
+    }
+
+    async fn table_statistics(
+        &self,
+        _kind: ReplicationKind,
+        _arn: &str,
+    ) -> Result<Vec<TableStat>, CloudError> {
+        Ok(Vec::new())
+    }
+
+    async fn log_events(
+        &self,
+        _group: &str,
+        _stream_prefix: &str,
+        _since_ms: i64,
+        _filter: Option<&str>,
+    ) -> Result<Vec<LogEvent>, CloudError> {
+        Ok(Vec::new())
+    }
+
+    async fn cdc_latency(
+        &self,
+        _subjects: &[MetricSubject],
+    ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
+        Ok(BTreeMap::new())
     }
 }
 
@@ -1044,56 +1094,6 @@ impl CloudWrite for FakeCloud {
             Ok(())
         })
         .await
-    }
-
-    /// One poll call for all `arns`; the log shows a `status <arn>` line for each of them.
-    async fn statuses(
-        &self,
-        kind: Waitable,
-        arns: &[String],
-    ) -> Result<BTreeMap<String, Status>, CloudError> {
-        {
-            let mut g = self.lock();
-            g.polls += 1;
-            for arn in arns {
-                g.calls.push(Call {
-                    op: "status",
-                    target: arn.clone(),
-                    detail: format!("{kind:?}"),
-                });
-            }
-        }
-        tokio::time::sleep(self.latency).await;
-        let mut g = self.lock();
-        Ok(arns
-            .iter()
-            .filter_map(|arn| Some((arn.clone(), g.poll(kind, arn)?)))
-            .collect())
-    }
-
-    async fn table_statistics(
-        &self,
-        _kind: Waitable,
-        _arn: &str,
-    ) -> Result<Vec<TableStat>, CloudError> {
-        Ok(Vec::new())
-    }
-
-    async fn log_events(
-        &self,
-        _group: &str,
-        _stream_prefix: &str,
-        _since_ms: i64,
-        _filter: Option<&str>,
-    ) -> Result<Vec<LogEvent>, CloudError> {
-        Ok(Vec::new())
-    }
-
-    async fn cdc_latency(
-        &self,
-        _subjects: &[MetricSubject],
-    ) -> Result<BTreeMap<String, CdcLatency>, CloudError> {
-        Ok(BTreeMap::new())
     }
 }
 

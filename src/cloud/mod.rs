@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
+#[cfg(test)]
+pub(crate) mod fake;
+
 use crate::live::Live;
 pub use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
@@ -39,7 +42,8 @@ pub struct CloudError {
     pub message: String,
 }
 
-/// Reads (and, later, changes) DMS resources.
+/// Reads the account: DMS resources, their statuses and progress, their logs and metrics, and
+/// the secrets endpoints send. Nothing here changes anything; read-only commands need no more.
 pub trait Cloud: Send + Sync {
     /// Everything dmsctl may own or collide with in the account and region: all DMS endpoints,
     /// instances, tasks, replication configs (with their replications' status) and subnet
@@ -56,6 +60,49 @@ pub trait Cloud: Send + Sync {
         &self,
         secret_id: &str,
     ) -> impl Future<Output = Result<SecretValue, CloudError>> + Send;
+
+    /// The current statuses of many resources of one kind, by ARN, in as few calls as the API
+    /// allows (one paged `Describe*` filtered by the ARNs); a resource that no longer exists
+    /// is absent.
+    fn statuses(
+        &self,
+        kind: Waitable,
+        arns: &[String],
+    ) -> impl Future<Output = Result<BTreeMap<String, Status>, CloudError>> + Send;
+
+    /// The current status of one resource; `None` when it no longer exists.
+    fn status(
+        &self,
+        kind: Waitable,
+        arn: &str,
+    ) -> impl Future<Output = Result<Option<Status>, CloudError>> + Send {
+        let arns = [arn.to_string()];
+        async move { Ok(self.statuses(kind, &arns).await?.remove(arn)) }
+    }
+
+    /// Per-table progress of a task or serverless replication.
+    fn table_statistics(
+        &self,
+        kind: ReplicationKind,
+        arn: &str,
+    ) -> impl Future<Output = Result<Vec<TableStat>, CloudError>> + Send;
+
+    /// Log events of a group, newest last: streams starting with `stream_prefix` (all when
+    /// empty), from `since_ms`, matching a CloudWatch filter pattern when given.
+    fn log_events(
+        &self,
+        group: &str,
+        stream_prefix: &str,
+        since_ms: i64,
+        filter: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
+
+    /// The current CDC latency of each replication that reports one, by ARN (from CloudWatch:
+    /// see [`crate::metrics`]). Replications without recent data points are absent.
+    fn cdc_latency(
+        &self,
+        subjects: &[MetricSubject],
+    ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }
 
 /// A secret's value, resolved from the environment at apply time. It prints as `(sensitive)`
@@ -120,6 +167,33 @@ impl StartKind {
     }
 }
 
+/// The two kinds of replication: the only resources that start, stop and move tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReplicationKind {
+    /// A replication task on an instance.
+    Task,
+    /// A serverless replication (a replication config and its replication).
+    Serverless,
+}
+
+impl ReplicationKind {
+    /// The resource whose status tells how it is doing.
+    pub fn waitable(self) -> Waitable {
+        match self {
+            ReplicationKind::Task => Waitable::Task,
+            ReplicationKind::Serverless => Waitable::ReplicationConfig,
+        }
+    }
+
+    /// `task` or `serverless`, as `status` shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplicationKind::Task => "task",
+            ReplicationKind::Serverless => "serverless",
+        }
+    }
+}
+
 /// Resources whose status apply and start wait on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Waitable {
@@ -161,7 +235,7 @@ pub struct LogEvent {
     pub message: String,
 }
 
-/// Changes DMS resources. Every call is one AWS operation (plus retries); waiting and ordering
+/// Changes DMS resources (and reads them, as every writer must). Every call is one AWS operation (plus retries); waiting and ordering
 /// belong to the executor. Create calls return the new resource's ARN.
 pub trait CloudWrite: Cloud {
     // IAM: roles are shared by the account and never deleted.
@@ -274,6 +348,38 @@ pub trait CloudWrite: Cloud {
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn stop_replication(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 
+    /// Starts a task or a serverless replication.
+    fn start(
+        &self,
+        kind: ReplicationKind,
+        arn: &str,
+        start: StartKind,
+        cdc_start_time: Option<&str>,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send {
+        async move {
+            match kind {
+                ReplicationKind::Task => self.start_task(arn, start, cdc_start_time).await,
+                ReplicationKind::Serverless => {
+                    self.start_replication(arn, start, cdc_start_time).await
+                }
+            }
+        }
+    }
+
+    /// Stops a task or a serverless replication.
+    fn stop(
+        &self,
+        kind: ReplicationKind,
+        arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send {
+        async move {
+            match kind {
+                ReplicationKind::Task => self.stop_task(arn).await,
+                ReplicationKind::Serverless => self.stop_replication(arn).await,
+            }
+        }
+    }
+
     /// Adds or overwrites tags; never removes any.
     fn add_tags(
         &self,
@@ -287,47 +393,4 @@ pub trait CloudWrite: Cloud {
         arn: &str,
         keys: &[&str],
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
-
-    /// The current statuses of many resources of one kind, by ARN, in as few calls as the API
-    /// allows (one paged `Describe*` filtered by the ARNs); a resource that no longer exists
-    /// is absent.
-    fn statuses(
-        &self,
-        kind: Waitable,
-        arns: &[String],
-    ) -> impl Future<Output = Result<BTreeMap<String, Status>, CloudError>> + Send;
-
-    /// The current status of one resource; `None` when it no longer exists.
-    fn status(
-        &self,
-        kind: Waitable,
-        arn: &str,
-    ) -> impl Future<Output = Result<Option<Status>, CloudError>> + Send {
-        let arns = [arn.to_string()];
-        async move { Ok(self.statuses(kind, &arns).await?.remove(arn)) }
-    }
-
-    /// Per-table progress of a task or serverless replication.
-    fn table_statistics(
-        &self,
-        kind: Waitable,
-        arn: &str,
-    ) -> impl Future<Output = Result<Vec<TableStat>, CloudError>> + Send;
-
-    /// Log events of a group, newest last: streams starting with `stream_prefix` (all when
-    /// empty), from `since_ms`, matching a CloudWatch filter pattern when given.
-    fn log_events(
-        &self,
-        group: &str,
-        stream_prefix: &str,
-        since_ms: i64,
-        filter: Option<&str>,
-    ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
-
-    /// The current CDC latency of each replication that reports one, by ARN (from CloudWatch:
-    /// see [`crate::metrics`]). Replications without recent data points are absent.
-    fn cdc_latency(
-        &self,
-        subjects: &[MetricSubject],
-    ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }

@@ -457,46 +457,18 @@ fn first(items: &[String]) -> String {
 
 /// What a replication's rules select from its source, and whether it can read and capture it.
 fn selection_findings(r: &Replication, engine: Engine, f: &Facts, s: &Selection) -> Vec<Finding> {
-    let base = |check| finding(&r.source, Some(&r.name), check);
-    let mut out = Vec::new();
-    for u in &s.unmatched {
-        let mut w = base("rules.selects_nothing")
-            .is(
-                Status::Warn,
-                format!("rule `{}` ({}) selects no table", u.rule, u.locator),
-            )
-            .doc(SELECTIONS);
-        if !u.nearest.is_empty() {
-            w = w.help(format!("nearest tables: {}", u.nearest.join(", ")));
-        }
-        out.push(w);
-    }
+    let mut out = rule_findings(r, s);
     if s.tables.is_empty() {
-        out.push(
-            base("rules.selection")
-                .is(Status::Fail, "the rules select no table of the source")
-                .doc(SELECTIONS),
-        );
         return out;
     }
-    out.push(base("rules.selection").is(
-        Status::Pass,
-        format!("the rules select {} table(s)", s.tables.len()),
-    ));
-    let names = |pred: &dyn Fn(&mapping::Selected) -> bool| -> Vec<String> {
-        s.tables
-            .iter()
-            .filter(|t| pred(t))
-            .map(|t| format!("{}.{}", t.source.schema, t.source.name))
-            .collect()
-    };
+    let base = |check| finding(&r.source, Some(&r.name), check);
+    let g = grants(&f.grants);
     // SELECT on every selected table.
     let unreadable = match engine {
-        Engine::Postgres => names(&|t| t.source.readable == Some(false)),
-        Engine::MySql => {
-            let g = grants(&f.grants);
-            names(&|t| !granted(&g, "SELECT", &t.source.schema, Some(&t.source.name)))
-        }
+        Engine::Postgres => names(s, |t| t.source.readable == Some(false)),
+        Engine::MySql => names(s, |t| {
+            !granted(&g, "SELECT", &t.source.schema, Some(&t.source.name))
+        }),
     };
     out.push(if unreadable.is_empty() {
         base("source.select").is(Status::Pass, "the user may SELECT every selected table")
@@ -513,61 +485,13 @@ fn selection_findings(r: &Replication, engine: Engine, f: &Facts, s: &Selection)
             })
     });
     if engine == Engine::MySql && r.cdc {
-        let g = grants(&f.grants);
-        let missing: Vec<String> = ["REPLICATION CLIENT", "REPLICATION SLAVE"]
-            .iter()
-            // MariaDB 10.5.2 and later: BINLOG MONITOR serves in place of REPLICATION CLIENT.
-            .filter(|p| {
-                let monitor =
-                    **p == "REPLICATION CLIENT" && granted(&g, "BINLOG MONITOR", "", None);
-                !(granted(&g, p, "", None) || monitor)
-            })
-            .map(|p| p.to_string())
-            .collect();
-        out.push(if missing.is_empty() {
-            base("mysql.replication_grants").is(
-                Status::Pass,
-                "the user has REPLICATION CLIENT and REPLICATION SLAVE",
-            )
-        } else {
-            base("mysql.replication_grants")
-                .is(
-                    Status::Fail,
-                    format!(
-                        "the user lacks {} on *.*: CDC needs them",
-                        missing.join(" and ")
-                    ),
-                )
-                .help(format!(
-                    "GRANT {} ON *.* TO the DMS user",
-                    missing.join(", ")
-                ))
-                .doc(MYSQL_PRIVILEGES)
-        });
+        out.push(replication_grants(r, &g));
     }
-    // Keys: DMS does not apply UPDATE and DELETE of a PostgreSQL table without a primary key.
-    let keyless = match engine {
-        Engine::Postgres => names(&|t| !t.source.primary_key && !t.source.view),
-        Engine::MySql => {
-            names(&|t| !t.source.primary_key && !t.source.unique_key && !t.source.view)
-        }
-    };
-    out.push(match (keyless.is_empty(), engine, r.cdc) {
-        (true, _, _) => base("source.primary_key").is(Status::Pass, "every selected table has a primary key"),
-        (false, Engine::Postgres, true) => base("source.primary_key")
-            .is(Status::Fail, format!("no primary key: {}; DMS ignores their UPDATE and DELETE", first(&keyless)))
-            .help("add a primary key, or set REPLICA IDENTITY FULL on those tables")
-            .doc(PG_LIMITS),
-        (false, Engine::MySql, _) => base("source.primary_key")
-            .is(Status::Warn, format!("no primary or unique key: {}; changes to them are applied by matching every column, slowly, and duplicates are possible", first(&keyless)))
-            .help("add a primary key")
-            .doc(MYSQL_ASSESSMENTS),
-        (false, _, _) => base("source.primary_key")
-            .is(Status::Warn, format!("no primary key: {}", first(&keyless)))
-            .doc(PG_LIMITS),
-    });
+    out.push(keys(r, engine, s));
     if engine == Engine::MySql {
-        let other = names(&|t| !t.source.view && !t.source.engine.eq_ignore_ascii_case("InnoDB"));
+        let other = names(s, |t| {
+            !t.source.view && !t.source.engine.eq_ignore_ascii_case("InnoDB")
+        });
         if !other.is_empty() {
             out.push(
                 base("mysql.engine")
@@ -583,6 +507,114 @@ fn selection_findings(r: &Replication, engine: Engine, f: &Facts, s: &Selection)
         }
     }
     out
+}
+
+/// The selected tables for which `pred` holds, as `schema.table`.
+fn names(s: &Selection, pred: impl Fn(&mapping::Selected) -> bool) -> Vec<String> {
+    s.tables
+        .iter()
+        .filter(|t| pred(t))
+        .map(|t| format!("{}.{}", t.source.schema, t.source.name))
+        .collect()
+}
+
+/// Rules that select nothing, and whether the replication selects anything at all.
+fn rule_findings(r: &Replication, s: &Selection) -> Vec<Finding> {
+    let base = |check| finding(&r.source, Some(&r.name), check).doc(SELECTIONS);
+    let mut out: Vec<Finding> = s
+        .unmatched
+        .iter()
+        .map(|u| {
+            let w = base("rules.selects_nothing").is(
+                Status::Warn,
+                format!("rule `{}` ({}) selects no table", u.rule, u.locator),
+            );
+            if u.nearest.is_empty() {
+                w
+            } else {
+                w.help(format!("nearest tables: {}", u.nearest.join(", ")))
+            }
+        })
+        .collect();
+    out.push(if s.tables.is_empty() {
+        base("rules.selection").is(Status::Fail, "the rules select no table of the source")
+    } else {
+        base("rules.selection").is(
+            Status::Pass,
+            format!("the rules select {} table(s)", s.tables.len()),
+        )
+    });
+    out
+}
+
+/// REPLICATION CLIENT and REPLICATION SLAVE on `*.*`, which MySQL CDC needs.
+fn replication_grants(r: &Replication, g: &[Grant]) -> Finding {
+    let base = finding(&r.source, Some(&r.name), "mysql.replication_grants");
+    let missing: Vec<String> = ["REPLICATION CLIENT", "REPLICATION SLAVE"]
+        .iter()
+        // MariaDB 10.5.2 and later: BINLOG MONITOR serves in place of REPLICATION CLIENT.
+        .filter(|p| {
+            let monitor = **p == "REPLICATION CLIENT" && granted(g, "BINLOG MONITOR", "", None);
+            !(granted(g, p, "", None) || monitor)
+        })
+        .map(|p| p.to_string())
+        .collect();
+    if missing.is_empty() {
+        return base.is(
+            Status::Pass,
+            "the user has REPLICATION CLIENT and REPLICATION SLAVE",
+        );
+    }
+    base.is(
+        Status::Fail,
+        format!(
+            "the user lacks {} on *.*: CDC needs them",
+            missing.join(" and ")
+        ),
+    )
+    .help(format!(
+        "GRANT {} ON *.* TO the DMS user",
+        missing.join(", ")
+    ))
+    .doc(MYSQL_PRIVILEGES)
+}
+
+/// Primary keys: DMS does not apply UPDATE and DELETE of a PostgreSQL table without one; on
+/// MySQL a unique key serves, and the assessments flag tables with neither.
+fn keys(r: &Replication, engine: Engine, s: &Selection) -> Finding {
+    let base = finding(&r.source, Some(&r.name), "source.primary_key");
+    let keyless = match engine {
+        Engine::Postgres => names(s, |t| !t.source.primary_key && !t.source.view),
+        Engine::MySql => names(s, |t| {
+            !t.source.primary_key && !t.source.unique_key && !t.source.view
+        }),
+    };
+    match (keyless.is_empty(), engine, r.cdc) {
+        (true, _, _) => base.is(Status::Pass, "every selected table has a primary key"),
+        (false, Engine::Postgres, true) => base
+            .is(
+                Status::Fail,
+                format!(
+                    "no primary key: {}; DMS ignores their UPDATE and DELETE",
+                    first(&keyless)
+                ),
+            )
+            .help("add a primary key, or set REPLICA IDENTITY FULL on those tables")
+            .doc(PG_LIMITS),
+        (false, Engine::MySql, _) => base
+            .is(
+                Status::Warn,
+                format!(
+                    "no primary or unique key: {}; changes to them are applied by matching every column, slowly, and duplicates are possible",
+                    first(&keyless)
+                ),
+            )
+            .help("add a primary key")
+            .doc(MYSQL_ASSESSMENTS),
+        (false, _, _) => base
+            .is(Status::Warn, format!("no primary key: {}", first(&keyless)))
+            .doc(PG_LIMITS),
+    }
 }
 
 /// Whether the target's user can create and write the tables the rules produce.

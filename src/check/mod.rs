@@ -86,7 +86,8 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(stack: &str, mut findings: Vec<Finding>, tables: Vec<TableRow>) -> Report {
+    pub fn new(stack: &str, mut findings: Vec<Finding>, mut tables: Vec<TableRow>) -> Report {
+        tables.sort_by(|a, b| (&a.replication, &a.source).cmp(&(&b.replication, &b.source)));
         findings.sort_by(|a, b| {
             (&a.replication, &a.endpoint, a.check).cmp(&(&b.replication, &b.endpoint, b.check))
         });

@@ -131,28 +131,51 @@ pub async fn write_test(
         Engine::MySql => {
             let o = mysql_options(addr);
             let mut conn = within(addr, sqlx::MySqlConnection::connect_with(&o)).await?;
+            let mut n = 0;
+            let sql = "SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata";
+            let existing: Vec<String> = my_rows(&mut conn, sql.into(), &mut n)
+                .await?
+                .iter()
+                .map(|r| text(r, 0))
+                .collect();
             for s in schemas {
                 let q = quote_mysql(s);
-                let steps = [
-                    format!("CREATE DATABASE IF NOT EXISTS {q}"),
+                let mut steps = Vec::new();
+                // Creating a schema that exists still asks for the right to create one.
+                if !existing.contains(s) {
+                    steps.push(format!("CREATE DATABASE {q}"));
+                }
+                steps.extend([
                     format!("CREATE TABLE {q}.{table} (id INT PRIMARY KEY)"),
                     format!("INSERT INTO {q}.{table} VALUES (1)"),
                     format!("DROP TABLE {q}.{table}"),
-                ];
+                ]);
                 out.push((s.clone(), run_all(&mut conn, &steps).await));
             }
         }
         Engine::Postgres => {
             let o = pg_options(addr);
             let mut conn = within(addr, sqlx::PgConnection::connect_with(&o)).await?;
+            let mut n = 0;
+            let sql = "SELECT nspname::text FROM pg_namespace";
+            let existing: Vec<String> = pg_rows(&mut conn, sql.into(), &mut n)
+                .await?
+                .iter()
+                .map(|r| text(r, 0))
+                .collect();
             for s in schemas {
                 let q = quote_pg(s);
-                let steps = [
-                    format!("CREATE SCHEMA IF NOT EXISTS {q}"),
+                let mut steps = Vec::new();
+                // CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even when the
+                // schema exists.
+                if !existing.contains(s) {
+                    steps.push(format!("CREATE SCHEMA {q}"));
+                }
+                steps.extend([
                     format!("CREATE TABLE {q}.{table} (id INT PRIMARY KEY)"),
                     format!("INSERT INTO {q}.{table} VALUES (1)"),
                     format!("DROP TABLE {q}.{table}"),
-                ];
+                ]);
                 out.push((s.clone(), run_all(&mut conn, &steps).await));
             }
         }
@@ -215,9 +238,8 @@ fn mysql_options(addr: &Address) -> sqlx::mysql::MySqlConnectOptions {
     if let Some(p) = &addr.password {
         o = o.password(p.expose());
     }
-    if let Some(db) = &addr.database {
-        o = o.database(db);
-    }
+    // No default database: the catalog is read from information_schema, and a MySQL target's
+    // user need not have rights on the endpoint's database name.
     if let Some(ca) = &addr.ca_file {
         o = o.ssl_ca(ca);
     }
@@ -283,41 +305,52 @@ const MYSQL_VARIABLES: &[&str] = &[
 
 const MYSQL_SYSTEM_SCHEMAS: &str = "'mysql', 'information_schema', 'performance_schema', 'sys'";
 
-async fn mysql_facts(conn: &mut sqlx::MySqlConnection, role: Role) -> Result<Facts, ProbeError> {
-    let mut f = Facts::default();
-    let query = |sql: String| sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
-    let names = MYSQL_VARIABLES
+/// A quoted list of names for an `IN (...)`.
+fn in_list(names: &[&str]) -> String {
+    names
         .iter()
         .map(|v| format!("'{v}'"))
         .collect::<Vec<_>>()
-        .join(", ");
-    let rows = query(format!(
-        "SHOW GLOBAL VARIABLES WHERE Variable_name IN ({names})"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    for r in &rows {
-        f.settings
-            .insert(text(r, 0).to_ascii_lowercase(), text(r, 1));
-    }
-    f.version = f.settings.get("version").cloned().unwrap_or_default();
-    let rows = query("SHOW GRANTS".into())
+        .join(", ")
+}
+
+/// Runs one catalog query (text protocol: `SHOW` statements cannot always be prepared) and
+/// counts it.
+async fn my_rows(
+    conn: &mut sqlx::MySqlConnection,
+    sql: String,
+    queries: &mut usize,
+) -> Result<Vec<sqlx::mysql::MySqlRow>, ProbeError> {
+    *queries += 1;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
         .await
-        .map_err(query_error)?;
-    f.queries += 1;
-    f.grants = rows.iter().map(|r| text(r, 0)).collect();
-    let rows = query(format!(
+        .map_err(query_error)
+}
+
+async fn mysql_facts(conn: &mut sqlx::MySqlConnection, role: Role) -> Result<Facts, ProbeError> {
+    let mut f = Facts::default();
+    let q = &mut f.queries;
+    let sql = format!(
+        "SHOW GLOBAL VARIABLES WHERE Variable_name IN ({})",
+        in_list(MYSQL_VARIABLES)
+    );
+    for r in my_rows(conn, sql, q).await? {
+        f.settings
+            .insert(text(&r, 0).to_ascii_lowercase(), text(&r, 1));
+    }
+    f.version = f.settings.get("version").cloned().unwrap_or_default();
+    f.grants = my_rows(conn, "SHOW GRANTS".into(), q)
+        .await?
+        .iter()
+        .map(|r| text(r, 0))
+        .collect();
+    let sql = format!(
         "SELECT CAST(schema_name AS CHAR) FROM information_schema.schemata \
          WHERE schema_name NOT IN ({MYSQL_SYSTEM_SCHEMAS})"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    f.schemas = rows
+    );
+    f.schemas = my_rows(conn, sql, q)
+        .await?
         .iter()
         .map(|r| Schema {
             name: text(r, 0),
@@ -327,38 +360,16 @@ async fn mysql_facts(conn: &mut sqlx::MySqlConnection, role: Role) -> Result<Fac
     if role == Role::Target {
         return Ok(f);
     }
-    // Keys come from STATISTICS (indexes): MariaDB shows TABLE_CONSTRAINTS only to users with
-    // more than SELECT on a table.
     // RDS and Aurora keep the binlog retention in a table of their own; elsewhere it is
     // missing, which is the answer "self-managed".
-    f.queries += 1;
-    f.rds_retention_hours = match query(
-        "SELECT CAST(value AS CHAR) FROM mysql.rds_configuration WHERE name = 'binlog retention hours'"
-            .into(),
-    )
-    .fetch_optional(&mut *conn)
-    .await
-    {
-        Ok(Some(r)) => Some(text(&r, 0).trim().parse().ok()),
-        Ok(None) => Some(None),
+    let sql = "SELECT CAST(value AS CHAR) FROM mysql.rds_configuration \
+               WHERE name = 'binlog retention hours'";
+    f.rds_retention_hours = match my_rows(conn, sql.into(), q).await {
+        Ok(rows) => Some(rows.first().and_then(|r| text(r, 0).trim().parse().ok())),
         Err(_) => None,
     };
-    let rows = query(format!(
-        "SELECT CAST(t.table_schema AS CHAR), CAST(t.table_name AS CHAR), \
-                CAST(t.table_type AS CHAR), CAST(COALESCE(t.engine, '') AS CHAR), \
-                CAST(COALESCE(MAX(s.index_name = 'PRIMARY'), 0) AS CHAR), \
-                CAST(COALESCE(MAX(s.non_unique = 0 AND s.index_name <> 'PRIMARY'), 0) AS CHAR) \
-         FROM information_schema.tables t \
-         LEFT JOIN information_schema.statistics s \
-           ON s.table_schema = t.table_schema AND s.table_name = t.table_name \
-         WHERE t.table_schema NOT IN ({MYSQL_SYSTEM_SCHEMAS}) \
-         GROUP BY t.table_schema, t.table_name, t.table_type, t.engine"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    f.tables = rows
+    f.tables = my_rows(conn, mysql_tables_sql(), q)
+        .await?
         .iter()
         .map(|r| Table {
             schema: text(r, 0),
@@ -374,6 +385,22 @@ async fn mysql_facts(conn: &mut sqlx::MySqlConnection, role: Role) -> Result<Fac
     Ok(f)
 }
 
+/// Every table and view with its engine and keys, in one query. Keys come from STATISTICS
+/// (indexes): MariaDB shows TABLE_CONSTRAINTS only to users with more than SELECT on a table.
+fn mysql_tables_sql() -> String {
+    format!(
+        "SELECT CAST(t.table_schema AS CHAR), CAST(t.table_name AS CHAR), \
+                CAST(t.table_type AS CHAR), CAST(COALESCE(t.engine, '') AS CHAR), \
+                CAST(COALESCE(MAX(s.index_name = 'PRIMARY'), 0) AS CHAR), \
+                CAST(COALESCE(MAX(s.non_unique = 0 AND s.index_name <> 'PRIMARY'), 0) AS CHAR) \
+         FROM information_schema.tables t \
+         LEFT JOIN information_schema.statistics s \
+           ON s.table_schema = t.table_schema AND s.table_name = t.table_name \
+         WHERE t.table_schema NOT IN ({MYSQL_SYSTEM_SCHEMAS}) \
+         GROUP BY t.table_schema, t.table_name, t.table_type, t.engine"
+    )
+}
+
 /// The PostgreSQL settings the checks read.
 const PG_SETTINGS: &[&str] = &[
     "server_version",
@@ -384,23 +411,28 @@ const PG_SETTINGS: &[&str] = &[
     "wal_sender_timeout",
 ];
 
+/// Runs one catalog query and counts it.
+async fn pg_rows(
+    conn: &mut sqlx::PgConnection,
+    sql: String,
+    queries: &mut usize,
+) -> Result<Vec<sqlx::postgres::PgRow>, ProbeError> {
+    *queries += 1;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(query_error)
+}
+
 async fn pg_facts(conn: &mut sqlx::PgConnection, role: Role) -> Result<Facts, ProbeError> {
     let mut f = Facts::default();
-    let query = |sql: String| sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
-    let names = PG_SETTINGS
-        .iter()
-        .map(|v| format!("'{v}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rows = query(format!(
-        "SELECT name, setting, COALESCE(unit, '') FROM pg_settings WHERE name IN ({names})"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    for r in &rows {
-        let (name, mut value, unit) = (text(r, 0), text(r, 1), text(r, 2));
+    let q = &mut f.queries;
+    let sql = format!(
+        "SELECT name, setting, COALESCE(unit, '') FROM pg_settings WHERE name IN ({})",
+        in_list(PG_SETTINGS)
+    );
+    for r in pg_rows(conn, sql, q).await? {
+        let (name, mut value, unit) = (text(&r, 0), text(&r, 1), text(&r, 2));
         if unit == "ms" || unit == "s" {
             value = format!("{value}{unit}");
         }
@@ -411,45 +443,24 @@ async fn pg_facts(conn: &mut sqlx::PgConnection, role: Role) -> Result<Facts, Pr
         .get("server_version")
         .cloned()
         .unwrap_or_default();
-    // The role, its memberships, the slots in use and the right to create schemas: one row.
-    let member = |group: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
-             WHERE m.member = r.oid AND g.rolname = '{group}')"
-        )
-    };
-    let row = query(format!(
-        "SELECT r.rolsuper::int::text, r.rolreplication::int::text, ({})::int::text, ({})::int::text, \
-                (SELECT count(*) FROM pg_replication_slots)::int8::text, \
-                has_database_privilege(current_database(), 'CREATE')::int::text \
-         FROM pg_roles r WHERE r.rolname = current_user",
-        member("rds_superuser"),
-        member("rds_replication")
-    ))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    let flag = |i| text(&row, i) == "1";
+    let rows = pg_rows(conn, pg_role_sql(), q).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| ProbeError::Query("the user is not in pg_roles".into()))?;
+    let flag = |i| text(row, i) == "1";
     f.role = PgRole {
         superuser: flag(0),
         replication: flag(1),
         rds_superuser: flag(2),
         rds_replication: flag(3),
     };
-    f.slots_in_use = text(&row, 4).parse().unwrap_or(0);
+    f.slots_in_use = text(row, 4).parse().unwrap_or(0);
     f.database_create = flag(5);
-    let rows = query(
-        "SELECT nspname::text, (has_schema_privilege(oid, 'CREATE') \
+    let sql = "SELECT nspname::text, (has_schema_privilege(oid, 'CREATE') \
                 AND has_schema_privilege(oid, 'USAGE'))::int::text \
-         FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
-            .into(),
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    f.schemas = rows
+         FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'";
+    f.schemas = pg_rows(conn, sql.into(), q)
+        .await?
         .iter()
         .map(|r| Schema {
             name: text(r, 0),
@@ -459,21 +470,8 @@ async fn pg_facts(conn: &mut sqlx::PgConnection, role: Role) -> Result<Facts, Pr
     if role == Role::Target {
         return Ok(f);
     }
-    let rows = query(
-        "SELECT n.nspname::text, c.relname::text, c.relkind::text, \
-                EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')::int::text, \
-                EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'u')::int::text, \
-                has_table_privilege(c.oid, 'SELECT')::int::text \
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p', 'v', 'm') \
-           AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'"
-            .into(),
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(query_error)?;
-    f.queries += 1;
-    f.tables = rows
+    f.tables = pg_rows(conn, PG_TABLES.into(), q)
+        .await?
         .iter()
         .map(|r| Table {
             schema: text(r, 0),
@@ -487,6 +485,33 @@ async fn pg_facts(conn: &mut sqlx::PgConnection, role: Role) -> Result<Facts, Pr
         .collect();
     Ok(f)
 }
+
+/// The role, its memberships, the slots in use and the right to create schemas: one row.
+fn pg_role_sql() -> String {
+    let member = |group: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid \
+             WHERE m.member = r.oid AND g.rolname = '{group}')"
+        )
+    };
+    format!(
+        "SELECT r.rolsuper::int::text, r.rolreplication::int::text, ({})::int::text, \
+                ({})::int::text, (SELECT count(*) FROM pg_replication_slots)::text, \
+                has_database_privilege(current_database(), 'CREATE')::int::text \
+         FROM pg_roles r WHERE r.rolname = current_user",
+        member("rds_superuser"),
+        member("rds_replication")
+    )
+}
+
+/// Every table and view with its keys and whether the user may read it, in one query.
+const PG_TABLES: &str = "SELECT n.nspname::text, c.relname::text, c.relkind::text, \
+        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')::int::text, \
+        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'u')::int::text, \
+        has_table_privilege(c.oid, 'SELECT')::int::text \
+ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+ WHERE c.relkind IN ('r', 'p', 'v', 'm') \
+   AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
 
 fn query_error(e: sqlx::Error) -> ProbeError {
     ProbeError::Query(crate::redact::redact(&e.to_string()).into_owned())

@@ -47,6 +47,7 @@ fn run(cmd: &mut Command, what: &str) -> String {
 pub struct MariaDb {
     pub port: u16,
     dir: tempfile::TempDir,
+    server: std::process::Child,
 }
 
 impl MariaDb {
@@ -70,7 +71,7 @@ impl MariaDb {
         );
         let port = free_port();
         let log = dir.path().join("error.log");
-        Command::new("mariadbd")
+        let server = Command::new("mariadbd")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .arg(format!("--socket={}", dir.path().join("sock").display()))
@@ -89,7 +90,7 @@ impl MariaDb {
             .spawn()
             .expect("mariadbd starts (scripts/test installs mariadb-server)");
         wait_for_port(port, "mariadbd", &log);
-        MariaDb { port, dir }
+        MariaDb { port, dir, server }
     }
 
     fn socket(&self) -> PathBuf {
@@ -115,6 +116,10 @@ impl Drop for MariaDb {
             .arg(format!("--socket={}", self.socket().display()))
             .args(["-uroot", "shutdown"])
             .output();
+        if self.server.try_wait().ok().flatten().is_none() {
+            let _ = self.server.kill();
+        }
+        let _ = self.server.wait();
     }
 }
 

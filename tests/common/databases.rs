@@ -30,9 +30,27 @@ fn wait_for_port(port: u16, what: &str, log: &Path) {
 }
 
 fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{what}: cannot run {cmd:?}: {e} (scripts/test installs the database servers)")
-    });
+    run_with(cmd, what, None)
+}
+
+/// Runs `cmd`, feeding `input` on its standard input (SQL scripts can be longer than an
+/// argument may be).
+fn run_with(cmd: &mut Command, what: &str, input: Option<&str>) -> String {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{what}: cannot run it: {e} (scripts/test installs the database servers)")
+        });
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    if let Some(text) = input {
+        stdin.write_all(text.as_bytes()).expect("write to stdin");
+    }
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait for the command");
     assert!(
         out.status.success(),
         "{what} failed ({}):\n{}\n{}",
@@ -90,7 +108,27 @@ impl MariaDb {
             .spawn()
             .expect("mariadbd starts (scripts/test installs mariadb-server)");
         wait_for_port(port, "mariadbd", &log);
-        MariaDb { port, dir, server }
+        let db = MariaDb { port, dir, server };
+        // Listening on TCP comes a moment before the socket takes root's logins.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            let ready = Command::new("mariadb")
+                .arg("--no-defaults")
+                .arg(format!("--socket={}", db.socket().display()))
+                .args(["-uroot", "-e", "SELECT 1"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if ready {
+                return db;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "mariadbd does not take logins on its socket; its log:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     fn socket(&self) -> PathBuf {
@@ -99,12 +137,13 @@ impl MariaDb {
 
     /// Runs SQL as root; panics when it fails.
     pub fn sql(&self, sql: &str) -> String {
-        run(
+        run_with(
             Command::new("mariadb")
                 .arg("--no-defaults")
                 .arg(format!("--socket={}", self.socket().display()))
-                .args(["-uroot", "--batch", "--skip-column-names", "-e", sql]),
+                .args(["-uroot", "--batch", "--skip-column-names"]),
             "mariadb",
+            Some(sql),
         )
     }
 }
@@ -218,7 +257,7 @@ impl Postgres {
 
     /// Runs SQL as `postgres` over the socket, in `database`; panics when it fails.
     pub fn sql_in(&self, database: &str, sql: &str) -> String {
-        run(
+        run_with(
             as_postgres(&self.bin.join("psql"))
                 .arg("-h")
                 .arg(self.dir.path())
@@ -230,8 +269,9 @@ impl Postgres {
                     "-d",
                     database,
                 ])
-                .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql]),
+                .args(["-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-"]),
             "psql",
+            Some(sql),
         )
     }
 

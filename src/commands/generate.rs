@@ -8,15 +8,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::aws::{AwsCloud, SetupError};
-use crate::cli::{GenerateArgs, GenerateMode, Global, Output};
+use crate::cli::{GenerateArgs, GenerateMode, Global};
 use crate::generate::{generate, is_name};
 use crate::output;
 use crate::spec::{self, types::ComputeMode, Severity};
 
 pub fn run(global: &Global, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
-    if global.output != Output::Table {
-        bail!("`generate` prints a YAML spec; it has no -o formats");
-    }
     if !is_name(&args.stack) || args.stack.len() > 40 {
         bail!(
             "`{}` is not a stack name: lowercase letters, digits and hyphens, starting with a \

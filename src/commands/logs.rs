@@ -7,14 +7,13 @@ use std::time::Duration;
 use anyhow::anyhow;
 use chrono::{DateTime, Local, Utc};
 
-use crate::cli::{parse_duration, Global, LogsArgs};
+use crate::cli::{Global, LogsArgs};
 use crate::cloud::{Cloud, LogEvent};
 use crate::model::Desired;
 use crate::operate::select;
 use crate::output;
 
 pub fn run(global: &Global, args: &LogsArgs) -> anyhow::Result<ExitCode> {
-    let since = parse_duration(&args.since).map_err(|e| anyhow!("--since: {e}"))?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
@@ -26,7 +25,7 @@ pub fn run(global: &Global, args: &LogsArgs) -> anyhow::Result<ExitCode> {
             .next()
             .ok_or_else(|| anyhow!("no replication `{}`", args.name))?;
         let now_ms = Utc::now().timestamp_millis();
-        let mut from = now_ms - since.as_millis() as i64;
+        let mut from = now_ms - args.since.as_millis() as i64;
         let mut seen: BTreeSet<(i64, String, String)> = BTreeSet::new();
         loop {
             let events = fetch(

@@ -16,9 +16,6 @@ use crate::operate::{lookup, Running};
 use crate::output;
 
 pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
-    if global.output == Output::Html {
-        bail!("`status` prints table, json or markdown, not html");
-    }
     if args.watch && !std::io::stdout().is_terminal() {
         bail!("--watch refreshes a terminal; without one, run `dmsctl status` repeatedly");
     }

@@ -16,8 +16,10 @@ use crate::model::{
     DesiredTask, Tag,
 };
 
-/// What went wrong with a call, in the few kinds the planner and executor act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What went wrong with a call, in the few kinds the planner and executor act on. The apply
+/// report's JSON names them in kebab case (`not-found`, `throttled`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     NotFound,
     AlreadyExists,
@@ -40,6 +42,25 @@ pub struct CloudError {
     /// The API operation, e.g. `DescribeEndpoints`.
     pub operation: String,
     pub message: String,
+}
+
+impl CloudError {
+    /// What to do about the usual causes of a failure (credentials, throttling), as a line to
+    /// put after the message (`"\nhint: ..."`); empty for the others.
+    pub fn hint(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Denied => {
+                "\nhint: check the AWS credentials (environment, --profile, SSO login) and their permissions"
+            }
+            ErrorKind::Throttled => "\nhint: AWS kept throttling the calls; try again in a moment",
+            _ => "",
+        }
+    }
+
+    /// The error followed by its [`hint`](Self::hint).
+    pub fn with_hint(&self) -> String {
+        format!("{self}{}", self.hint())
+    }
 }
 
 /// Reads the account: DMS resources, their statuses and progress, their logs and metrics, and

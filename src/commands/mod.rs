@@ -22,7 +22,7 @@ use anyhow::{bail, Context};
 
 use crate::aws::{self, AwsCloud};
 use crate::cli::{Cli, Command, Global, Output};
-use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::cloud::{Cloud, CloudError};
 use crate::live::Live;
 use crate::output;
 use crate::spec::{self, Spec};
@@ -212,14 +212,7 @@ pub async fn read_live(cloud: &impl Cloud) -> anyhow::Result<Live> {
 /// Turns a failed AWS call into a message that says what dmsctl was doing and, for the usual
 /// causes, what to do.
 pub fn cloud_error(e: CloudError, doing: &str) -> anyhow::Error {
-    let hint = match e.kind {
-        ErrorKind::Denied => {
-            "\nhint: check the AWS credentials (environment, --profile, SSO login) and their permissions"
-        }
-        ErrorKind::Throttled => "\nhint: AWS kept throttling the calls; try again in a moment",
-        _ => "",
-    };
-    anyhow::anyhow!("{doing}: {e}{hint}")
+    anyhow::anyhow!("{doing}: {}", e.with_hint())
 }
 
 /// With `-v`, the number of AWS API calls of each kind, on stderr.

@@ -76,7 +76,7 @@ pub async fn start<C: CloudWrite + 'static>(
                 started.push((outcomes.len(), t));
                 Outcome::ok(t, format!("started ({})", kind.dms_name()))
             }
-            Err(e) => Outcome::failed(t, format!("failed to start: {e}")),
+            Err(e) => Outcome::failed(t, format!("failed to start: {}", e.with_hint())),
         };
         outcomes.push(outcome);
     }
@@ -107,7 +107,7 @@ pub async fn stop<C: CloudWrite + 'static>(
                 stopping.push((outcomes.len(), t));
                 Outcome::ok(t, "stopping")
             }
-            Err(e) => Outcome::failed(t, format!("failed to stop: {e}")),
+            Err(e) => Outcome::failed(t, format!("failed to stop: {}", e.with_hint())),
         };
         outcomes.push(outcome);
     }
@@ -250,7 +250,7 @@ async fn wait_for(
             "still not there after {}s (--timeout)",
             deadline.as_secs()
         )),
-        Err(WaitError::Cloud(e)) => Err(e.to_string()),
+        Err(WaitError::Cloud(e)) => Err(e.with_hint()),
     }
 }
 

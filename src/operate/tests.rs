@@ -274,3 +274,29 @@ fn unknown_and_missing_names_are_errors() {
     assert_eq!(missing, ["history"]);
     assert_eq!(found[0].log_group, "dms-tasks-ops-main");
 }
+
+#[tokio::test]
+async fn a_stop_refused_for_credentials_says_what_to_check() {
+    let (desired, fake) = stack("instances");
+    set_task(&fake, "ops-history", "running", true);
+    let history = select(&desired, &fake.live(), &["history".into()]).expect("history");
+    fake.fail(
+        "stop_task",
+        &history[0].arn,
+        crate::cloud::ErrorKind::Denied,
+        "not authorized",
+        1,
+    );
+    let outcomes = stop(&fake, &history, None, Duration::ZERO).await;
+    assert!(!outcomes[0].ok);
+    assert!(
+        outcomes[0]
+            .result
+            .contains("failed to stop: stop_task: not authorized")
+            && outcomes[0]
+                .result
+                .contains("hint: check the AWS credentials"),
+        "{}",
+        outcomes[0].result
+    );
+}

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use super::poll::Poller;
 use super::progress::Progress;
+use super::report::{Failure, FailureKind};
 use super::secrets::Secrets;
 use super::wait::{self, Condition, WaitError};
 use super::{CancelToken, Options};
@@ -80,6 +81,22 @@ pub enum StepError {
         id: String,
         reason: String,
     },
+}
+
+impl StepError {
+    /// The error for the report, with its kind.
+    pub fn failure(&self) -> Failure {
+        let kind = match self {
+            StepError::Cloud(e) | StepError::Wait(WaitError::Cloud(e)) => {
+                FailureKind::Cloud(e.kind)
+            }
+            StepError::Wait(WaitError::Failed { .. }) => FailureKind::WaitFailed,
+            StepError::Wait(WaitError::Timeout { .. }) => FailureKind::Timeout,
+            StepError::Missing(_) => FailureKind::Missing,
+            StepError::Conflict { .. } => FailureKind::Conflict,
+        };
+        Failure::new(kind, self.to_string())
+    }
 }
 
 /// Whether a create made the resource, or found the one an earlier attempt made.

@@ -299,13 +299,7 @@ pub struct GenerateArgs {
     /// Which compute to describe when the account has both serverless replications and
     /// replication instances.
     #[arg(long, value_enum)]
-    pub mode: Option<GenerateMode>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GenerateMode {
-    Serverless,
-    Instances,
+    pub mode: Option<crate::dms::ComputeMode>,
 }
 
 #[derive(Debug, Args)]

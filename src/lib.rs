@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod cost;
+pub mod dms;
 pub mod generate;
 pub mod input;
 pub mod live;

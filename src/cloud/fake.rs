@@ -96,7 +96,7 @@ fn empty() -> Desired {
 }
 
 fn running(status: &str) -> bool {
-    crate::apply::wait::is_running(status)
+    crate::dms::must_stop_before_modify(status)
 }
 
 impl FakeCloud {

@@ -126,8 +126,8 @@ pub trait Cloud: Send + Sync {
     ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }
 
-/// A secret's value, resolved from the environment at apply time. It prints as `(sensitive)`
-/// in every `Debug` and `Display`, so it cannot leak through a log line or an error.
+/// A secret's value, resolved from the environment at apply time. It prints as
+/// [`crate::redact::MASK`] in every `Debug` and `Display`, so it cannot leak through a log line or an error.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretValue(String);
 
@@ -148,13 +148,13 @@ impl SecretValue {
 
 impl std::fmt::Debug for SecretValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("(sensitive)")
+        f.write_str(crate::redact::MASK)
     }
 }
 
 impl std::fmt::Display for SecretValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("(sensitive)")
+        f.write_str(crate::redact::MASK)
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::cli::{Global, Output, StatusArgs};
 use crate::cloud::{CdcLatency, Cloud, MetricSubject, TableStat};
-use crate::live::is_running;
+use crate::dms::moves_data;
 use crate::model::Desired;
 use crate::operate::{lookup, Running};
 use crate::output;
@@ -72,7 +72,7 @@ struct Row {
 async fn with_latency(cloud: &impl Cloud, found: Vec<Running>) -> anyhow::Result<Vec<Row>> {
     let subjects: Vec<MetricSubject> = found
         .iter()
-        .filter(|r| is_running(&r.status))
+        .filter(|r| moves_data(&r.status))
         .map(|r| MetricSubject {
             arn: r.arn.clone(),
             identifier: r.identifier.clone(),

@@ -83,10 +83,7 @@ fn describe(spec: Option<&spec::Spec>) -> String {
             plural(s.rules.len()),
             s.replications.len(),
             plural(s.replications.len()),
-            match s.compute.mode {
-                spec::types::ComputeMode::Serverless => "serverless",
-                spec::types::ComputeMode::Instances => "instances",
-            }
+            s.compute.mode.name()
         )
     })
     .unwrap_or_default()

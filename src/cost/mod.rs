@@ -12,7 +12,7 @@ pub mod render;
 
 pub use catalog::{Catalog, PricePair, RegionPrices};
 pub use estimate::{
-    estimate, resolve_region, Comparison, CostReport, LineItem, Mode, ModeCost, Money, Options,
+    estimate, resolve_region, Comparison, CostReport, LineItem, ModeCost, Money, Options,
 };
 
 /// Everything that can go wrong while pricing a spec.

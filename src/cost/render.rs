@@ -6,7 +6,8 @@ use comfy_table::{
     presets, Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
 };
 
-use super::estimate::{num, CostReport, LineItem, Mode, ModeCost, Money};
+use super::estimate::{num, CostReport, LineItem, ModeCost, Money};
+use crate::dms::ComputeMode;
 
 /// Money as people read it: thousands separated, two decimals (`1,543.92`).
 pub fn money(m: Money) -> String {
@@ -73,7 +74,7 @@ pub fn verdict(r: &CostReport) -> Option<String> {
     Some(match c.cheaper {
         "neither" => "Both modes cost the same.".to_string(),
         cheaper => {
-            let title = if cheaper == Mode::Serverless.name() {
+            let title = if cheaper == ComputeMode::Serverless.name() {
                 "Serverless is"
             } else {
                 "Instances are"
@@ -356,14 +357,14 @@ mod tests {
             prices_as_of: "2026-11-01".into(),
             modes: vec![
                 ModeCost {
-                    mode: Mode::Serverless,
+                    mode: ComputeMode::Serverless,
                     monthly_total: Money(21900),
                     items: sl,
                     configured: true,
                     deployed: true,
                 },
                 ModeCost {
-                    mode: Mode::Instances,
+                    mode: ComputeMode::Instances,
                     monthly_total: Money(5840),
                     items: inst,
                     configured: false,

@@ -122,13 +122,7 @@ fn other_mode_left_out(mode: ComputeMode) -> String {
         ComputeMode::Instances => "serverless replications",
         ComputeMode::Serverless => "replication instances and tasks",
     };
-    format!(
-        "--mode {}: the account's {other} are left out",
-        match mode {
-            ComputeMode::Instances => "instances",
-            ComputeMode::Serverless => "serverless",
-        }
-    )
+    format!("--mode {}: the account's {other} are left out", mode.name())
 }
 
 /// The compute mode to describe: the one asked for, else the only one the account uses.

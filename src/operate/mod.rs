@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::apply::poll::Poller;
 use crate::apply::wait::{self, Backoff, Check, WaitError};
 use crate::cloud::{Cloud, CloudError, CloudWrite, ErrorKind, StartKind, Status};
-use crate::live::is_running;
+use crate::dms::moves_data;
 
 pub use replications::{lookup, select, LookupError, Running};
 
@@ -97,12 +97,12 @@ pub async fn stop<C: CloudWrite + 'static>(
     let mut outcomes = Vec::new();
     let mut stopping = Vec::new();
     for t in targets {
-        if !is_running(&t.status) {
+        if !moves_data(&t.status) {
             outcomes.push(Outcome::ok(t, format!("not running ({})", t.status)));
             continue;
         }
         let result = cloud.stop(t.kind, &t.arn).await;
-        let outcome = match repeated(cloud.as_ref(), t, result, |s| !is_running(s)).await {
+        let outcome = match repeated(cloud.as_ref(), t, result, |s| !moves_data(s)).await {
             Ok(()) => {
                 stopping.push((outcomes.len(), t));
                 Outcome::ok(t, "stopping")
@@ -129,7 +129,7 @@ pub async fn stop<C: CloudWrite + 'static>(
 fn start_kind(t: &Running, opts: &StartOptions) -> Option<StartKind> {
     if opts.reload {
         Some(StartKind::ReloadTarget)
-    } else if is_running(&t.status) {
+    } else if moves_data(&t.status) {
         None
     } else if t.has_run {
         Some(StartKind::ResumeProcessing)
@@ -155,7 +155,7 @@ async fn start_one<C: CloudWrite>(
     });
     let result = cloud.start(t.kind, &t.arn, kind, cdc.as_deref()).await;
     // A start refused because it is already starting: an earlier attempt's answer was lost.
-    repeated(cloud, t, result, is_running).await?;
+    repeated(cloud, t, result, moves_data).await?;
     Ok(Some(kind))
 }
 

@@ -874,12 +874,7 @@ pub struct Replication {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ComputeMode {
-    Serverless,
-    Instances,
-}
+pub use crate::dms::ComputeMode;
 
 /// How replications run. Both `serverless` and `instances` may be written, so one spec can be
 /// priced both ways; `mode` says which one is deployed.

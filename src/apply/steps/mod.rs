@@ -106,17 +106,17 @@ enum Made {
     Earlier(Option<Change>),
 }
 
-/// Statuses a repeated call may find (normalized, see [`crate::live::normalize_status`]).
+/// Statuses a repeated call may find (normalized, see [`crate::dms::normalize_status`]).
 fn deleting(s: &str) -> bool {
     s == "deleting"
 }
 
 fn stopping_or_stopped(s: &str) -> bool {
-    s == "stopping" || !crate::live::is_running(s)
+    s == "stopping" || !crate::dms::moves_data(s)
 }
 
 fn started(s: &str) -> bool {
-    crate::live::is_running(s)
+    crate::dms::moves_data(s)
 }
 
 fn modifying(s: &str) -> bool {
@@ -344,7 +344,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         };
         match self.cloud.status(kind, arn).await? {
             None if e.kind == ErrorKind::NotFound => Ok(false),
-            Some(now) if reached(&crate::live::normalize_status(&now.status)) => Ok(true),
+            Some(now) if reached(&crate::dms::normalize_status(&now.status)) => Ok(true),
             _ => Err(e.into()),
         }
     }

@@ -2,7 +2,6 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
@@ -12,6 +11,7 @@ use crate::cli::{Global, Output, StatusArgs};
 use crate::cloud::{CdcLatency, Cloud, MetricSubject, TableStat};
 use crate::dms::moves_data;
 use crate::model::Desired;
+use crate::operate::watch;
 use crate::operate::{lookup, Running};
 use crate::output;
 
@@ -24,7 +24,8 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let cloud = super::connect(global, &spec).await?;
-        loop {
+        let every = args.watch.then_some(watch::STATUS_EVERY);
+        watch::repeat(every, async || {
             let live = super::read_live(&cloud).await?;
             let (found, missing) = lookup(&desired, &live, &args.names)?;
             let mut rows: Vec<Row> = with_latency(&cloud, found).await?;
@@ -39,21 +40,18 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
                 Output::Markdown => markdown(&rows, &missing) + &tables_markdown(&rows),
                 Output::Table | Output::Html => table(&rows, &missing) + &tables_tables(&rows),
             };
-            if args.watch {
+            let text = match every {
                 // Clear the screen and home the cursor, then redraw.
-                output::print(
-                    format!("\x1b[2J\x1b[H{text}\n(refreshing every 5 s; Ctrl-C to stop)\n")
-                        .as_bytes(),
-                )?;
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                    _ = tokio::signal::ctrl_c() => break,
-                }
-            } else {
-                output::print(text.as_bytes())?;
-                break;
-            }
-        }
+                Some(every) => format!(
+                    "\x1b[2J\x1b[H{text}\n(refreshing every {} s; Ctrl-C to stop)\n",
+                    every.as_secs()
+                ),
+                None => text,
+            };
+            output::print(text.as_bytes())?;
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?;
         super::report_calls(global, &cloud)
     })?;
     Ok(ExitCode::SUCCESS)

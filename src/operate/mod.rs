@@ -8,6 +8,7 @@
 mod replications;
 #[cfg(test)]
 mod tests;
+pub mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,6 +6,7 @@
 //! an earlier attempt was lost, or someone else was quicker.
 
 mod replications;
+mod status;
 #[cfg(test)]
 mod tests;
 pub mod watch;
@@ -19,6 +20,7 @@ use crate::cloud::{Cloud, CloudError, CloudWrite, ErrorKind, StartKind, Status};
 use crate::dms::moves_data;
 
 pub use replications::{lookup, select, LookupError, Running};
+pub use status::{read_status, ReplicationStatus};
 
 /// What happened to one replication.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

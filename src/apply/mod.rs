@@ -31,9 +31,9 @@ use crate::live::Live;
 use crate::model::Desired;
 use crate::plan::{self, Plan, SavedPlan};
 
-pub use progress::{utc_timestamp, Progress};
-pub use report::{Done, Entry, Failed, Failure, FailureKind, Report, Skipped};
-pub use secrets::{SecretProblem, Secrets, SecretsError};
+pub use progress::Progress;
+pub use report::{Entry, Failure, FailureKind, Report};
+pub use secrets::{Secrets, SecretsError};
 pub use wait::Backoff;
 
 use steps::{Ctx, Step};
@@ -128,7 +128,7 @@ pub struct Ready {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// Live state already matches.
-    NoChanges(Plan),
+    NoChanges,
     Ready(Box<Ready>),
 }
 
@@ -199,7 +199,7 @@ pub async fn prepare<C: Cloud>(cloud: &C, req: Request<'_>) -> Result<Prepared, 
         ));
     }
     if !plan.has_changes() {
-        return Ok(Prepared::NoChanges(plan));
+        return Ok(Prepared::NoChanges);
     }
     let blocked = plan.blocked_by_hazards();
     if !req.allow_destroy && !blocked.is_empty() {

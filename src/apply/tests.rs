@@ -168,7 +168,7 @@ async fn run(fake: &Arc<FakeCloud>, a: Args<'_>) -> Result<Run, ApplyError> {
     )
     .await?;
     let ready = match prepared {
-        Prepared::NoChanges(_) => {
+        Prepared::NoChanges => {
             return Ok(Run {
                 report: Report::default(),
                 output: String::new(),

@@ -119,7 +119,7 @@ pub trait Cloud: Send + Sync {
     ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
 
     /// The current CDC latency of each replication that reports one, by ARN (from CloudWatch:
-    /// see [`crate::metrics`]). Replications without recent data points are absent.
+    /// see `crate::metrics`). Replications without recent data points are absent.
     fn cdc_latency(
         &self,
         subjects: &[MetricSubject],
@@ -127,12 +127,12 @@ pub trait Cloud: Send + Sync {
 }
 
 /// A secret's value, resolved from the environment at apply time. It prints as
-/// [`crate::redact::MASK`] in every `Debug` and `Display`, so it cannot leak through a log line or an error.
+/// `crate::redact::MASK` in every `Debug` and `Display`, so it cannot leak through a log line or an error.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretValue(String);
 
 impl SecretValue {
-    /// Wraps a value and registers it with [`crate::redact`], so that it is masked wherever
+    /// Wraps a value and registers it with `crate::redact`, so that it is masked wherever
     /// it might surface in a log or an error.
     pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();

@@ -118,7 +118,7 @@ pub(crate) async fn drive<C: CloudWrite + 'static>(
         other => anyhow::Error::new(other),
     })?;
     let ready = match prepared {
-        Prepared::NoChanges(_) => {
+        Prepared::NoChanges => {
             let text = match s.verb {
                 Verb::Apply => "No changes. Live state matches the spec.\n".to_string(),
                 Verb::Destroy => format!(

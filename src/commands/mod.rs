@@ -1,20 +1,20 @@
 //! One module per subcommand: gather inputs, call the core, pick a renderer.
 
-pub mod adopt;
-pub mod apply;
+mod adopt;
+mod apply;
 pub mod check;
 mod common;
-pub mod cost;
-pub mod destroy;
-pub mod diff;
-pub mod generate;
-pub mod logs;
-pub mod plan;
-pub mod render;
-pub mod schema;
-pub mod start;
-pub mod status;
-pub mod validate;
+mod cost;
+mod destroy;
+mod diff;
+mod generate;
+mod logs;
+mod plan;
+mod render;
+mod schema;
+mod start;
+mod status;
+mod validate;
 
 use std::process::ExitCode;
 

@@ -21,7 +21,6 @@ mod endpoint;
 mod rules_inverse;
 mod yaml_writer;
 
-pub use endpoint::attributes;
 pub use rules_inverse::spec_rules;
 
 use endpoint::endpoint;

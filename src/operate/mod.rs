@@ -19,7 +19,7 @@ use crate::apply::wait::{self, Backoff, Check, WaitError};
 use crate::cloud::{Cloud, CloudError, CloudWrite, ErrorKind, StartKind, Status};
 use crate::dms::moves_data;
 
-pub use replications::{lookup, select, LookupError, Running};
+pub use replications::{lookup, select, Running};
 pub use status::{read_status, ReplicationStatus};
 
 /// What happened to one replication.

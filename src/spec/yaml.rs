@@ -137,11 +137,6 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// The document's root node.
-    pub fn root(&self) -> Option<&Node> {
-        self.root.as_deref()
-    }
-
     /// The span of the value at `pointer`, or of its closest ancestor that exists.
     pub fn value(&self, pointer: &str) -> Span {
         self.lookup(pointer).1

@@ -121,8 +121,7 @@ fn refuse_other_formats(command: &Command, asked: Output) -> anyhow::Result<()> 
         None => {
             let names: Vec<String> = p.formats.iter().map(|f| format_name(*f)).collect();
             match names.split_last() {
-                Some((last, [])) => last.to_string(),
-                Some((last, rest)) if rest.len() == 1 => format!("{} or {last}", rest[0]),
+                Some((last, [])) => last.clone(),
                 Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
                 None => "nothing".to_string(),
             }

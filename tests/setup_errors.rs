@@ -63,12 +63,22 @@ fn an_invalid_log_filter_is_named_in_the_error() {
     );
 }
 
-#[test]
-fn commands_refuse_output_formats_they_do_not_have() {
+/// `dmsctl ARGS -f examples/sci-sync-serverless.yaml`, without colour.
+fn example(args: &[&str]) -> Output {
     let spec = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/sci-sync-serverless.yaml"
     );
+    Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+        .args(args)
+        .args(["-f", spec])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("dmsctl runs")
+}
+
+#[test]
+fn commands_refuse_output_formats_they_do_not_have() {
     for (args, message) in [
         (
             &["start", "-o", "markdown"][..],
@@ -108,22 +118,12 @@ fn commands_refuse_output_formats_they_do_not_have() {
             "`logs` prints log lines, not json",
         ),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
-            .args(args)
-            .args(["-f", spec])
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("dmsctl runs");
-        fails_with(&out, message);
+        fails_with(&example(args), message);
     }
 }
 
 #[test]
 fn every_duration_flag_refuses_zero_alike() {
-    let spec = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/sci-sync-serverless.yaml"
-    );
     // `start --timeout 0` was accepted while `apply --timeout 0` was refused.
     for args in [
         &["start", "--wait", "--timeout", "0"][..],
@@ -132,12 +132,6 @@ fn every_duration_flag_refuses_zero_alike() {
         &["destroy", "--timeout", "0m"],
         &["logs", "backend", "--since", "0"],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
-            .args(args)
-            .args(["-f", spec])
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("dmsctl runs");
-        fails_with(&out, "a duration must be longer than zero");
+        fails_with(&example(args), "a duration must be longer than zero");
     }
 }

@@ -175,8 +175,8 @@ pub struct ApplyArgs {
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub parallelism: usize,
     /// Deadline for the whole apply, e.g. `60m`, `90s`, `2h`.
-    #[arg(long, default_value = "60m", value_name = "DURATION")]
-    pub timeout: String,
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -193,8 +193,8 @@ pub struct StartArgs {
     #[arg(long)]
     pub wait: bool,
     /// Deadline for --wait, e.g. `30m`.
-    #[arg(long, default_value = "60m", value_name = "DURATION")]
-    pub timeout: String,
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -205,8 +205,8 @@ pub struct StopArgs {
     #[arg(long)]
     pub wait: bool,
     /// Deadline for --wait, e.g. `30m`.
-    #[arg(long, default_value = "60m", value_name = "DURATION")]
-    pub timeout: String,
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -262,8 +262,8 @@ pub struct LogsArgs {
     /// The replication (logical name).
     pub name: String,
     /// How far back, e.g. `1h`, `30m`, `2d`.
-    #[arg(long, default_value = "1h", value_name = "DURATION")]
-    pub since: String,
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = parse_duration)]
+    pub since: std::time::Duration,
     /// Keep printing new events.
     #[arg(long)]
     pub follow: bool,
@@ -299,13 +299,7 @@ pub struct GenerateArgs {
     /// Which compute to describe when the account has both serverless replications and
     /// replication instances.
     #[arg(long, value_enum)]
-    pub mode: Option<GenerateMode>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GenerateMode {
-    Serverless,
-    Instances,
+    pub mode: Option<crate::dms::ComputeMode>,
 }
 
 #[derive(Debug, Args)]
@@ -314,11 +308,13 @@ pub struct DestroyArgs {
     #[arg(long)]
     pub auto_approve: bool,
     /// Deadline, e.g. `60m`.
-    #[arg(long, default_value = "60m", value_name = "DURATION")]
-    pub timeout: String,
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
-/// Parses durations such as `90s`, `30m`, `2h`, `1d` (a bare number is seconds).
+/// Parses durations such as `90s`, `30m`, `2h`, `1d` (a bare number is seconds), for every
+/// duration flag. Zero is refused everywhere: each of them is a deadline or a window, and one
+/// of zero would fail, or show nothing, before it began.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
@@ -337,6 +333,11 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
             ))
         }
     };
+    if seconds == 0 {
+        return Err(format!(
+            "`{text}` is no time at all: a duration must be longer than zero"
+        ));
+    }
     Ok(std::time::Duration::from_secs(seconds))
 }
 
@@ -365,5 +366,7 @@ mod tests {
         assert_eq!(parse_duration("45"), Ok(std::time::Duration::from_secs(45)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5w").is_err());
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("0m").is_err());
     }
 }

@@ -2,23 +2,27 @@
 //!
 //! The crate is a pipeline: [`spec`] reads and checks YAML, [`model`] turns a spec into the
 //! desired state, [`rules`] renders table mappings, and [`commands`] puts them behind the CLI.
+//!
+//! Public are the modules the binary, the integration tests, the benches and the examples use;
+//! the others are the crate's own.
 
-pub mod apply;
+pub(crate) mod apply;
 pub mod aws;
 pub mod check;
 pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod cost;
-pub mod generate;
-pub mod input;
+pub(crate) mod dms;
+pub(crate) mod generate;
+pub(crate) mod input;
 pub mod live;
-pub mod log;
-pub mod metrics;
+pub(crate) mod log;
+pub(crate) mod metrics;
 pub mod model;
-pub mod operate;
+pub(crate) mod operate;
 pub mod output;
-pub mod plan;
-pub mod redact;
+pub(crate) mod plan;
+pub(crate) mod redact;
 pub mod rules;
 pub mod spec;

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::dms::resource_id;
 use crate::model::{TAG_NAME, TAG_STACK};
 
 pub type Tags = BTreeMap<String, String>;
@@ -38,38 +39,6 @@ pub enum Owner<'a> {
     Stack { stack: &'a str, name: &'a str },
     /// No dmsctl tags: made by hand or by another tool.
     Unmanaged,
-}
-
-/// A DMS status in one spelling: DMS and its documentation write `Testing Connection`,
-/// `testing-connection` and `testing_connection` for the same thing.
-pub fn normalize_status(status: &str) -> String {
-    status.trim().to_ascii_lowercase().replace([' ', '-'], "_")
-}
-
-/// Statuses in which a task or serverless replication is (about to be) moving data: modifying
-/// it needs a stop first, and DMS refuses to delete it. Serverless replications pass through
-/// several states between a start and `running` (DMS user guide, "AWS DMS Serverless
-/// components").
-pub fn is_running(status: &str) -> bool {
-    matches!(
-        normalize_status(status).as_str(),
-        "running"
-            | "starting"
-            | "resuming"
-            | "initializing"
-            | "preparing_metadata_resources"
-            | "testing_connection"
-            | "fetching_metadata"
-            | "calculating_capacity"
-            | "provisioning_capacity"
-            | "replication_starting"
-    )
-}
-
-/// `failed`, `create_failed`, `delete-failed`, ...: DMS does not leave these by itself.
-pub fn is_failed(status: &str) -> bool {
-    let s = normalize_status(status);
-    s == "failed" || s.ends_with("_failed")
 }
 
 /// Reads the owner from a resource's tags.
@@ -209,11 +178,6 @@ pub const SERVERLESS_LOG_GROUP_PREFIX: &str = "dms-serverless-replication-";
 /// `dms-serverless-replication-<resource id at the end of the config's ARN>`.
 pub fn serverless_log_group(config_arn: &str) -> String {
     format!("{SERVERLESS_LOG_GROUP_PREFIX}{}", resource_id(config_arn))
-}
-
-/// The last segment of an ARN, DMS's resource id (`arn:aws:dms:...:task:ABC` -> `ABC`).
-pub fn resource_id(arn: &str) -> &str {
-    arn.rsplit(':').next().unwrap_or(arn)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -34,7 +34,7 @@ pub struct MetricSubject {
 impl MetricSubject {
     /// DMS's resource id: the last segment of the ARN.
     fn resource_id(&self) -> &str {
-        self.arn.rsplit(':').next().unwrap_or(&self.arn)
+        crate::dms::resource_id(&self.arn)
     }
 
     fn is_named_by(&self, value: &str) -> bool {

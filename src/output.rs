@@ -17,7 +17,7 @@ pub fn stderr_color(no_color_flag: bool) -> bool {
     use_color(no_color_flag, io::stderr().is_terminal())
 }
 
-/// Writes all of `bytes` to stdout, secrets masked ([`crate::redact`]). A closed pipe
+/// Writes all of `bytes` to stdout, secrets masked (`crate::redact`). A closed pipe
 /// (`dmsctl render | head`) is not an error.
 pub fn print(bytes: &[u8]) -> io::Result<()> {
     let bytes = &masked(bytes);

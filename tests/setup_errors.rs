@@ -63,33 +63,75 @@ fn an_invalid_log_filter_is_named_in_the_error() {
     );
 }
 
-#[test]
-fn commands_refuse_output_formats_they_do_not_have() {
+/// `dmsctl ARGS -f examples/sci-sync-serverless.yaml`, without colour.
+fn example(args: &[&str]) -> Output {
     let spec = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/sci-sync-serverless.yaml"
     );
+    Command::new(env!("CARGO_BIN_EXE_dmsctl"))
+        .args(args)
+        .args(["-f", spec])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("dmsctl runs")
+}
+
+#[test]
+fn commands_refuse_output_formats_they_do_not_have() {
     for (args, message) in [
         (
             &["start", "-o", "markdown"][..],
-            "`start` reports as table or json",
+            "`start` prints table or json, not markdown",
         ),
-        (&["stop", "-o", "html"], "`stop` reports as table or json"),
+        (
+            &["stop", "-o", "html"],
+            "`stop` prints table or json, not html",
+        ),
         (
             &["status", "-o", "html"],
             "`status` prints table, json or markdown, not html",
         ),
         (
             &["adopt", "-o", "markdown"],
-            "`adopt` reports as table or json",
+            "`adopt` prints table or json, not markdown",
+        ),
+        // Refused before any work: render and validate once did the work first.
+        (
+            &["render", "-o", "html"],
+            "`render` prints table, json or markdown, not html",
+        ),
+        (
+            &["validate", "-o", "html"],
+            "`validate` prints table, json or markdown, not html",
+        ),
+        (
+            &["schema", "-o", "markdown"],
+            "`schema` prints the JSON Schema, not markdown",
+        ),
+        (
+            &["generate", "--stack", "sci", "-o", "json"],
+            "`generate` prints a YAML spec, not json",
+        ),
+        (
+            &["logs", "backend", "-o", "json"],
+            "`logs` prints log lines, not json",
         ),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_dmsctl"))
-            .args(args)
-            .args(["-f", spec])
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("dmsctl runs");
-        fails_with(&out, message);
+        fails_with(&example(args), message);
+    }
+}
+
+#[test]
+fn every_duration_flag_refuses_zero_alike() {
+    // `start --timeout 0` was accepted while `apply --timeout 0` was refused.
+    for args in [
+        &["start", "--wait", "--timeout", "0"][..],
+        &["stop", "--timeout", "0s"],
+        &["apply", "--timeout", "0"],
+        &["destroy", "--timeout", "0m"],
+        &["logs", "backend", "--since", "0"],
+    ] {
+        fails_with(&example(args), "a duration must be longer than zero");
     }
 }

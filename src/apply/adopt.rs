@@ -3,7 +3,8 @@
 use crate::cloud::CloudWrite;
 use crate::plan::adopt::Adoption;
 
-/// What tagging came to: the adoptions that took, and those that failed with AWS's error.
+/// What tagging came to: the adoptions that took, and those that failed with AWS's error
+/// (and the hint for credentials or throttling).
 #[derive(Debug, Default)]
 pub struct Adopted<'a> {
     pub adopted: Vec<&'a Adoption>,
@@ -20,7 +21,7 @@ pub async fn adopt<'a, C: CloudWrite>(cloud: &C, adoptable: &'a [Adoption]) -> A
     for (a, result) in adoptable.iter().zip(results) {
         match result {
             Ok(()) => out.adopted.push(a),
-            Err(e) => out.failed.push((a, e.to_string())),
+            Err(e) => out.failed.push((a, e.with_hint())),
         }
     }
     out

@@ -31,9 +31,9 @@ use crate::live::Live;
 use crate::model::Desired;
 use crate::plan::{self, Plan, SavedPlan};
 
-pub use progress::{utc_timestamp, Progress};
-pub use report::{Done, Entry, Failed, Report, Skipped};
-pub use secrets::{SecretProblem, Secrets, SecretsError};
+pub use progress::Progress;
+pub use report::{Entry, Failure, FailureKind, Report};
+pub use secrets::{Secrets, SecretsError};
 pub use wait::Backoff;
 
 use steps::{Ctx, Step};
@@ -128,7 +128,7 @@ pub struct Ready {
 #[derive(Debug, Clone)]
 pub enum Prepared {
     /// Live state already matches.
-    NoChanges(Plan),
+    NoChanges,
     Ready(Box<Ready>),
 }
 
@@ -199,7 +199,7 @@ pub async fn prepare<C: Cloud>(cloud: &C, req: Request<'_>) -> Result<Prepared, 
         ));
     }
     if !plan.has_changes() {
-        return Ok(Prepared::NoChanges(plan));
+        return Ok(Prepared::NoChanges);
     }
     let blocked = plan.blocked_by_hazards();
     if !req.allow_destroy && !blocked.is_empty() {
@@ -250,7 +250,7 @@ enum State {
     Pending,
     Running,
     Done(String),
-    Failed(String),
+    Failed(Failure),
     Skipped(String),
 }
 
@@ -315,7 +315,7 @@ pub async fn execute<C: CloudWrite + 'static>(
 }
 
 /// What a step's task answers: its index, and its outcome (`None`: it never started).
-type Joined = (usize, Option<Result<String, String>>);
+type Joined = (usize, Option<Result<String, Failure>>);
 
 /// The state of a run: each step's, the tasks in flight, and why the run stopped starting
 /// steps, if it did.
@@ -366,7 +366,7 @@ impl Run {
             let (ctx, steps, cancel) = (ctx.clone(), self.steps.clone(), cancel.clone());
             let handle = self.set.spawn(async move {
                 let r = ctx.run(&steps[i], &cancel).await;
-                (i, r.map(|r| r.map_err(|e| e.to_string())))
+                (i, r.map(|r| r.map_err(|e| e.failure())))
             });
             self.ids.insert(handle.id(), i);
         }
@@ -390,7 +390,13 @@ impl Run {
                 return;
             }
             Err(e) => match self.ids.get(&e.id()) {
-                Some(&i) => (i, Err(format!("internal error: {e}"))),
+                Some(&i) => (
+                    i,
+                    Err(Failure::new(
+                        FailureKind::Internal,
+                        format!("internal error: {e}"),
+                    )),
+                ),
                 None => return,
             },
         };
@@ -427,9 +433,13 @@ impl Run {
             match st {
                 State::Done(detail) => report.add_done(entry, detail),
                 State::Failed(error) => report.add_failed(entry, error),
-                State::Running => {
-                    report.add_failed(entry, "internal error: the step's outcome was lost".into())
-                }
+                State::Running => report.add_failed(
+                    entry,
+                    Failure::new(
+                        FailureKind::Internal,
+                        "internal error: the step's outcome was lost",
+                    ),
+                ),
                 State::Skipped(reason) => report.add_skipped(entry, reason),
                 State::Pending => report.add_skipped(entry, never.to_string()),
             }

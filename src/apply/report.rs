@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::cloud::ErrorKind;
 use crate::plan::Kind;
 
 /// One step that completed.
@@ -27,7 +28,49 @@ pub struct Failed {
     pub name: String,
     pub id: String,
     pub action: String,
-    pub error: String,
+    pub error: Failure,
+}
+
+/// Why a step failed: the kind of failure, for scripts to act on, beside the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub message: String,
+}
+
+/// What kind of failure stopped a step: `throttled`, `not-found`, ... for a failed AWS call
+/// ([`ErrorKind`]), else one of dmsctl's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A wait saw a status DMS does not leave by itself.
+    WaitFailed,
+    /// A wait did not end before the deadline.
+    Timeout,
+    /// Something the step needs is not there.
+    Missing,
+    /// A resource with the identifier exists and belongs to no one or another stack.
+    Conflict,
+    /// A bug in dmsctl: the step panicked or its outcome was lost.
+    Internal,
+    /// A failed AWS call, by the cloud's kind (serde wants untagged variants last).
+    #[serde(untagged)]
+    Cloud(ErrorKind),
+}
+
+impl Failure {
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// One step that was not attempted.
@@ -79,7 +122,7 @@ impl Report {
     }
 
     /// Accounts for a step that failed.
-    pub fn add_failed(&mut self, e: Entry, error: String) {
+    pub fn add_failed(&mut self, e: Entry, error: Failure) {
         let Entry {
             kind,
             name,

@@ -168,7 +168,7 @@ async fn run(fake: &Arc<FakeCloud>, a: Args<'_>) -> Result<Run, ApplyError> {
     )
     .await?;
     let ready = match prepared {
-        Prepared::NoChanges(_) => {
+        Prepared::NoChanges => {
             return Ok(Run {
                 report: Report::default(),
                 output: String::new(),
@@ -294,7 +294,10 @@ async fn a_failed_endpoint_skips_only_its_task_and_the_next_apply_converges() {
     );
     assert_eq!(
         rep.failed[0].error,
-        "create_endpoint: Kafka broker unreachable"
+        Failure::new(
+            FailureKind::Cloud(ErrorKind::Other),
+            "create_endpoint: Kafka broker unreachable"
+        )
     );
     assert_eq!(
         names(rep.skipped.iter().map(|s| (s.kind, s.name.clone()))),
@@ -427,9 +430,10 @@ async fn a_create_that_meets_a_stranger_is_the_conflict_plan_reports() {
     let failed: Vec<_> = report
         .failed
         .iter()
-        .map(|f| (f.name.as_str(), f.error.as_str()))
+        .map(|f| (f.name.as_str(), f.error.message.as_str()))
         .collect();
     assert_eq!(failed.len(), 1, "{}", report.text("Apply"));
+    assert_eq!(report.failed[0].error.kind, FailureKind::Conflict);
     assert_eq!(failed[0].0, "backend");
     assert!(
         failed[0]
@@ -1243,5 +1247,37 @@ fn progress_lines_are_timestamped_in_utc() {
     assert_eq!(
         buf.text(),
         "2026-11-23T19:40:02Z endpoint backend: creating\n"
+    );
+}
+
+#[test]
+fn the_report_json_keeps_each_failure_s_kind_beside_its_message() {
+    let mut report = Report::default();
+    let entry = |name: &str| Entry {
+        kind: Kind::Endpoint,
+        name: name.into(),
+        id: format!("sci-{name}"),
+        action: "create".into(),
+    };
+    report.add_failed(
+        entry("events"),
+        Failure::new(
+            FailureKind::Cloud(ErrorKind::Throttled),
+            "CreateEndpoint: Rate exceeded",
+        ),
+    );
+    report.add_failed(
+        entry("backend"),
+        Failure::new(FailureKind::Timeout, "timed out waiting for endpoint"),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&report.json()).expect("JSON");
+    assert_eq!(
+        doc["failed"][0]["error"],
+        serde_json::json!({"kind": "throttled", "message": "CreateEndpoint: Rate exceeded"})
+    );
+    assert_eq!(doc["failed"][1]["error"]["kind"], "timeout");
+    assert_eq!(
+        doc["failed"][0]["kind"],
+        serde_json::to_value(Kind::Endpoint).expect("kind")
     );
 }

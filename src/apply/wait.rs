@@ -8,6 +8,7 @@ use tokio::time::Instant;
 
 use super::poll::Poller;
 use crate::cloud::{CloudError, ErrorKind, Status, Waitable};
+use crate::dms;
 
 /// What a condition says about the status just read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,18 +138,7 @@ pub async fn until(
 
 /// DMS's status in one spelling: lowercase, `_` for spaces and hyphens.
 fn norm(s: &Status) -> String {
-    crate::live::normalize_status(&s.status)
-}
-
-/// `failed`, `create_failed`, `delete-failed`, ...: DMS will not leave these by itself.
-pub fn is_failure(status: &str) -> bool {
-    crate::live::is_failed(status)
-}
-
-/// Statuses in which a task or serverless replication is (about to be) moving data, or on its
-/// way to stopping: it must be stopped (and the stop awaited) before a modify or a delete.
-pub fn is_running(status: &str) -> bool {
-    crate::live::is_running(status) || crate::live::normalize_status(status) == "stopping"
+    dms::normalize_status(&s.status)
 }
 
 fn failure(s: &Status) -> Check {
@@ -165,7 +155,7 @@ fn exists_and(s: Option<&Status>, done: &[&str]) -> Check {
     let n = norm(s);
     if done.contains(&n.as_str()) {
         Check::Done
-    } else if is_failure(&n) {
+    } else if dms::is_failed(&n) {
         failure(s)
     } else {
         Check::Pending
@@ -203,7 +193,7 @@ pub fn halted(s: Option<&Status>) -> Check {
     let Some(st) = s else {
         return Check::Done;
     };
-    if is_running(&st.status) {
+    if dms::must_stop_before_modify(&st.status) {
         Check::Pending
     } else {
         Check::Done
@@ -215,7 +205,7 @@ pub fn halted(s: Option<&Status>) -> Check {
 pub fn replication_settled(s: Option<&Status>) -> Check {
     match s {
         None => Check::Done,
-        Some(st) if is_failure(&st.status) => failure(st),
+        Some(st) if dms::is_failed(&st.status) => failure(st),
         Some(st) if norm(st) == "modifying" => Check::Pending,
         Some(_) => Check::Done,
     }
@@ -233,12 +223,14 @@ pub fn resumed() -> impl Condition {
         let n = norm(st);
         if n == "running" {
             Check::Done
-        } else if is_failure(&n) {
+        } else if dms::is_failed(&n) {
             failure(st)
         } else if n == "stopped" && started {
             Check::Done
         } else {
-            started |= is_running(&n);
+            // Any status a stop would have to wait for (`stopping` too, as before) shows that
+            // the start was taken in.
+            started |= dms::must_stop_before_modify(&n);
             Check::Pending
         }
     }
@@ -248,7 +240,7 @@ pub fn resumed() -> impl Condition {
 pub fn gone(s: Option<&Status>) -> Check {
     match s {
         None => Check::Done,
-        Some(st) if is_failure(&st.status) => failure(st),
+        Some(st) if dms::is_failed(&st.status) => failure(st),
         Some(_) => Check::Pending,
     }
 }
@@ -278,7 +270,7 @@ fn reached(s: Option<&Status>, done: impl Fn(&str) -> bool) -> Check {
     let n = norm(s);
     if done(&n) {
         Check::Done
-    } else if is_failure(&n) {
+    } else if dms::is_failed(&n) {
         Check::Failed(
             s.message
                 .clone()
@@ -359,7 +351,5 @@ mod tests {
             Check::Failed("status failed".into())
         );
         assert!(matches!(running(None), Check::Failed(_)));
-        assert!(is_running("Testing Connection"));
-        assert!(!is_running("stopped"));
     }
 }

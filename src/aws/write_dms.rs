@@ -193,16 +193,10 @@ pub(crate) async fn delete_instance(client: &dms::Client, arn: &str) -> Result<(
 
 // ---- endpoints ----
 
-/// Replaces every secret value a message might echo (DMS's validation messages name the
-/// offending value) with `(sensitive)`.
-fn redact(mut err: CloudError, secrets: Option<&EndpointSecrets>) -> CloudError {
-    if let Some(s) = secrets {
-        for value in s.password.iter().chain(s.settings.values()) {
-            if !value.expose().is_empty() {
-                err.message = err.message.replace(value.expose(), "(sensitive)");
-            }
-        }
-    }
+/// Masks every secret a message might echo (DMS's validation messages name the offending
+/// value): the endpoint's secrets are registered with [`crate::redact`] when resolved.
+fn redact(mut err: CloudError) -> CloudError {
+    err.message = crate::redact::redact(&err.message).into_owned();
     err
 }
 
@@ -250,7 +244,7 @@ pub(crate) async fn create_endpoint(
         .set_tags(sdk_tags(&e.tags))
         .send()
         .await
-        .map_err(|err| redact(cloud_error(OP, &err), Some(secrets)))?;
+        .map_err(|err| redact(cloud_error(OP, &err)))?;
     arn_or_error(OP, out.endpoint.and_then(|e| e.endpoint_arn))
 }
 
@@ -273,7 +267,7 @@ pub(crate) async fn modify_endpoint(
         .exact_settings(false)
         .send()
         .await
-        .map_err(|err| redact(cloud_error(OP, &err), secrets))?;
+        .map_err(|err| redact(cloud_error(OP, &err)))?;
     Ok(())
 }
 
@@ -684,7 +678,7 @@ mod tests {
             SecretValue::new("sasl-456"),
         );
         let err = local_error("CreateEndpoint", "bad values pw-123 and sasl-456");
-        let err = redact(err, Some(&secrets));
+        let err = redact(err);
         assert_eq!(err.message, "bad values (sensitive) and (sensitive)");
     }
 }

@@ -58,6 +58,8 @@ struct Inner {
     secrets_received: Vec<String>,
     /// Secrets Manager: secret id -> SecretString.
     secrets_manager: BTreeMap<String, String>,
+    /// CloudWatch Logs events, of every group.
+    log_events: Vec<LogEvent>,
 }
 
 pub struct FakeCloud {
@@ -96,7 +98,7 @@ fn empty() -> Desired {
 }
 
 fn running(status: &str) -> bool {
-    crate::apply::wait::is_running(status)
+    crate::dms::must_stop_before_modify(status)
 }
 
 impl FakeCloud {
@@ -196,6 +198,15 @@ impl FakeCloud {
 
     pub fn secrets_received(&self) -> Vec<String> {
         self.lock().secrets_received.clone()
+    }
+
+    /// Logs an event: every `log_events` call from its time on returns it.
+    pub fn log_event(&self, timestamp_ms: i64, message: &str) {
+        self.lock().log_events.push(LogEvent {
+            timestamp_ms,
+            stream: "stream".into(),
+            message: message.into(),
+        });
     }
 
     /// Stores a Secrets Manager secret.
@@ -527,10 +538,16 @@ impl Cloud for FakeCloud {
         &self,
         _group: &str,
         _stream_prefix: &str,
-        _since_ms: i64,
+        since_ms: i64,
         _filter: Option<&str>,
     ) -> Result<Vec<LogEvent>, CloudError> {
-        Ok(Vec::new())
+        let inner = self.lock();
+        Ok(inner
+            .log_events
+            .iter()
+            .filter(|e| e.timestamp_ms >= since_ms)
+            .cloned()
+            .collect())
     }
 
     async fn cdc_latency(

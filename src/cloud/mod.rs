@@ -16,8 +16,10 @@ use crate::model::{
     DesiredTask, Tag,
 };
 
-/// What went wrong with a call, in the few kinds the planner and executor act on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What went wrong with a call, in the few kinds the planner and executor act on. The apply
+/// report's JSON names them in kebab case (`not-found`, `throttled`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ErrorKind {
     NotFound,
     AlreadyExists,
@@ -40,6 +42,25 @@ pub struct CloudError {
     /// The API operation, e.g. `DescribeEndpoints`.
     pub operation: String,
     pub message: String,
+}
+
+impl CloudError {
+    /// What to do about the usual causes of a failure (credentials, throttling), as a line to
+    /// put after the message (`"\nhint: ..."`); empty for the others.
+    pub fn hint(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::Denied => {
+                "\nhint: check the AWS credentials (environment, --profile, SSO login) and their permissions"
+            }
+            ErrorKind::Throttled => "\nhint: AWS kept throttling the calls; try again in a moment",
+            _ => "",
+        }
+    }
+
+    /// The error followed by its [`hint`](Self::hint).
+    pub fn with_hint(&self) -> String {
+        format!("{self}{}", self.hint())
+    }
 }
 
 /// Reads the account: DMS resources, their statuses and progress, their logs and metrics, and
@@ -98,20 +119,20 @@ pub trait Cloud: Send + Sync {
     ) -> impl Future<Output = Result<Vec<LogEvent>, CloudError>> + Send;
 
     /// The current CDC latency of each replication that reports one, by ARN (from CloudWatch:
-    /// see [`crate::metrics`]). Replications without recent data points are absent.
+    /// see `crate::metrics`). Replications without recent data points are absent.
     fn cdc_latency(
         &self,
         subjects: &[MetricSubject],
     ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }
 
-/// A secret's value, resolved from the environment at apply time. It prints as `(sensitive)`
-/// in every `Debug` and `Display`, so it cannot leak through a log line or an error.
+/// A secret's value, resolved from the environment at apply time. It prints as
+/// `crate::redact::MASK` in every `Debug` and `Display`, so it cannot leak through a log line or an error.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretValue(String);
 
 impl SecretValue {
-    /// Wraps a value and registers it with [`crate::redact`], so that it is masked wherever
+    /// Wraps a value and registers it with `crate::redact`, so that it is masked wherever
     /// it might surface in a log or an error.
     pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();
@@ -127,13 +148,13 @@ impl SecretValue {
 
 impl std::fmt::Debug for SecretValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("(sensitive)")
+        f.write_str(crate::redact::MASK)
     }
 }
 
 impl std::fmt::Display for SecretValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("(sensitive)")
+        f.write_str(crate::redact::MASK)
     }
 }
 

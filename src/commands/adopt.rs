@@ -10,7 +10,7 @@ use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use serde_json::json;
 
-use super::common::{ask_yes, check_output, exit_code, human};
+use super::common::{ask_yes, exit_code, human};
 use crate::apply::adopt::Adopted;
 use crate::cli::{AdoptArgs, Global, Output};
 use crate::model::Desired;
@@ -19,7 +19,6 @@ use crate::plan::adopt::{adoptions, Adoption};
 use crate::plan::{self, Conflict};
 
 pub fn run(global: &Global, args: &AdoptArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "adopt")?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let known: Vec<&String> = desired.logical_names().collect();

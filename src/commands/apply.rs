@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 
-use super::common::{ask_yes, check_output, exit_code, human, timeout};
+use super::common::{ask_yes, exit_code, human};
 use crate::apply::{self, ApplyError, CancelToken, Prepared, Progress, Request};
 use crate::cli::{ApplyArgs, Global, Output};
 use crate::cloud::CloudWrite;
@@ -19,8 +19,6 @@ use crate::output;
 use crate::plan::{render, SavedPlan};
 
 pub fn run(global: &Global, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "apply")?;
-    let timeout = timeout(&args.timeout)?;
     if args.parallelism == 0 {
         bail!("--parallelism must be at least 1");
     }
@@ -53,7 +51,7 @@ pub fn run(global: &Global, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         allow_destroy: args.allow_destroy,
         options: apply::Options {
             parallelism: args.parallelism,
-            timeout,
+            timeout: args.timeout,
             update_secrets: args.update_secrets,
             ..apply::Options::default()
         },
@@ -120,7 +118,7 @@ pub(crate) async fn drive<C: CloudWrite + 'static>(
         other => anyhow::Error::new(other),
     })?;
     let ready = match prepared {
-        Prepared::NoChanges(_) => {
+        Prepared::NoChanges => {
             let text = match s.verb {
                 Verb::Apply => "No changes. Live state matches the spec.\n".to_string(),
                 Verb::Destroy => format!(

@@ -3,30 +3,11 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{bail, Context};
 
-use crate::cli::{parse_duration, Global, Output};
+use crate::cli::{Global, Output};
 use crate::output;
-
-/// Commands that change things report as a table (plain lines) or JSON.
-pub(crate) fn check_output(global: &Global, command: &str) -> anyhow::Result<()> {
-    match global.output {
-        Output::Table | Output::Json => Ok(()),
-        Output::Markdown | Output::Html => {
-            bail!("`{command}` reports as table or json (-o table, -o json)")
-        }
-    }
-}
-
-pub(crate) fn timeout(text: &str) -> anyhow::Result<Duration> {
-    let t = parse_duration(text).map_err(|e| anyhow!("--timeout: {e}"))?;
-    if t.is_zero() {
-        bail!("--timeout: the deadline must be longer than zero");
-    }
-    Ok(t)
-}
 
 /// Where text for people goes: stdout, unless stdout carries the JSON report.
 pub(crate) fn human(global: &Global, text: &str) -> std::io::Result<()> {

@@ -5,17 +5,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
-
 use crate::cli::{CostArgs, Global, Output};
 use crate::cost::{self, diff, html, render, Catalog, CostReport, Options};
 use crate::output;
 use crate::spec::types::Spec;
 
 pub fn run(global: &Global, args: &CostArgs) -> anyhow::Result<ExitCode> {
-    if args.baseline.is_some() && global.output == Output::Html {
-        bail!("`cost --baseline` prints table, json or markdown, not html");
-    }
     let (spec, source) = super::load_spec(global)?;
     let catalog = match &args.prices {
         Some(path) => Catalog::from_file(path)?,

@@ -7,14 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::apply::{drive, Session, Verb};
-use super::common::{check_output, timeout};
 use crate::apply;
 use crate::cli::{DestroyArgs, Global};
 use crate::model::Desired;
 
 pub fn run(global: &Global, args: &DestroyArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "destroy")?;
-    let timeout = timeout(&args.timeout)?;
     let (spec, source) = super::load_spec(global)?;
     let nothing = apply::nothing(&Desired::from_spec(&spec));
     let session = Session {
@@ -28,7 +25,7 @@ pub fn run(global: &Global, args: &DestroyArgs) -> anyhow::Result<ExitCode> {
         // so.
         allow_destroy: true,
         options: apply::Options {
-            timeout,
+            timeout: args.timeout,
             ..apply::Options::default()
         },
     };

@@ -12,9 +12,6 @@ use crate::output;
 use crate::plan::{self, render};
 
 pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    if global.output == Output::Html {
-        bail!("`diff` prints table, json or markdown, not html");
-    }
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;

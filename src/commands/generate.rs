@@ -8,26 +8,20 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::aws::{AwsCloud, SetupError};
-use crate::cli::{GenerateArgs, GenerateMode, Global, Output};
-use crate::generate::{generate, is_name};
+use crate::cli::{GenerateArgs, Global};
+use crate::generate::generate;
+use crate::model::stack_name;
 use crate::output;
-use crate::spec::{self, types::ComputeMode, Severity};
+use crate::spec::{self, Severity};
 
 pub fn run(global: &Global, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
-    if global.output != Output::Table {
-        bail!("`generate` prints a YAML spec; it has no -o formats");
-    }
-    if !is_name(&args.stack) || args.stack.len() > 40 {
+    if let Err(why) = stack_name(&args.stack) {
         bail!(
-            "`{}` is not a stack name: lowercase letters, digits and hyphens, starting with a \
-             letter, at most 40 characters",
+            "`{}` is not a stack name: {why} (lowercase letters, digits and single hyphens, \
+             starting with a letter, at most 40 characters)",
             args.stack
         );
     }
-    let mode = args.mode.map(|m| match m {
-        GenerateMode::Serverless => ComputeMode::Serverless,
-        GenerateMode::Instances => ComputeMode::Instances,
-    });
     let rt = super::runtime()?;
     rt.block_on(async {
         let settings =
@@ -41,7 +35,7 @@ pub fn run(global: &Global, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         let region = config.region().map(|r| r.to_string());
         let cloud = AwsCloud::new(&config);
         let live = super::read_live(&cloud).await?;
-        let generated = generate(&live, &args.stack, region.as_deref(), mode)
+        let generated = generate(&live, &args.stack, region.as_deref(), args.mode)
             .map_err(|e| anyhow::anyhow!(e))?;
 
         let checked = spec::check_text("generated spec", &generated.text, &|_| true);

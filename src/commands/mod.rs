@@ -1,28 +1,28 @@
 //! One module per subcommand: gather inputs, call the core, pick a renderer.
 
-pub mod adopt;
-pub mod apply;
+mod adopt;
+mod apply;
 pub mod check;
 mod common;
-pub mod cost;
-pub mod destroy;
-pub mod diff;
-pub mod generate;
-pub mod logs;
-pub mod plan;
-pub mod render;
-pub mod schema;
-pub mod start;
-pub mod status;
-pub mod validate;
+mod cost;
+mod destroy;
+mod diff;
+mod generate;
+mod logs;
+mod plan;
+mod render;
+mod schema;
+mod start;
+mod status;
+mod validate;
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
 use crate::aws::{self, AwsCloud};
-use crate::cli::{Cli, Command, Global};
-use crate::cloud::{Cloud, CloudError, ErrorKind};
+use crate::cli::{Cli, Command, Global, Output};
+use crate::cloud::{Cloud, CloudError};
 use crate::live::Live;
 use crate::output;
 use crate::spec::{self, Spec};
@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         cli.global.verbose,
         output::stderr_color(cli.global.no_color),
     )?;
+    refuse_other_formats(&cli.command, cli.global.output)?;
     match &cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
         Command::Render(args) => render::run(&cli.global, args),
@@ -61,6 +62,78 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cost(args) => cost::run(&cli.global, args),
         Command::Check(args) => check::run(&cli.global, args),
     }
+}
+
+/// What a command prints: the `-o` formats it has, and, for a command with one fixed output,
+/// what that is.
+struct Prints {
+    command: &'static str,
+    formats: &'static [Output],
+    fixed: Option<&'static str>,
+}
+
+/// Each command's `-o` formats, declared once: [`run`] refuses any other before any work.
+fn prints(command: &Command) -> Prints {
+    use Output::{Html, Json, Markdown, Table};
+    const DOCUMENTS: &[Output] = &[Table, Json, Markdown];
+    const REPORTS: &[Output] = &[Table, Json];
+    let formats = |command, formats| Prints {
+        command,
+        formats,
+        fixed: None,
+    };
+    let fixed = |command, formats, what| Prints {
+        command,
+        formats,
+        fixed: Some(what),
+    };
+    match command {
+        Command::Validate(_) => formats("validate", DOCUMENTS),
+        Command::Render(_) => formats("render", DOCUMENTS),
+        Command::Plan(_) => formats("plan", DOCUMENTS),
+        Command::Diff(_) => formats("diff", DOCUMENTS),
+        Command::Check(_) => formats("check", DOCUMENTS),
+        Command::Status(_) => formats("status", DOCUMENTS),
+        Command::Cost(args) if args.baseline.is_some() => formats("cost --baseline", DOCUMENTS),
+        Command::Cost(_) => formats("cost", &[Table, Json, Markdown, Html]),
+        Command::Apply(_) => formats("apply", REPORTS),
+        Command::Destroy(_) => formats("destroy", REPORTS),
+        Command::Start(_) => formats("start", REPORTS),
+        Command::Stop(_) => formats("stop", REPORTS),
+        Command::Adopt(_) => formats("adopt", REPORTS),
+        // The schema is JSON whichever of the two is asked for.
+        Command::Schema => fixed("schema", REPORTS, "the JSON Schema"),
+        Command::Generate(_) => fixed("generate", &[Table], "a YAML spec"),
+        Command::Logs(_) => fixed("logs", &[Table], "log lines"),
+        Command::Completions(_) => fixed("completions", &[Table], "a shell script"),
+    }
+}
+
+/// Refuses an `-o` format the command does not have, in one wording:
+/// "`plan` prints table, json or markdown, not html".
+fn refuse_other_formats(command: &Command, asked: Output) -> anyhow::Result<()> {
+    let p = prints(command);
+    if p.formats.contains(&asked) {
+        return Ok(());
+    }
+    let what = match p.fixed {
+        Some(what) => what.to_string(),
+        None => {
+            let names: Vec<String> = p.formats.iter().map(|f| format_name(*f)).collect();
+            match names.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => "nothing".to_string(),
+            }
+        }
+    };
+    bail!("`{}` prints {what}, not {}", p.command, format_name(asked))
+}
+
+/// The name `-o` takes for `f`.
+fn format_name(f: Output) -> String {
+    clap::ValueEnum::to_possible_value(&f)
+        .map_or_else(|| format!("{f:?}"), |v| v.get_name().to_string())
 }
 
 /// Reads the spec named by `-f`, prints its diagnostics to stderr, and returns it when it has no
@@ -138,14 +211,7 @@ pub async fn read_live(cloud: &impl Cloud) -> anyhow::Result<Live> {
 /// Turns a failed AWS call into a message that says what dmsctl was doing and, for the usual
 /// causes, what to do.
 pub fn cloud_error(e: CloudError, doing: &str) -> anyhow::Error {
-    let hint = match e.kind {
-        ErrorKind::Denied => {
-            "\nhint: check the AWS credentials (environment, --profile, SSO login) and their permissions"
-        }
-        ErrorKind::Throttled => "\nhint: AWS kept throttling the calls; try again in a moment",
-        _ => "",
-    };
-    anyhow::anyhow!("{doing}: {e}{hint}")
+    anyhow::anyhow!("{doing}: {}", e.with_hint())
 }
 
 /// With `-v`, the number of AWS API calls of each kind, on stderr.

@@ -10,9 +10,6 @@ use crate::output;
 use crate::plan::{self, render, SavedPlan};
 
 pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    if global.output == Output::Html {
-        bail!("`plan` prints table, json or markdown, not html");
-    }
     let (spec, source) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;

@@ -49,9 +49,9 @@ pub fn run(global: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     };
     let text = serde_json::to_string_pretty(&doc)?;
     let out = match global.output {
-        Output::Table | Output::Json => format!("{text}\n"),
         Output::Markdown => format!("```json\n{text}\n```\n"),
-        Output::Html => bail!("`render` prints table, json or markdown, not html"),
+        // Html is refused before any work (`commands::prints`).
+        Output::Table | Output::Json | Output::Html => format!("{text}\n"),
     };
     output::print(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 
-use super::common::{check_output, exit_code};
-use crate::cli::{parse_duration, Global, Output, StartArgs, StopArgs};
+use super::common::exit_code;
+use crate::cli::{Global, Output, StartArgs, StopArgs};
 use crate::model::Desired;
 use crate::operate::{self, select, Outcome, StartOptions};
 use crate::output;
@@ -18,8 +18,6 @@ use crate::spec::checks::is_rfc3339;
 const POLL: Duration = Duration::from_secs(1);
 
 pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "start")?;
-    let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
     if let Some(t) = &args.cdc_start_time {
         if !is_rfc3339(t) {
             bail!("--cdc-start-time: `{t}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z)");
@@ -35,7 +33,7 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
         let opts = StartOptions {
             reload: args.reload,
             cdc_start_time: args.cdc_start_time.clone(),
-            wait: args.wait.then_some(timeout),
+            wait: args.wait.then_some(args.timeout),
             poll: POLL,
         };
         let outcomes = operate::start(&cloud, &targets, &opts).await;
@@ -46,8 +44,6 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
 }
 
 pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
-    check_output(global, "stop")?;
-    let timeout = parse_duration(&args.timeout).map_err(|e| anyhow!("--timeout: {e}"))?;
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
@@ -55,7 +51,7 @@ pub fn run_stop(global: &Global, args: &StopArgs) -> anyhow::Result<ExitCode> {
         let cloud = Arc::new(super::connect(global, &spec).await?);
         let live = super::read_live(cloud.as_ref()).await?;
         let targets = select(&desired, &live, &args.names)?;
-        let wait = args.wait.then_some(timeout);
+        let wait = args.wait.then_some(args.timeout);
         let outcomes = operate::stop(&cloud, &targets, wait, POLL).await;
         super::report_calls(global, cloud.as_ref())?;
         Ok::<_, anyhow::Error>(outcomes)

@@ -2,23 +2,18 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use anyhow::bail;
 use comfy_table::{presets::UTF8_FULL, ContentArrangement, Table};
 use serde_json::json;
 
 use crate::cli::{Global, Output, StatusArgs};
-use crate::cloud::{CdcLatency, Cloud, MetricSubject, TableStat};
-use crate::live::is_running;
+use crate::cloud::{CdcLatency, TableStat};
 use crate::model::Desired;
-use crate::operate::{lookup, Running};
+use crate::operate::{self, lookup, watch, ReplicationStatus, Running};
 use crate::output;
 
 pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
-    if global.output == Output::Html {
-        bail!("`status` prints table, json or markdown, not html");
-    }
     if args.watch && !std::io::stdout().is_terminal() {
         bail!("--watch refreshes a terminal; without one, run `dmsctl status` repeatedly");
     }
@@ -27,12 +22,13 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let rt = super::runtime()?;
     rt.block_on(async {
         let cloud = super::connect(global, &spec).await?;
-        loop {
+        let every = args.watch.then_some(watch::STATUS_EVERY);
+        watch::repeat(every, async || {
             let live = super::read_live(&cloud).await?;
             let (found, missing) = lookup(&desired, &live, &args.names)?;
-            let mut rows: Vec<Row> = with_latency(&cloud, found).await?;
-            if args.tables {
-                with_tables(&cloud, &mut rows).await?;
+            let (rows, notes) = operate::read_status(&cloud, found, args.tables).await;
+            for note in notes {
+                output::eprint(format!("note: {note}\n").as_bytes())?;
             }
             let text = match global.output {
                 Output::Json => format!(
@@ -42,91 +38,31 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
                 Output::Markdown => markdown(&rows, &missing) + &tables_markdown(&rows),
                 Output::Table | Output::Html => table(&rows, &missing) + &tables_tables(&rows),
             };
-            if args.watch {
+            let text = match every {
                 // Clear the screen and home the cursor, then redraw.
-                output::print(
-                    format!("\x1b[2J\x1b[H{text}\n(refreshing every 5 s; Ctrl-C to stop)\n")
-                        .as_bytes(),
-                )?;
-                tokio::select! {
-                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                    _ = tokio::signal::ctrl_c() => break,
-                }
-            } else {
-                output::print(text.as_bytes())?;
-                break;
-            }
-        }
+                Some(every) => format!(
+                    "\x1b[2J\x1b[H{text}\n(refreshing every {} s; Ctrl-C to stop)\n",
+                    every.as_secs()
+                ),
+                None => text,
+            };
+            output::print(text.as_bytes())?;
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?;
         super::report_calls(global, &cloud)
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// A replication with its CDC latency, when CloudWatch has a recent data point for it, and
-/// its tables with `--tables`.
-struct Row {
-    r: Running,
-    latency: Option<CdcLatency>,
-    tables: Option<Vec<TableStat>>,
-}
-
-/// Reads the CDC latency of the running replications. CloudWatch is a second service with its
-/// own permissions: when it cannot be read, the status is still shown, with a note on stderr.
-async fn with_latency(cloud: &impl Cloud, found: Vec<Running>) -> anyhow::Result<Vec<Row>> {
-    let subjects: Vec<MetricSubject> = found
-        .iter()
-        .filter(|r| is_running(&r.status))
-        .map(|r| MetricSubject {
-            arn: r.arn.clone(),
-            identifier: r.identifier.clone(),
-        })
-        .collect();
-    let mut latency = match cloud.cdc_latency(&subjects).await {
-        Ok(l) => l,
-        Err(e) => {
-            output::eprint(format!("note: CDC latency not shown: {e}\n").as_bytes())?;
-            Default::default()
-        }
-    };
-    Ok(found
-        .into_iter()
-        .map(|r| Row {
-            latency: latency.remove(&r.arn),
-            tables: None,
-            r,
-        })
-        .collect())
-}
-
-/// Reads every replication's table statistics at once (one paginated call each). One that
-/// cannot be read is noted on stderr and shown without tables.
-async fn with_tables(cloud: &impl Cloud, rows: &mut [Row]) -> anyhow::Result<()> {
-    let reads = rows
-        .iter()
-        .map(|row| cloud.table_statistics(row.r.kind, &row.r.arn));
-    let results = futures_util::future::join_all(reads).await;
-    for (row, result) in rows.iter_mut().zip(results) {
-        match result {
-            Ok(mut tables) => {
-                tables.sort_by(|a, b| (&a.schema, &a.table).cmp(&(&b.schema, &b.table)));
-                row.tables = Some(tables);
-            }
-            Err(e) => output::eprint(
-                format!("note: tables of `{}` not shown: {e}\n", row.r.name).as_bytes(),
-            )?,
-        }
-    }
-    Ok(())
-}
-
 /// The rows whose tables were read, with their tables.
-fn listed(rows: &[Row]) -> impl Iterator<Item = (&str, &[TableStat])> {
+fn listed(rows: &[ReplicationStatus]) -> impl Iterator<Item = (&str, &[TableStat])> {
     rows.iter()
         .filter_map(|row| Some((row.r.name.as_str(), row.tables.as_deref()?)))
 }
 
 /// `send-invoice-history: 2 tables` and a table of them, for each row that has tables.
-fn tables_tables(rows: &[Row]) -> String {
+fn tables_tables(rows: &[ReplicationStatus]) -> String {
     let mut out = String::new();
     for (name, tables) in listed(rows) {
         out.push_str(&format!("\n{name}: {}\n", count(tables.len())));
@@ -145,7 +81,7 @@ fn tables_tables(rows: &[Row]) -> String {
     out
 }
 
-fn tables_markdown(rows: &[Row]) -> String {
+fn tables_markdown(rows: &[ReplicationStatus]) -> String {
     let mut out = String::new();
     for (name, tables) in listed(rows) {
         out.push_str(&format!("\n### {name}: {}\n", count(tables.len())));
@@ -192,7 +128,7 @@ fn count(n: usize) -> String {
     }
 }
 
-fn latency(row: &Row) -> String {
+fn latency(row: &ReplicationStatus) -> String {
     row.latency
         .as_ref()
         .map_or_else(|| "-".to_string(), CdcLatency::render)
@@ -224,7 +160,7 @@ fn started(r: &Running) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn table(found: &[Row], missing: &[String]) -> String {
+fn table(found: &[ReplicationStatus], missing: &[String]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -266,7 +202,7 @@ fn table(found: &[Row], missing: &[String]) -> String {
     format!("{t}\n")
 }
 
-fn markdown(found: &[Row], missing: &[String]) -> String {
+fn markdown(found: &[ReplicationStatus], missing: &[String]) -> String {
     let mut out = String::from("| Name | Kind | Status | Full load | Tables loaded / loading / queued / errored | CDC latency source / target | Started | Last error |\n|---|---|---|---|---|---|---|---|\n");
     for row in found {
         let r = &row.r;
@@ -288,7 +224,7 @@ fn markdown(found: &[Row], missing: &[String]) -> String {
     out
 }
 
-fn json_doc(found: &[Row], missing: &[String]) -> serde_json::Value {
+fn json_doc(found: &[ReplicationStatus], missing: &[String]) -> serde_json::Value {
     let mut items: Vec<serde_json::Value> = found
         .iter()
         .map(|row| {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use crate::cli::{Global, Output, ValidateArgs};
 use crate::output;
@@ -25,7 +25,8 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
             output::print(format!("{}\n", serde_json::to_string_pretty(&doc)?).as_bytes())?;
         }
         Output::Markdown => output::print(markdown(&checked, failed).as_bytes())?,
-        Output::Table => {
+        // Html is refused before any work (`commands::prints`).
+        Output::Table | Output::Html => {
             output::eprint(&spec::render_human(
                 &checked,
                 output::stderr_color(global.no_color),
@@ -55,7 +56,6 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                 output::print(summary.as_bytes())?;
             }
         }
-        Output::Html => bail!("`validate` prints table, json or markdown, not html"),
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -83,10 +83,7 @@ fn describe(spec: Option<&spec::Spec>) -> String {
             plural(s.rules.len()),
             s.replications.len(),
             plural(s.replications.len()),
-            match s.compute.mode {
-                spec::types::ComputeMode::Serverless => "serverless",
-                spec::types::ComputeMode::Instances => "instances",
-            }
+            s.compute.mode.name()
         )
     })
     .unwrap_or_default()

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::estimate::{CostReport, Mode, Money};
+use super::estimate::{CostReport, Money};
 use super::render::{md, money};
+use crate::dms::ComputeMode;
 
 /// One billed resource whose monthly cost changes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,8 +30,8 @@ pub struct CostDiff {
     pub hours_per_month: f64,
     pub prices_as_of: String,
     pub stack: String,
-    pub baseline_mode: Mode,
-    pub mode: Mode,
+    pub baseline_mode: ComputeMode,
+    pub mode: ComputeMode,
     pub baseline_monthly: Money,
     pub monthly: Money,
     pub monthly_change: Money,
@@ -43,7 +44,7 @@ pub struct CostDiff {
 }
 
 /// The mode a report deploys, with its total and items.
-fn deployed(r: &CostReport) -> Option<(Mode, Money, &[super::estimate::LineItem])> {
+fn deployed(r: &CostReport) -> Option<(ComputeMode, Money, &[super::estimate::LineItem])> {
     r.modes
         .iter()
         .find(|m| m.deployed)
@@ -54,9 +55,9 @@ fn deployed(r: &CostReport) -> Option<(Mode, Money, &[super::estimate::LineItem]
 /// Compares two reports priced with the same catalog and options (each in its deployed mode).
 pub fn diff(baseline: &CostReport, current: &CostReport) -> CostDiff {
     let (baseline_mode, baseline_monthly, before_items) =
-        deployed(baseline).unwrap_or((Mode::Serverless, Money(0), &[]));
+        deployed(baseline).unwrap_or((ComputeMode::Serverless, Money(0), &[]));
     let (mode, monthly, after_items) =
-        deployed(current).unwrap_or((Mode::Serverless, Money(0), &[]));
+        deployed(current).unwrap_or((ComputeMode::Serverless, Money(0), &[]));
     let mut by_resource: BTreeMap<&str, (Option<Money>, Option<Money>)> = BTreeMap::new();
     for i in before_items {
         let e = by_resource.entry(&i.resource).or_default();

@@ -10,43 +10,9 @@ use serde::{Serialize, Serializer};
 
 use super::catalog::Catalog;
 use super::CostError;
+use crate::dms::ComputeMode;
 use crate::model::{self, DEFAULT_STORAGE_GB};
-use crate::spec::types::ComputeMode;
 use crate::spec::Spec;
-
-/// A compute mode that can be priced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    Serverless,
-    Instances,
-}
-
-impl Mode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Serverless => "serverless",
-            Mode::Instances => "instances",
-        }
-    }
-
-    /// Capitalised, for headings.
-    pub fn title(self) -> &'static str {
-        match self {
-            Mode::Serverless => "Serverless",
-            Mode::Instances => "Instances",
-        }
-    }
-}
-
-impl From<ComputeMode> for Mode {
-    fn from(m: ComputeMode) -> Mode {
-        match m {
-            ComputeMode::Serverless => Mode::Serverless,
-            ComputeMode::Instances => Mode::Instances,
-        }
-    }
-}
 
 /// An amount of money in cents. Cents, not floats, are summed, so a total always equals the
 /// sum of the items shown with it.
@@ -111,7 +77,7 @@ impl LineItem {
 /// The cost of running the spec's replications in one mode.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModeCost {
-    pub mode: Mode,
+    pub mode: ComputeMode,
     pub monthly_total: Money,
     pub items: Vec<LineItem>,
     /// Whether the spec configures this mode; `false` when it was derived for a comparison.
@@ -147,7 +113,7 @@ pub struct CostReport {
 
 impl CostReport {
     /// The cost of `mode`, when the report prices it.
-    pub fn mode(&self, mode: Mode) -> Option<&ModeCost> {
+    pub fn mode(&self, mode: ComputeMode) -> Option<&ModeCost> {
         self.modes.iter().find(|m| m.mode == mode)
     }
 }
@@ -219,9 +185,9 @@ pub fn estimate(spec: &Spec, catalog: &Catalog, opts: &Options) -> Result<CostRe
             });
         }
     }
-    let deployed = Mode::from(spec.compute.mode);
+    let deployed = spec.compute.mode;
     let wanted = if opts.compare {
-        vec![Mode::Serverless, Mode::Instances]
+        vec![ComputeMode::Serverless, ComputeMode::Instances]
     } else {
         vec![deployed]
     };
@@ -229,8 +195,8 @@ pub fn estimate(spec: &Spec, catalog: &Catalog, opts: &Options) -> Result<CostRe
     let mut modes = Vec::new();
     for mode in wanted {
         let mut m = match mode {
-            Mode::Serverless => serverless(spec, catalog, opts, &mut notes)?,
-            Mode::Instances => instances(spec, catalog, opts, &mut notes)?,
+            ComputeMode::Serverless => serverless(spec, catalog, opts, &mut notes)?,
+            ComputeMode::Instances => instances(spec, catalog, opts, &mut notes)?,
         };
         m.deployed = mode == deployed;
         modes.push(m);
@@ -366,7 +332,7 @@ fn serverless(
             az(multi_az),
         ));
     }
-    Ok(mode_cost(Mode::Serverless, items, configured))
+    Ok(mode_cost(ComputeMode::Serverless, items, configured))
 }
 
 /// Whether the spec itself (the replication or `compute.serverless`) sets `expected_dcu`.
@@ -464,10 +430,10 @@ fn instances(
             ),
         ));
     }
-    Ok(mode_cost(Mode::Instances, items, configured))
+    Ok(mode_cost(ComputeMode::Instances, items, configured))
 }
 
-fn mode_cost(mode: Mode, items: Vec<LineItem>, configured: bool) -> ModeCost {
+fn mode_cost(mode: ComputeMode, items: Vec<LineItem>, configured: bool) -> ModeCost {
     ModeCost {
         mode,
         monthly_total: items.iter().map(|i| i.monthly).sum(),
@@ -631,7 +597,7 @@ compute:
         estimate(spec, &catalog(), o).expect("priced")
     }
 
-    fn item<'a>(r: &'a CostReport, mode: Mode, resource: &str) -> &'a LineItem {
+    fn item<'a>(r: &'a CostReport, mode: ComputeMode, resource: &str) -> &'a LineItem {
         let m = r.mode(mode).expect("mode priced");
         match m.items.iter().find(|i| i.resource == resource) {
             Some(i) => i,
@@ -644,7 +610,7 @@ compute:
     #[test]
     fn serverless_bills_min_dcu_times_hours_times_price_by_default() {
         let r = run(&spec_with(SERVERLESS), &opts());
-        let a = item(&r, Mode::Serverless, "replication a");
+        let a = item(&r, ComputeMode::Serverless, "replication a");
         assert_eq!(a.quantity, 2.0 * 730.0);
         assert_eq!(a.unit, "DCU-hour");
         assert_eq!(a.unit_price, 0.10);
@@ -665,7 +631,7 @@ compute:
         );
         let r = run(&s, &opts());
         assert_eq!(
-            item(&r, Mode::Serverless, "replication a").quantity,
+            item(&r, ComputeMode::Serverless, "replication a").quantity,
             2.5 * 730.0
         );
         assert!(r.assumptions.iter().any(|s| s.contains("expected_dcu")));
@@ -683,11 +649,11 @@ compute:
         s.replications.get_mut("b").expect("b").serverless = Some(over);
         let r = run(&s, &opts());
         assert_eq!(
-            item(&r, Mode::Serverless, "replication a").quantity,
+            item(&r, ComputeMode::Serverless, "replication a").quantity,
             2.0 * 730.0
         );
         assert_eq!(
-            item(&r, Mode::Serverless, "replication b").quantity,
+            item(&r, ComputeMode::Serverless, "replication b").quantity,
             4.0 * 730.0
         );
     }
@@ -704,7 +670,7 @@ compute:
                 ..opts()
             },
         );
-        let a = item(&r, Mode::Serverless, "replication a");
+        let a = item(&r, ComputeMode::Serverless, "replication a");
         assert_eq!(a.quantity, 1.5 * 730.0);
         assert_eq!(a.monthly, Money::from_amount(1.5 * 730.0 * 0.10));
         assert!(r.assumptions.iter().any(|s| s.contains("from --dcu")));
@@ -714,7 +680,7 @@ compute:
     fn multi_az_serverless_uses_the_multi_az_price() {
         let s = spec_with("  mode: serverless\n  serverless: { max_dcu: 4, multi_az: true }\n");
         let r = run(&s, &opts());
-        let a = item(&r, Mode::Serverless, "replication a");
+        let a = item(&r, ComputeMode::Serverless, "replication a");
         assert_eq!(a.unit_price, 0.20);
         assert_eq!(a.monthly, Money(14600));
     }
@@ -729,7 +695,7 @@ compute:
             },
         );
         assert_eq!(
-            item(&r, Mode::Serverless, "replication a").monthly,
+            item(&r, ComputeMode::Serverless, "replication a").monthly,
             Money(2000)
         );
         assert_eq!(r.hours_per_month, 100.0);
@@ -744,10 +710,10 @@ compute:
     #[test]
     fn t3_includes_50_gb_of_storage() {
         let r = run(&one_instance("dms.t3.medium", 80, false), &opts());
-        let i = item(&r, Mode::Instances, "instance main");
+        let i = item(&r, ComputeMode::Instances, "instance main");
         assert_eq!((i.quantity, i.unit, i.unit_price), (730.0, "hour", 0.08));
         assert_eq!(i.monthly, Money(5840));
-        let st = item(&r, Mode::Instances, "instance main storage");
+        let st = item(&r, ComputeMode::Instances, "instance main storage");
         assert_eq!(
             (st.quantity, st.unit_price, st.monthly),
             (30.0, 0.10, Money(300))
@@ -759,7 +725,7 @@ compute:
     fn t2_includes_50_gb_of_storage() {
         let r = run(&one_instance("dms.t2.large", 60, false), &opts());
         assert_eq!(
-            item(&r, Mode::Instances, "instance main storage").quantity,
+            item(&r, ComputeMode::Instances, "instance main storage").quantity,
             10.0
         );
     }
@@ -767,15 +733,15 @@ compute:
     #[test]
     fn c5_and_r5_include_100_gb_of_storage() {
         let r = run(&one_instance("dms.c5.large", 80, false), &opts());
-        let st = item(&r, Mode::Instances, "instance main storage");
+        let st = item(&r, ComputeMode::Instances, "instance main storage");
         assert_eq!((st.quantity, st.monthly), (0.0, Money(0)));
         let r = run(&one_instance("dms.r5.xlarge", 150, false), &opts());
         assert_eq!(
-            item(&r, Mode::Instances, "instance main storage").quantity,
+            item(&r, ComputeMode::Instances, "instance main storage").quantity,
             50.0
         );
         assert_eq!(
-            item(&r, Mode::Instances, "instance main").monthly,
+            item(&r, ComputeMode::Instances, "instance main").monthly,
             Money(29200)
         );
     }
@@ -792,9 +758,9 @@ compute:
     #[test]
     fn multi_az_instances_use_multi_az_hour_and_storage_prices() {
         let r = run(&one_instance("dms.t3.medium", 70, true), &opts());
-        let i = item(&r, Mode::Instances, "instance main");
+        let i = item(&r, ComputeMode::Instances, "instance main");
         assert_eq!((i.unit_price, i.monthly), (0.16, Money(11680)));
-        let st = item(&r, Mode::Instances, "instance main storage");
+        let st = item(&r, ComputeMode::Instances, "instance main storage");
         assert_eq!(
             (st.quantity, st.unit_price, st.monthly),
             (20.0, 0.20, Money(400))
@@ -805,7 +771,7 @@ compute:
     fn storage_defaults_to_50_gb() {
         let s = spec_with("  mode: instances\n  instances:\n    main: { class: dms.c5.large }\n");
         let r = run(&s, &opts());
-        assert!(item(&r, Mode::Instances, "instance main storage")
+        assert!(item(&r, ComputeMode::Instances, "instance main storage")
             .detail
             .starts_with("50 GB allocated, 100 GB included"));
     }
@@ -819,9 +785,9 @@ compute:
                 ..opts()
             },
         );
-        let inst = r.mode(Mode::Instances).expect("instances");
+        let inst = r.mode(ComputeMode::Instances).expect("instances");
         assert!(!inst.configured && !inst.deployed);
-        let i = item(&r, Mode::Instances, "instance shared");
+        let i = item(&r, ComputeMode::Instances, "instance shared");
         assert_eq!((i.unit_price, i.monthly), (0.08, Money(5840)));
         assert!(
             i.detail.contains("runs 2 replications (a, b)"),
@@ -829,7 +795,7 @@ compute:
             i.detail
         );
         assert_eq!(
-            item(&r, Mode::Instances, "instance shared storage").quantity,
+            item(&r, ComputeMode::Instances, "instance shared storage").quantity,
             0.0
         );
         let c = r.comparison.as_ref().expect("comparison");
@@ -851,7 +817,7 @@ compute:
         };
         let r = run(&spec_with(SERVERLESS), &o);
         assert_eq!(
-            item(&r, Mode::Instances, "instance shared").unit_price,
+            item(&r, ComputeMode::Instances, "instance shared").unit_price,
             0.15
         );
     }
@@ -868,9 +834,9 @@ compute:
                 ..opts()
             },
         );
-        let sl = r.mode(Mode::Serverless).expect("serverless");
+        let sl = r.mode(ComputeMode::Serverless).expect("serverless");
         assert!(!sl.configured);
-        let a = item(&r, Mode::Serverless, "replication a");
+        let a = item(&r, ComputeMode::Serverless, "replication a");
         assert_eq!((a.quantity, a.unit_price), (730.0, 0.10));
         let r = run(
             &s,
@@ -880,7 +846,10 @@ compute:
                 ..opts()
             },
         );
-        assert_eq!(item(&r, Mode::Serverless, "replication a").quantity, 1460.0);
+        assert_eq!(
+            item(&r, ComputeMode::Serverless, "replication a").quantity,
+            1460.0
+        );
     }
 
     #[test]
@@ -896,10 +865,13 @@ compute:
             },
         );
         assert!(r.modes.iter().all(|m| m.configured));
-        assert!(r.mode(Mode::Instances).expect("instances").deployed);
-        let a = item(&r, Mode::Serverless, "replication a");
+        assert!(r.mode(ComputeMode::Instances).expect("instances").deployed);
+        let a = item(&r, ComputeMode::Serverless, "replication a");
         assert_eq!((a.quantity, a.unit_price), (1460.0, 0.20));
-        assert_eq!(item(&r, Mode::Instances, "instance main").unit_price, 0.15);
+        assert_eq!(
+            item(&r, ComputeMode::Instances, "instance main").unit_price,
+            0.15
+        );
     }
 
     #[test]
@@ -908,10 +880,10 @@ compute:
             "  mode: instances\n  instances:\n    one: { class: dms.t3.medium }\n    two: { class: dms.c5.large }\n  placement: { a: one, b: two }\n",
         );
         let r = run(&s, &opts());
-        assert!(item(&r, Mode::Instances, "instance one")
+        assert!(item(&r, ComputeMode::Instances, "instance one")
             .detail
             .ends_with("runs 1 replication (a)"));
-        assert!(item(&r, Mode::Instances, "instance two")
+        assert!(item(&r, ComputeMode::Instances, "instance two")
             .detail
             .ends_with("runs 1 replication (b)"));
         assert_eq!(r.modes[0].monthly_total, Money(5840 + 10950));

@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-use super::estimate::{num, CostReport, Mode, ModeCost, Money};
+use super::estimate::{num, CostReport, ModeCost, Money};
 use super::render::{mode_label, money, price, quantity, verdict};
+use crate::dms::ComputeMode;
 
 /// Chart geometry, in SVG user units.
 const WIDTH: f64 = 720.0;
@@ -19,10 +20,10 @@ const BAR_H: f64 = 20.0;
 /// Longest label drawn in full; longer ones are cut and carry the full text in a tooltip.
 const LABEL_CHARS: usize = 40;
 
-fn color(mode: Mode) -> &'static str {
+fn color(mode: ComputeMode) -> &'static str {
     match mode {
-        Mode::Serverless => "#c05621",
-        Mode::Instances => "#2b6cb0",
+        ComputeMode::Serverless => "#c05621",
+        ComputeMode::Instances => "#2b6cb0",
     }
 }
 
@@ -145,7 +146,15 @@ fn label(o: &mut String, x: f64, y: f64, text: &str, class: &str) {
     );
 }
 
-fn bar(o: &mut String, y: f64, value: Money, max: Money, mode: Mode, currency: &str, what: &str) {
+fn bar(
+    o: &mut String,
+    y: f64,
+    value: Money,
+    max: Money,
+    mode: ComputeMode,
+    currency: &str,
+    what: &str,
+) {
     let w = bar_width(value, max);
     let _ = writeln!(
         o,
@@ -266,7 +275,7 @@ mod tests {
             hours_per_month: 730.0,
             prices_as_of: "2026-11-01".into(),
             modes: vec![ModeCost {
-                mode: Mode::Instances,
+                mode: ComputeMode::Instances,
                 monthly_total: Money(5840),
                 items: vec![LineItem {
                     resource: resource.into(),

@@ -1,18 +1,18 @@
 //! Monthly cost of a spec: dated price catalog, estimate, compare.
 //!
-//! A pure core: [`catalog`] reads prices (the built-in, dated catalog or a user's file),
+//! A pure core: `catalog` reads prices (the built-in, dated catalog or a user's file),
 //! [`estimate`](mod@estimate) turns a spec and prices into a [`CostReport`], and [`render`] / [`html`] write
 //! that report as table, JSON, Markdown or HTML. Nothing here touches the network or AWS.
 
-pub mod catalog;
-pub mod diff;
+pub(crate) mod catalog;
+pub(crate) mod diff;
 pub mod estimate;
 pub mod html;
 pub mod render;
 
 pub use catalog::{Catalog, PricePair, RegionPrices};
 pub use estimate::{
-    estimate, resolve_region, Comparison, CostReport, LineItem, Mode, ModeCost, Money, Options,
+    estimate, resolve_region, Comparison, CostReport, LineItem, ModeCost, Money, Options,
 };
 
 /// Everything that can go wrong while pricing a spec.

@@ -6,7 +6,8 @@ use comfy_table::{
     presets, Attribute, Cell, CellAlignment, Color, ColumnConstraint, ContentArrangement, Table,
 };
 
-use super::estimate::{num, CostReport, LineItem, Mode, ModeCost, Money};
+use super::estimate::{num, CostReport, LineItem, ModeCost, Money};
+use crate::dms::ComputeMode;
 
 /// Money as people read it: thousands separated, two decimals (`1,543.92`).
 pub fn money(m: Money) -> String {
@@ -73,7 +74,7 @@ pub fn verdict(r: &CostReport) -> Option<String> {
     Some(match c.cheaper {
         "neither" => "Both modes cost the same.".to_string(),
         cheaper => {
-            let title = if cheaper == Mode::Serverless.name() {
+            let title = if cheaper == ComputeMode::Serverless.name() {
                 "Serverless is"
             } else {
                 "Instances are"
@@ -236,6 +237,26 @@ pub fn markdown(r: &CostReport) -> String {
         md(&r.stack),
         md(&r.region)
     ));
+    out.push_str(&markdown_summary(r));
+    out.push_str(&format!(
+        "\n{} hours a month, prices as of {}.\n",
+        num(r.hours_per_month),
+        md(&r.prices_as_of)
+    ));
+    for m in &r.modes {
+        out.push_str(&markdown_items(&r.currency, m));
+    }
+    out.push_str("\n<details><summary>Assumptions</summary>\n\n");
+    for a in &r.assumptions {
+        out.push_str(&format!("- {}\n", md(a)));
+    }
+    out.push_str("\n</details>\n");
+    out
+}
+
+/// The totals: both modes side by side with `--compare`, else the one priced.
+fn markdown_summary(r: &CostReport) -> String {
+    let mut out = String::new();
     if r.comparison.is_some() {
         out.push_str(&format!(
             "| | {} |\n",
@@ -272,42 +293,36 @@ pub fn markdown(r: &CostReport) -> String {
             mode_label(m)
         ));
     }
+    out
+}
+
+/// One mode's line items with their total.
+fn markdown_items(currency: &str, m: &ModeCost) -> String {
+    let mut out = String::new();
     out.push_str(&format!(
-        "\n{} hours a month, prices as of {}.\n",
-        num(r.hours_per_month),
-        md(&r.prices_as_of)
+        "\n#### {} ({})\n\n",
+        m.mode.title(),
+        mode_label(m)
     ));
-    for m in &r.modes {
+    out.push_str(&format!(
+        "| Resource | Quantity | Unit | Unit price ({cur}) | Monthly ({cur}) | Detail |\n|---|---:|---|---:|---:|---|\n",
+        cur = md(currency)
+    ));
+    for i in &m.items {
         out.push_str(&format!(
-            "\n#### {} ({})\n\n",
-            m.mode.title(),
-            mode_label(m)
-        ));
-        out.push_str(&format!(
-            "| Resource | Quantity | Unit | Unit price ({cur}) | Monthly ({cur}) | Detail |\n|---|---:|---|---:|---:|---|\n",
-            cur = md(&r.currency)
-        ));
-        for i in &m.items {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                md(&i.resource),
-                quantity(i.quantity),
-                i.unit,
-                price(i.unit_price),
-                money(i.monthly),
-                md(&i.detail)
-            ));
-        }
-        out.push_str(&format!(
-            "| **Total** | | | | **{}** | |\n",
-            money(m.monthly_total)
+            "| {} | {} | {} | {} | {} | {} |\n",
+            md(&i.resource),
+            quantity(i.quantity),
+            i.unit,
+            price(i.unit_price),
+            money(i.monthly),
+            md(&i.detail)
         ));
     }
-    out.push_str("\n<details><summary>Assumptions</summary>\n\n");
-    for a in &r.assumptions {
-        out.push_str(&format!("- {}\n", md(a)));
-    }
-    out.push_str("\n</details>\n");
+    out.push_str(&format!(
+        "| **Total** | | | | **{}** | |\n",
+        money(m.monthly_total)
+    ));
     out
 }
 
@@ -356,14 +371,14 @@ mod tests {
             prices_as_of: "2026-11-01".into(),
             modes: vec![
                 ModeCost {
-                    mode: Mode::Serverless,
+                    mode: ComputeMode::Serverless,
                     monthly_total: Money(21900),
                     items: sl,
                     configured: true,
                     deployed: true,
                 },
                 ModeCost {
-                    mode: Mode::Instances,
+                    mode: ComputeMode::Instances,
                     monthly_total: Money(5840),
                     items: inst,
                     configured: false,

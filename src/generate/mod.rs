@@ -21,7 +21,6 @@ mod endpoint;
 mod rules_inverse;
 mod yaml_writer;
 
-pub use endpoint::attributes;
 pub use rules_inverse::spec_rules;
 
 use endpoint::endpoint;
@@ -122,13 +121,7 @@ fn other_mode_left_out(mode: ComputeMode) -> String {
         ComputeMode::Instances => "serverless replications",
         ComputeMode::Serverless => "replication instances and tasks",
     };
-    format!(
-        "--mode {}: the account's {other} are left out",
-        match mode {
-            ComputeMode::Instances => "instances",
-            ComputeMode::Serverless => "serverless",
-        }
-    )
+    format!("--mode {}: the account's {other} are left out", mode.name())
 }
 
 /// The compute mode to describe: the one asked for, else the only one the account uses.

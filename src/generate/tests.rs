@@ -1,3 +1,4 @@
+use super::endpoint::attributes;
 use super::yaml_writer::scalar;
 use super::*;
 use crate::plan::compare::mappings_equal;

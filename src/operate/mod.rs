@@ -6,8 +6,10 @@
 //! an earlier attempt was lost, or someone else was quicker.
 
 mod replications;
+mod status;
 #[cfg(test)]
 mod tests;
+pub mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,9 +17,10 @@ use std::time::Duration;
 use crate::apply::poll::Poller;
 use crate::apply::wait::{self, Backoff, Check, WaitError};
 use crate::cloud::{Cloud, CloudError, CloudWrite, ErrorKind, StartKind, Status};
-use crate::live::is_running;
+use crate::dms::moves_data;
 
-pub use replications::{lookup, select, LookupError, Running};
+pub use replications::{lookup, select, Running};
+pub use status::{read_status, ReplicationStatus};
 
 /// What happened to one replication.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -76,7 +79,7 @@ pub async fn start<C: CloudWrite + 'static>(
                 started.push((outcomes.len(), t));
                 Outcome::ok(t, format!("started ({})", kind.dms_name()))
             }
-            Err(e) => Outcome::failed(t, format!("failed to start: {e}")),
+            Err(e) => Outcome::failed(t, format!("failed to start: {}", e.with_hint())),
         };
         outcomes.push(outcome);
     }
@@ -97,17 +100,17 @@ pub async fn stop<C: CloudWrite + 'static>(
     let mut outcomes = Vec::new();
     let mut stopping = Vec::new();
     for t in targets {
-        if !is_running(&t.status) {
+        if !moves_data(&t.status) {
             outcomes.push(Outcome::ok(t, format!("not running ({})", t.status)));
             continue;
         }
         let result = cloud.stop(t.kind, &t.arn).await;
-        let outcome = match repeated(cloud.as_ref(), t, result, |s| !is_running(s)).await {
+        let outcome = match repeated(cloud.as_ref(), t, result, |s| !moves_data(s)).await {
             Ok(()) => {
                 stopping.push((outcomes.len(), t));
                 Outcome::ok(t, "stopping")
             }
-            Err(e) => Outcome::failed(t, format!("failed to stop: {e}")),
+            Err(e) => Outcome::failed(t, format!("failed to stop: {}", e.with_hint())),
         };
         outcomes.push(outcome);
     }
@@ -129,7 +132,7 @@ pub async fn stop<C: CloudWrite + 'static>(
 fn start_kind(t: &Running, opts: &StartOptions) -> Option<StartKind> {
     if opts.reload {
         Some(StartKind::ReloadTarget)
-    } else if is_running(&t.status) {
+    } else if moves_data(&t.status) {
         None
     } else if t.has_run {
         Some(StartKind::ResumeProcessing)
@@ -155,7 +158,7 @@ async fn start_one<C: CloudWrite>(
     });
     let result = cloud.start(t.kind, &t.arn, kind, cdc.as_deref()).await;
     // A start refused because it is already starting: an earlier attempt's answer was lost.
-    repeated(cloud, t, result, is_running).await?;
+    repeated(cloud, t, result, moves_data).await?;
     Ok(Some(kind))
 }
 
@@ -250,7 +253,7 @@ async fn wait_for(
             "still not there after {}s (--timeout)",
             deadline.as_secs()
         )),
-        Err(WaitError::Cloud(e)) => Err(e.to_string()),
+        Err(WaitError::Cloud(e)) => Err(e.with_hint()),
     }
 }
 

@@ -274,3 +274,76 @@ fn unknown_and_missing_names_are_errors() {
     assert_eq!(missing, ["history"]);
     assert_eq!(found[0].log_group, "dms-tasks-ops-main");
 }
+
+#[tokio::test]
+async fn a_stop_refused_for_credentials_says_what_to_check() {
+    let (desired, fake) = stack("instances");
+    set_task(&fake, "ops-history", "running", true);
+    let history = select(&desired, &fake.live(), &["history".into()]).expect("history");
+    fake.fail(
+        "stop_task",
+        &history[0].arn,
+        crate::cloud::ErrorKind::Denied,
+        "not authorized",
+        1,
+    );
+    let outcomes = stop(&fake, &history, None, Duration::ZERO).await;
+    assert!(!outcomes[0].ok);
+    assert!(
+        outcomes[0]
+            .result
+            .contains("failed to stop: stop_task: not authorized")
+            && outcomes[0]
+                .result
+                .contains("hint: check the AWS credentials"),
+        "{}",
+        outcomes[0].result
+    );
+}
+
+#[tokio::test]
+async fn a_log_tail_returns_each_event_once_and_then_only_new_ones() {
+    let (desired, fake) = stack("instances");
+    let history = select(&desired, &fake.live(), &["history".into()]).expect("history");
+    fake.log_event(1_000, "first");
+    fake.log_event(2_000, "second");
+    let mut tail = watch::LogTail::new(&history[0], 0, None);
+    let messages = |events: Vec<crate::cloud::LogEvent>| -> Vec<String> {
+        events.into_iter().map(|e| e.message).collect()
+    };
+    assert_eq!(
+        messages(tail.next(fake.as_ref()).await.expect("read")),
+        ["first", "second"]
+    );
+    // The next read starts at the last event's millisecond, and returns it no more.
+    fake.log_event(2_000, "same millisecond");
+    fake.log_event(3_000, "third");
+    assert_eq!(
+        messages(tail.next(fake.as_ref()).await.expect("read")),
+        ["same millisecond", "third"]
+    );
+    assert!(tail.next(fake.as_ref()).await.expect("read").is_empty());
+}
+
+#[tokio::test]
+async fn rounds_without_an_interval_run_once_and_a_failed_round_ends_them() {
+    let mut rounds = 0;
+    watch::repeat(None, async || {
+        rounds += 1;
+        Ok::<_, String>(())
+    })
+    .await
+    .expect("one round");
+    assert_eq!(rounds, 1);
+    let mut rounds = 0;
+    let failed = watch::repeat(Some(Duration::from_millis(1)), async || {
+        rounds += 1;
+        if rounds == 3 {
+            Err("third")
+        } else {
+            Ok(())
+        }
+    })
+    .await;
+    assert_eq!((failed, rounds), (Err("third"), 3));
+}

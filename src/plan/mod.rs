@@ -24,7 +24,7 @@ mod sentences;
 
 pub use change::*;
 #[cfg(test)]
-use planner::is_running;
+use planner::moves_data;
 pub use planner::plan;
 pub use saved::SavedPlan;
 

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use super::{compare, hazards, sentences, Action, Change, Conflict, Diff, Kind, Plan};
+use crate::dms::{self, ComputeMode};
 use crate::live::{owner, Live, Owner, Tags};
 use crate::model::{Desired, TAG_NAME, TAG_STACK};
-use crate::spec::types::ComputeMode;
 
 /// Computes what apply would do to make `live` match `desired`.
 pub fn plan(desired: &Desired, live: &Live) -> Plan {
@@ -336,7 +336,7 @@ impl<'a> Planner<'a> {
                 notes.extend(note);
             }
             self.compared(Kind::Task, name, id, diffs, notes);
-            self.note_running(is_running(Some(&l.status)));
+            self.note_running(moves_data(Some(&l.status)));
         }
     }
 
@@ -377,7 +377,7 @@ impl<'a> Planner<'a> {
             ];
             diffs.extend(refs.into_iter().flatten().map(|(diff, _)| diff));
             self.compared(Kind::ReplicationConfig, name, id, diffs, Vec::new());
-            self.note_running(is_running(l.status.as_deref()));
+            self.note_running(moves_data(l.status.as_deref()));
         }
     }
 
@@ -438,7 +438,7 @@ impl<'a> Planner<'a> {
             {
                 continue;
             }
-            let resource_id = crate::live::resource_id(&l.arn).to_lowercase();
+            let resource_id = dms::resource_id(&l.arn).to_lowercase();
             let found = self.live.log_groups.values().find(|g| {
                 let lower = g.name.to_lowercase();
                 lower
@@ -534,11 +534,11 @@ impl<'a> Planner<'a> {
                 Kind::Task => live
                     .tasks
                     .get(&id.to_lowercase())
-                    .is_some_and(|t| is_running(Some(&t.status))),
+                    .is_some_and(|t| moves_data(Some(&t.status))),
                 Kind::ReplicationConfig => live
                     .replication_configs
                     .get(&id.to_lowercase())
-                    .is_some_and(|r| is_running(r.status.as_deref())),
+                    .is_some_and(|r| moves_data(r.status.as_deref())),
                 _ => false,
             };
             if running {
@@ -577,6 +577,7 @@ impl<'a> Planner<'a> {
     }
 }
 
-pub(super) fn is_running(status: Option<&str>) -> bool {
-    status.is_some_and(crate::live::is_running)
+/// Whether a live replication, whose status may be unknown, [moves data](dms::moves_data).
+pub(super) fn moves_data(status: Option<&str>) -> bool {
+    status.is_some_and(dms::moves_data)
 }

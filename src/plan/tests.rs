@@ -536,12 +536,12 @@ fn running_means_any_state_between_start_and_running() {
         "Provisioning Capacity",
         "testing-connection",
     ] {
-        assert!(super::is_running(Some(s)), "{s}");
+        assert!(super::moves_data(Some(s)), "{s}");
     }
     for s in ["ready", "stopped", "failed", "created", "modifying"] {
-        assert!(!super::is_running(Some(s)), "{s}");
+        assert!(!super::moves_data(Some(s)), "{s}");
     }
-    assert!(!super::is_running(None));
+    assert!(!super::moves_data(None));
 }
 
 #[test]
@@ -799,11 +799,8 @@ fn log_retention_difference_is_an_update() {
 fn serverless_log_group_is_found_by_the_configs_resource_id() {
     let d = serverless();
     let mut live = live_from(&d);
-    let rid = dms_arn("replication-config", "sci-history")
-        .rsplit(':')
-        .next()
-        .map(str::to_string)
-        .expect("arn");
+    let arn = dms_arn("replication-config", "sci-history");
+    let rid = crate::dms::resource_id(&arn);
     let name = format!("dms-serverless-replication-{rid}");
     live.log_groups.insert(
         name.clone(),

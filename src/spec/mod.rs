@@ -1,14 +1,14 @@
 //! YAML text -> [`Spec`] plus every [`Diagnostic`] about it.
 //!
-//! Three passes, each reporting all it finds: YAML syntax ([`yaml`]), shape against the JSON
-//! Schema ([`structure`]), then meaning ([`checks`]). A later pass runs only when the earlier ones
+//! Three passes, each reporting all it finds: YAML syntax (`yaml`), shape against the JSON
+//! Schema (`structure`), then meaning (`checks`). A later pass runs only when the earlier ones
 //! found no error, because it needs what they produce.
 
-pub mod checks;
-pub mod diagnostic;
-pub mod structure;
+pub(crate) mod checks;
+pub(crate) mod diagnostic;
+pub(crate) mod structure;
 pub mod types;
-pub mod yaml;
+pub(crate) mod yaml;
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -380,6 +380,44 @@ impl<'a> Walker<'a> {
         );
     }
 
+    /// A tagged value written with several keys: often two list items missing a `- `.
+    fn more_than_one_key(
+        &mut self,
+        entries: &[(Node, Node)],
+        schema: &Json,
+        expected: &str,
+        at: &Path<'_>,
+    ) {
+        let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
+        let (second, _) = &entries[1];
+        let help = if schema.field("x-list-item").is_some() {
+            format!(
+                "each one is its own list item: start `{}` on a new line with `- `",
+                second.key_text()
+            )
+        } else {
+            format!("write {expected}")
+        };
+        self.out.push(
+            Diagnostic::error(
+                "invalid-value",
+                at.pointer(),
+                format!(
+                    "`{}` has {} keys ({}) but takes exactly one",
+                    display_path(&at.pointer()),
+                    keys.len(),
+                    keys.iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at(second.span)
+            .with_help(help),
+        );
+    }
+
+    /// A value of one of several kinds, written as a mapping with one key naming the kind.
     fn walk_tagged(
         &mut self,
         node: &Node,
@@ -396,34 +434,7 @@ impl<'a> Walker<'a> {
         let entries = match &node.value {
             Value::Map(entries) if entries.len() == 1 => entries,
             Value::Map(entries) if entries.len() > 1 => {
-                let keys: Vec<String> = entries.iter().map(|(k, _)| k.key_text()).collect();
-                let (second, _) = &entries[1];
-                let help = if schema.field("x-list-item").is_some() {
-                    format!(
-                        "each one is its own list item: start `{}` on a new line with `- `",
-                        second.key_text()
-                    )
-                } else {
-                    format!("write {expected}")
-                };
-                self.out.push(
-                    Diagnostic::error(
-                        "invalid-value",
-                        at.pointer(),
-                        format!(
-                            "`{}` has {} keys ({}) but takes exactly one",
-                            display_path(&at.pointer()),
-                            keys.len(),
-                            keys.iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                    .at(second.span)
-                    .with_help(help),
-                );
-                return;
+                return self.more_than_one_key(entries, schema, &expected, at);
             }
             _ => {
                 return self.error_at_value(

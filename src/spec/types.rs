@@ -1,9 +1,9 @@
 //! The spec, version 1, as written in `dmsctl.yaml`.
 //!
 //! These types mirror the YAML one to one. They derive `JsonSchema`, and that schema is what
-//! [`super::structure`] checks a document against before serde decodes it, so the shape of the
+//! `super::structure` checks a document against before serde decodes it, so the shape of the
 //! spec is written down in exactly one place. Meaning (references, identifiers, ranges that
-//! depend on other fields) is checked in [`super::checks`]; defaults and derived values live in
+//! depend on other fields) is checked in `super::checks`; defaults and derived values live in
 //! [`crate::model`].
 
 use std::collections::BTreeMap;
@@ -874,12 +874,7 @@ pub struct Replication {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ComputeMode {
-    Serverless,
-    Instances,
-}
+pub use crate::dms::ComputeMode;
 
 /// How replications run. Both `serverless` and `instances` may be written, so one spec can be
 /// priced both ways; `mode` says which one is deployed.

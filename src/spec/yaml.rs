@@ -137,11 +137,6 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    /// The document's root node.
-    pub fn root(&self) -> Option<&Node> {
-        self.root.as_deref()
-    }
-
     /// The span of the value at `pointer`, or of its closest ancestor that exists.
     pub fn value(&self, pointer: &str) -> Span {
         self.lookup(pointer).1
@@ -378,60 +373,9 @@ impl MarkedEventReceiver for Builder<'_> {
         }
         let span = self.span_at(mark);
         match ev {
-            Event::DocumentStart => {
-                self.documents += 1;
-                if self.documents > 1 && self.error.is_none() {
-                    self.error = Some(SyntaxError {
-                        message: "a spec holds one YAML document, found a second".into(),
-                        span,
-                        note: Some("remove the second `---` and what follows it".into()),
-                    });
-                }
-            }
-            Event::Scalar(text, style, anchor, _tag) => {
-                let mut span = span;
-                span.end = span.start.offset + text.len();
-                let value = if style == TScalarStyle::Plain {
-                    resolve_plain(&text)
-                } else {
-                    Value::Str(text)
-                };
-                let node = Node { value, span };
-                if anchor > 0 {
-                    self.anchors.insert(anchor, Anchored::new(node.clone()));
-                }
-                self.push_value(node);
-            }
-            Event::Alias(id) => {
-                let value = match self.anchors.get(&id) {
-                    Some(a) => {
-                        self.alias_nodes = self.alias_nodes.saturating_add(a.size.nodes);
-                        self.alias_bytes = self.alias_bytes.saturating_add(a.size.bytes);
-                        if self.alias_nodes > crate::input::MAX_ALIAS_NODES
-                            || self.alias_bytes as u64 > crate::input::MAX_FILE_BYTES
-                        {
-                            self.fail(
-                                format!(
-                                    "aliases bring in more than {} nodes (or {} bytes) by here",
-                                    crate::input::MAX_ALIAS_NODES,
-                                    crate::input::MAX_FILE_BYTES
-                                ),
-                                span,
-                                "each alias copies its anchor's whole value; nested anchors \
-                                 multiply (an alias bomb); write the values out or share fewer",
-                            );
-                            return;
-                        }
-                        if self.stack.len() + a.size.height > crate::input::MAX_DEPTH {
-                            self.too_deep(span);
-                            return;
-                        }
-                        a.node.value.clone()
-                    }
-                    None => Value::Null,
-                };
-                self.push_value(Node { value, span });
-            }
+            Event::DocumentStart => self.document_start(span),
+            Event::Scalar(text, style, anchor, _tag) => self.scalar(text, style, anchor, span),
+            Event::Alias(id) => self.alias(id, span),
             Event::SequenceStart(..) | Event::MappingStart(..)
                 if self.stack.len() >= crate::input::MAX_DEPTH =>
             {
@@ -442,27 +386,90 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.stack
                     .push(Open::Map(Vec::new(), None, span, anchor, HashMap::new()))
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (value, mut span, anchor) = match self.stack.pop() {
-                    Some(Open::Seq(items, span, anchor)) => (Value::Seq(items), span, anchor),
-                    Some(Open::Map(entries, _, span, anchor, _)) => {
-                        (Value::Map(entries), span, anchor)
-                    }
-                    None => return,
-                };
-                span.end = self
-                    .lines
-                    .pos(mark.line(), mark.col())
-                    .offset
-                    .max(span.start.offset);
-                let node = Node { value, span };
-                if anchor > 0 {
-                    self.anchors.insert(anchor, Anchored::new(node.clone()));
-                }
-                self.push_value(node);
-            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(mark),
             _ => {}
         }
+    }
+}
+
+impl Builder<'_> {
+    /// A spec is one document: a second is an error.
+    fn document_start(&mut self, span: Span) {
+        self.documents += 1;
+        if self.documents > 1 && self.error.is_none() {
+            self.error = Some(SyntaxError {
+                message: "a spec holds one YAML document, found a second".into(),
+                span,
+                note: Some("remove the second `---` and what follows it".into()),
+            });
+        }
+    }
+
+    /// A scalar, resolved with the core schema when plain, and remembered when anchored.
+    fn scalar(&mut self, text: String, style: TScalarStyle, anchor: usize, span: Span) {
+        let mut span = span;
+        span.end = span.start.offset + text.len();
+        let value = if style == TScalarStyle::Plain {
+            resolve_plain(&text)
+        } else {
+            Value::Str(text)
+        };
+        let node = Node { value, span };
+        if anchor > 0 {
+            self.anchors.insert(anchor, Anchored::new(node.clone()));
+        }
+        self.push_value(node);
+    }
+
+    /// A copy of an anchored value, within the bounds on what aliases may bring in.
+    fn alias(&mut self, id: usize, span: Span) {
+        let value = match self.anchors.get(&id) {
+            Some(a) => {
+                self.alias_nodes = self.alias_nodes.saturating_add(a.size.nodes);
+                self.alias_bytes = self.alias_bytes.saturating_add(a.size.bytes);
+                if self.alias_nodes > crate::input::MAX_ALIAS_NODES
+                    || self.alias_bytes as u64 > crate::input::MAX_FILE_BYTES
+                {
+                    self.fail(
+                        format!(
+                            "aliases bring in more than {} nodes (or {} bytes) by here",
+                            crate::input::MAX_ALIAS_NODES,
+                            crate::input::MAX_FILE_BYTES
+                        ),
+                        span,
+                        "each alias copies its anchor's whole value; nested anchors \
+                         multiply (an alias bomb); write the values out or share fewer",
+                    );
+                    return;
+                }
+                if self.stack.len() + a.size.height > crate::input::MAX_DEPTH {
+                    self.too_deep(span);
+                    return;
+                }
+                a.node.value.clone()
+            }
+            None => Value::Null,
+        };
+        self.push_value(Node { value, span });
+    }
+
+    /// The end of a sequence or mapping: the collection is a value of its parent.
+    fn close(&mut self, mark: Marker) {
+        let (value, mut span, anchor) = match self.stack.pop() {
+            Some(Open::Seq(items, span, anchor)) => (Value::Seq(items), span, anchor),
+            Some(Open::Map(entries, _, span, anchor, _)) => (Value::Map(entries), span, anchor),
+            None => return,
+        };
+        span.end = self
+            .lines
+            .pos(mark.line(), mark.col())
+            .offset
+            .max(span.start.offset);
+        let node = Node { value, span };
+        if anchor > 0 {
+            self.anchors.insert(anchor, Anchored::new(node.clone()));
+        }
+        self.push_value(node);
     }
 }
 

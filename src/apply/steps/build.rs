@@ -268,13 +268,13 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                     .live
                     .tasks
                     .get(&key)
-                    .is_some_and(|t| wait::is_running(&t.status)),
+                    .is_some_and(|t| crate::dms::must_stop_before_modify(&t.status)),
                 _ => self
                     .live
                     .replication_configs
                     .get(&key)
                     .and_then(|r| r.status.as_deref())
-                    .is_some_and(wait::is_running),
+                    .is_some_and(crate::dms::must_stop_before_modify),
             };
         if was_running {
             format!(
@@ -302,7 +302,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 c.id
             )));
         };
-        if !wait::is_running(&now.status) {
+        if !crate::dms::must_stop_before_modify(&now.status) {
             return Ok(false);
         }
         // Someone else is stopping it: let them, and do not start it again behind their back.

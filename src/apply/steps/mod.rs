@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use super::poll::Poller;
 use super::progress::Progress;
+use super::report::{Failure, FailureKind};
 use super::secrets::Secrets;
 use super::wait::{self, Condition, WaitError};
 use super::{CancelToken, Options};
@@ -82,6 +83,22 @@ pub enum StepError {
     },
 }
 
+impl StepError {
+    /// The error for the report, with its kind.
+    pub fn failure(&self) -> Failure {
+        let kind = match self {
+            StepError::Cloud(e) | StepError::Wait(WaitError::Cloud(e)) => {
+                FailureKind::Cloud(e.kind)
+            }
+            StepError::Wait(WaitError::Failed { .. }) => FailureKind::WaitFailed,
+            StepError::Wait(WaitError::Timeout { .. }) => FailureKind::Timeout,
+            StepError::Missing(_) => FailureKind::Missing,
+            StepError::Conflict { .. } => FailureKind::Conflict,
+        };
+        Failure::new(kind, self.to_string())
+    }
+}
+
 /// Whether a create made the resource, or found the one an earlier attempt made.
 enum Made {
     New,
@@ -89,17 +106,17 @@ enum Made {
     Earlier(Option<Change>),
 }
 
-/// Statuses a repeated call may find (normalized, see [`crate::live::normalize_status`]).
+/// Statuses a repeated call may find (normalized, see [`crate::dms::normalize_status`]).
 fn deleting(s: &str) -> bool {
     s == "deleting"
 }
 
 fn stopping_or_stopped(s: &str) -> bool {
-    s == "stopping" || !crate::live::is_running(s)
+    s == "stopping" || !crate::dms::moves_data(s)
 }
 
 fn started(s: &str) -> bool {
-    crate::live::is_running(s)
+    crate::dms::moves_data(s)
 }
 
 fn modifying(s: &str) -> bool {
@@ -327,7 +344,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         };
         match self.cloud.status(kind, arn).await? {
             None if e.kind == ErrorKind::NotFound => Ok(false),
-            Some(now) if reached(&crate::live::normalize_status(&now.status)) => Ok(true),
+            Some(now) if reached(&crate::dms::normalize_status(&now.status)) => Ok(true),
             _ => Err(e.into()),
         }
     }

@@ -103,7 +103,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         let Some(now) = self.cloud.status(w, arn).await? else {
             return Ok(false);
         };
-        if !wait::is_running(&now.status) {
+        if !crate::dms::must_stop_before_modify(&now.status) {
             return Ok(true);
         }
         if !now.status.eq_ignore_ascii_case("stopping") {

@@ -139,6 +139,40 @@ fn whole_in(v: &Json, range: std::ops::RangeInclusive<i64>) -> bool {
 impl Checker<'_> {
     /// Checks a raw rule at `rp` against the grammar of its `rule-type`.
     pub(super) fn raw_rule(&mut self, rp: &str, raw: &Map<String, Json>) {
+        let Some(kind) = self.rule_type(rp, raw) else {
+            return;
+        };
+        let action = self.rule_action(rp, raw, kind);
+        let locator = self.object_locator(rp, raw, kind);
+        let extra: &[&str] = match kind {
+            "selection" => &["load-order", "filters"],
+            "transformation" => &[
+                "rule-target",
+                "value",
+                "old-value",
+                "expression",
+                "data-type",
+                "primary-key-def",
+                "before-image-def",
+            ],
+            "table-settings" => &["parallel-load", "lob-settings"],
+            "post-processing" => &["tag-set"],
+            _ => &["mapping-parameters", "target-table-name"],
+        };
+        let known: Vec<&str> = COMMON_KEYS.iter().chain(extra).copied().collect();
+        self.unknown_fields(rp, raw, &known, &format!("a `{kind}` rule"));
+        let locator = locator.unwrap_or_default();
+        match kind {
+            "selection" => self.selection(rp, raw, action, &locator),
+            "transformation" => self.transformation(rp, raw, action, &locator),
+            "table-settings" => self.table_settings(rp, raw, &locator),
+            "post-processing" => self.tag_set(rp, raw),
+            _ => {}
+        }
+    }
+
+    /// The rule's `rule-type`, when it is one dmsctl knows the grammar of.
+    fn rule_type<'r>(&mut self, rp: &str, raw: &'r Map<String, Json>) -> Option<&'r str> {
         let Some(kind) = raw.get("rule-type") else {
             self.error(
                 "missing-field",
@@ -146,7 +180,7 @@ impl Checker<'_> {
                 "a raw rule needs `rule-type`".into(),
             )
             .help = Some(format!("DMS rule types: {}", one_of(RULE_TYPES)));
-            return;
+            return None;
         };
         // A rule type the guide does not list and that is no typo of one may be newer than
         // dmsctl: DMS judges it, dmsctl says it cannot.
@@ -163,17 +197,24 @@ impl Checker<'_> {
                     "the DMS user guide documents {}",
                     one_of(RULE_TYPES)
                 ));
-                return;
+                return None;
             }
         }
-        let Some(kind) = self.choice(
+        self.choice(
             child_pointer(rp, "rule-type"),
             kind,
             RULE_TYPES,
             "rule-type",
-        ) else {
-            return;
-        };
+        )
+    }
+
+    /// The rule's `rule-action`, for the rule types that have one.
+    fn rule_action<'r>(
+        &mut self,
+        rp: &str,
+        raw: &'r Map<String, Json>,
+        kind: &str,
+    ) -> Option<&'r str> {
         let actions: &[&str] = match kind {
             "selection" => SELECTION_ACTIONS,
             "transformation" => TRANSFORMATION_ACTIONS,
@@ -181,7 +222,7 @@ impl Checker<'_> {
             "object-mapping" => &["map-record-to-record", "map-record-to-document"],
             _ => &[],
         };
-        let action = match raw.get("rule-action") {
+        match raw.get("rule-action") {
             None if actions.is_empty() => None,
             None => {
                 self.error(
@@ -209,32 +250,6 @@ impl Checker<'_> {
                 actions,
                 &format!("`{kind}` rule-action"),
             ),
-        };
-        let locator = self.object_locator(rp, raw, kind);
-        let extra: &[&str] = match kind {
-            "selection" => &["load-order", "filters"],
-            "transformation" => &[
-                "rule-target",
-                "value",
-                "old-value",
-                "expression",
-                "data-type",
-                "primary-key-def",
-                "before-image-def",
-            ],
-            "table-settings" => &["parallel-load", "lob-settings"],
-            "post-processing" => &["tag-set"],
-            _ => &["mapping-parameters", "target-table-name"],
-        };
-        let known: Vec<&str> = COMMON_KEYS.iter().chain(extra).copied().collect();
-        self.unknown_fields(rp, raw, &known, &format!("a `{kind}` rule"));
-        let locator = locator.unwrap_or_default();
-        match kind {
-            "selection" => self.selection(rp, raw, action, &locator),
-            "transformation" => self.transformation(rp, raw, action, &locator),
-            "table-settings" => self.table_settings(rp, raw, &locator),
-            "post-processing" => self.tag_set(rp, raw),
-            _ => {}
         }
     }
 

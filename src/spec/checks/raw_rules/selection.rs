@@ -113,65 +113,69 @@ impl Checker<'_> {
             );
             return;
         };
-        let operators: Vec<&str> = FILTER_OPERATORS.iter().map(|(op, _)| *op).collect();
         for (i, condition) in conditions.iter().enumerate() {
             let at = child_pointer(&cp, &i.to_string());
-            let Some(condition) = condition.as_object() else {
-                self.error(
-                    "invalid-value",
-                    at,
-                    "a filter condition must be a mapping".into(),
-                );
-                continue;
-            };
-            self.unknown_fields(
-                &at,
-                condition,
-                &["filter-operator", "value", "start-value", "end-value"],
-                "a filter condition",
+            self.filter_condition(&at, condition, conditions.len());
+        }
+    }
+
+    /// One of a filter's `count` conditions: its operator and the values that operator reads.
+    fn filter_condition(&mut self, at: &str, condition: &Json, count: usize) {
+        let operators: Vec<&str> = FILTER_OPERATORS.iter().map(|(op, _)| *op).collect();
+        let Some(condition) = condition.as_object() else {
+            self.error(
+                "invalid-value",
+                at.to_string(),
+                "a filter condition must be a mapping".into(),
             );
-            let Some(op) = condition.get("filter-operator") else {
+            return;
+        };
+        self.unknown_fields(
+            at,
+            condition,
+            &["filter-operator", "value", "start-value", "end-value"],
+            "a filter condition",
+        );
+        let Some(op) = condition.get("filter-operator") else {
+            self.error(
+                "missing-field",
+                at.to_string(),
+                "a filter condition needs `filter-operator`".into(),
+            )
+            .help = Some(format!("operators: {}", one_of(&operators)));
+            return;
+        };
+        let Some(op) = self.choice(
+            child_pointer(at, "filter-operator"),
+            op,
+            &operators,
+            "filter-operator",
+        ) else {
+            return;
+        };
+        let wanted = FILTER_OPERATORS
+            .iter()
+            .find(|(o, _)| *o == op)
+            .map_or(&[][..], |(_, w)| *w);
+        for value in wanted {
+            if !condition.contains_key(*value) {
                 self.error(
                     "missing-field",
-                    at,
-                    "a filter condition needs `filter-operator`".into(),
-                )
-                .help = Some(format!("operators: {}", one_of(&operators)));
-                continue;
-            };
-            let Some(op) = self.choice(
-                child_pointer(&at, "filter-operator"),
-                op,
-                &operators,
-                "filter-operator",
-            ) else {
-                continue;
-            };
-            let wanted = FILTER_OPERATORS
-                .iter()
-                .find(|(o, _)| *o == op)
-                .map_or(&[][..], |(_, w)| *w);
-            for value in wanted {
-                if !condition.contains_key(*value) {
-                    self.error(
-                        "missing-field",
-                        at.clone(),
-                        format!("filter operator `{op}` needs `{value}`"),
-                    );
-                }
-            }
-            if op.starts_with("not") && conditions.len() > 1 {
-                self.error(
-                    "invalid-value",
-                    child_pointer(&at, "filter-operator"),
-                    format!(
-                        "a filter with the negative operator `{op}` can have only that one condition"
-                    ),
-                )
-                .help = Some(
-                    "write a second filter on the same column: filters combine with AND".into(),
+                    at.to_string(),
+                    format!("filter operator `{op}` needs `{value}`"),
                 );
             }
+        }
+        if op.starts_with("not") && count > 1 {
+            self.error(
+                "invalid-value",
+                child_pointer(at, "filter-operator"),
+                format!(
+                    "a filter with the negative operator `{op}` can have only that one condition"
+                ),
+            )
+            .help =
+                Some("write a second filter on the same column: filters combine with AND".into());
         }
     }
 }

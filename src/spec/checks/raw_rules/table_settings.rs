@@ -91,34 +91,8 @@ impl Checker<'_> {
         else {
             return;
         };
+        self.fields_of_other_types(f, p, t, &known[1..]);
         let list = |k: &str| p.get(k).and_then(Json::as_array).filter(|l| !l.is_empty());
-        // Which fields each type reads; the others are an error (a friendly rule) or do
-        // nothing (a raw one, which DMS takes as written).
-        let reads: &[&str] = match t {
-            "partitions-list" => &["partitions", "subpartitions"],
-            "ranges" => &["columns", "boundaries"],
-            "partitions-auto" => &[
-                "number-of-partitions",
-                "collection-count-from-metadata",
-                "max-records-skip-per-page",
-                "batch-size",
-            ],
-            _ => &[],
-        };
-        for key in known[1..]
-            .iter()
-            .filter(|k| p.contains_key(**k) && !reads.contains(k))
-        {
-            let message = format!(
-                "`{}` applies to another parallel-load type than `{t}`",
-                f.name(key)
-            );
-            if f.friendly {
-                self.error("invalid-value", f.at(key), message);
-            } else {
-                self.warning("ignored", f.at(key), message);
-            }
-        }
         if t == "partitions-list" && list("partitions").is_none() && list("subpartitions").is_none()
         {
             self.error(
@@ -132,45 +106,93 @@ impl Checker<'_> {
             );
         }
         if t == "ranges" {
-            let columns = list("columns").map_or(0, Vec::len);
-            if columns == 0 {
+            self.ranges(f, p);
+        }
+        self.auto_partition_numbers(f, p);
+    }
+
+    /// Fields of another parallel-load type than `t`.
+    fn fields_of_other_types(
+        &mut self,
+        f: &Fields,
+        p: &Map<String, Json>,
+        t: &str,
+        fields: &[&str],
+    ) {
+        // Which fields each type reads; the others are an error (a friendly rule) or do
+        // nothing (a raw one, which DMS takes as written).
+        let reads: &[&str] = match t {
+            "partitions-list" => &["partitions", "subpartitions"],
+            "ranges" => &["columns", "boundaries"],
+            "partitions-auto" => &[
+                "number-of-partitions",
+                "collection-count-from-metadata",
+                "max-records-skip-per-page",
+                "batch-size",
+            ],
+            _ => &[],
+        };
+        for key in fields
+            .iter()
+            .filter(|k| p.contains_key(**k) && !reads.contains(k))
+        {
+            let message = format!(
+                "`{}` applies to another parallel-load type than `{t}`",
+                f.name(key)
+            );
+            if f.friendly {
+                self.error("invalid-value", f.at(key), message);
+            } else {
+                self.warning("ignored", f.at(key), message);
+            }
+        }
+    }
+
+    /// A `ranges` load: its columns and one boundary per segment.
+    fn ranges(&mut self, f: &Fields, p: &Map<String, Json>) {
+        let list = |k: &str| p.get(k).and_then(Json::as_array).filter(|l| !l.is_empty());
+        let columns = list("columns").map_or(0, Vec::len);
+        if columns == 0 {
+            self.error(
+                "missing-field",
+                f.base.clone(),
+                "`ranges` needs `columns`, the columns that bound the segments".into(),
+            );
+        } else if columns > 10 {
+            self.error(
+                "invalid-value",
+                f.at("columns"),
+                format!("`ranges` takes at most 10 columns, found {columns}"),
+            );
+        }
+        match list("boundaries") {
+            None => {
                 self.error(
                     "missing-field",
                     f.base.clone(),
-                    "`ranges` needs `columns`, the columns that bound the segments".into(),
-                );
-            } else if columns > 10 {
-                self.error(
-                    "invalid-value",
-                    f.at("columns"),
-                    format!("`ranges` takes at most 10 columns, found {columns}"),
+                    "`ranges` needs `boundaries`, one list of column values per segment".into(),
                 );
             }
-            match list("boundaries") {
-                None => {
-                    self.error(
-                        "missing-field",
-                        f.base.clone(),
-                        "`ranges` needs `boundaries`, one list of column values per segment".into(),
-                    );
-                }
-                Some(bounds) => {
-                    for (i, b) in bounds.iter().enumerate() {
-                        let n = b.as_array().map(Vec::len);
-                        if !n.is_some_and(|n| n >= 1 && n <= columns.max(1)) {
-                            self.error(
-                                "invalid-value",
-                                child_pointer(&f.at("boundaries"), &i.to_string()),
-                                format!(
-                                    "a boundary is a list of 1 to {} values, one per column",
-                                    columns.max(1)
-                                ),
-                            );
-                        }
+            Some(bounds) => {
+                for (i, b) in bounds.iter().enumerate() {
+                    let n = b.as_array().map(Vec::len);
+                    if !n.is_some_and(|n| n >= 1 && n <= columns.max(1)) {
+                        self.error(
+                            "invalid-value",
+                            child_pointer(&f.at("boundaries"), &i.to_string()),
+                            format!(
+                                "a boundary is a list of 1 to {} values, one per column",
+                                columns.max(1)
+                            ),
+                        );
                     }
                 }
             }
         }
+    }
+
+    /// The numbers of a `partitions-auto` load, wherever they are written.
+    fn auto_partition_numbers(&mut self, f: &Fields, p: &Map<String, Json>) {
         for key in [
             "number-of-partitions",
             "max-records-skip-per-page",

@@ -10,10 +10,29 @@ impl Checker<'_> {
         action: Option<&str>,
         locator: &Map<String, Json>,
     ) {
-        let lp = child_pointer(rp, "object-locator");
         let exact = (action == Some("define-primary-key")).then_some("`define-primary-key`");
         self.locator_names(rp, locator, exact);
-        let target = match raw.get("rule-target") {
+        let target = self.rule_target(rp, raw);
+        let (Some(action), Some(target)) = (action, target) else {
+            return;
+        };
+        self.target_fits_action(rp, action, target);
+        if !locator.is_empty() {
+            self.locator_reaches_target(rp, action, target, locator);
+        }
+        self.action_values(rp, raw, action);
+        self.action_data_type(rp, raw, action);
+        if action == "define-primary-key" {
+            self.primary_key_def(rp, raw);
+        }
+        if let Some(def) = raw.get("before-image-def") {
+            self.before_image_def(&child_pointer(rp, "before-image-def"), def);
+        }
+    }
+
+    /// The rule's `rule-target`, which every transformation needs.
+    fn rule_target<'r>(&mut self, rp: &str, raw: &'r Map<String, Json>) -> Option<&'r str> {
+        match raw.get("rule-target") {
             Some(t) => self.choice(
                 child_pointer(rp, "rule-target"),
                 t,
@@ -29,10 +48,11 @@ impl Checker<'_> {
                 .help = Some(format!("rule targets: {}", one_of(RULE_TARGETS)));
                 None
             }
-        };
-        let (Some(action), Some(target)) = (action, target) else {
-            return;
-        };
+        }
+    }
+
+    /// Actions that work on one kind of object only take that `rule-target`.
+    fn target_fits_action(&mut self, rp: &str, action: &str, target: &str) {
         let only: Option<&str> = match action {
             "define-primary-key" => Some("table"),
             "add-column"
@@ -53,7 +73,17 @@ impl Checker<'_> {
                 ),
             );
         }
-        // The locator names the object the target says, down to it.
+    }
+
+    /// The locator names the object the target says, down to it.
+    fn locator_reaches_target(
+        &mut self,
+        rp: &str,
+        action: &str,
+        target: &str,
+        locator: &Map<String, Json>,
+    ) {
+        let lp = child_pointer(rp, "object-locator");
         let needs: &[&str] = match target {
             "table" => &["table-name"],
             "column" if matches!(action, "add-column" | "add-before-image-columns") => {
@@ -64,25 +94,27 @@ impl Checker<'_> {
             "index-tablespace" => &["table-name", "index-tablespace-name"],
             _ => &[],
         };
-        if !locator.is_empty() {
-            for key in needs.iter().filter(|k| !locator.contains_key(**k)) {
-                self.error(
-                    "missing-field",
-                    lp.clone(),
-                    format!("`rule-target: {target}` needs `{key}` in `object-locator`"),
-                );
-            }
-            if locator.contains_key("table-tablespace-name")
-                && locator.contains_key("index-tablespace-name")
-            {
-                self.error(
-                    "invalid-value",
-                    lp.clone(),
-                    "an `object-locator` names a table tablespace or an index tablespace, not both"
-                        .into(),
-                );
-            }
+        for key in needs.iter().filter(|k| !locator.contains_key(**k)) {
+            self.error(
+                "missing-field",
+                lp.clone(),
+                format!("`rule-target: {target}` needs `{key}` in `object-locator`"),
+            );
         }
+        if locator.contains_key("table-tablespace-name")
+            && locator.contains_key("index-tablespace-name")
+        {
+            self.error(
+                "invalid-value",
+                lp,
+                "an `object-locator` names a table tablespace or an index tablespace, not both"
+                    .into(),
+            );
+        }
+    }
+
+    /// `value`, `old-value` and `expression`, where the action needs them.
+    fn action_values(&mut self, rp: &str, raw: &Map<String, Json>, action: &str) {
         let needs_value = matches!(
             action,
             "rename"
@@ -124,6 +156,10 @@ impl Checker<'_> {
                 format!("`expression` must be a string (an SQLite expression), found `{e}`"),
             );
         }
+    }
+
+    /// `data-type`: required to change one, expected for a new column, checked wherever given.
+    fn action_data_type(&mut self, rp: &str, raw: &Map<String, Json>, action: &str) {
         match (action, raw.get("data-type")) {
             ("change-data-type", None) => {
                 self.error(
@@ -141,12 +177,6 @@ impl Checker<'_> {
             }
             (_, Some(d)) => self.raw_data_type(&child_pointer(rp, "data-type"), d),
             _ => {}
-        }
-        if action == "define-primary-key" {
-            self.primary_key_def(rp, raw);
-        }
-        if let Some(def) = raw.get("before-image-def") {
-            self.before_image_def(&child_pointer(rp, "before-image-def"), def);
         }
     }
 

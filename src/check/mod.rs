@@ -339,3 +339,67 @@ pub fn identity(e: &crate::model::DesiredEndpoint, via: Option<&(String, u16)>) 
         e.database_name.as_deref().unwrap_or_default()
     )
 }
+
+/// An endpoint with the password `check` logs in with (`Err`: why there is none).
+pub type Resolved = (
+    crate::model::DesiredEndpoint,
+    Result<Option<crate::cloud::SecretValue>, String>,
+);
+
+/// The endpoints of `replications`, each with its role.
+pub fn roles(replications: &[findings::Replication]) -> BTreeMap<String, probe::Role> {
+    let mut roles = BTreeMap::new();
+    for r in replications {
+        roles.insert(r.source.clone(), probe::Role::Source);
+        roles.entry(r.target.clone()).or_insert(probe::Role::Target);
+    }
+    roles
+}
+
+/// Checks `replications`: every endpoint of `roles` probed at once, the findings made, and
+/// with `opts.write_test` the targets written to. Returns the report and the number of
+/// database queries made.
+pub async fn run(
+    desired: &crate::model::Desired,
+    replications: &[findings::Replication],
+    roles: &BTreeMap<String, probe::Role>,
+    endpoints: &BTreeMap<String, Resolved>,
+    opts: &Options,
+) -> (Report, usize) {
+    let probes = roles.iter().filter_map(|(name, role)| {
+        let (e, password) = endpoints.get(name)?;
+        Some(async move {
+            let p = probe_endpoint(name, e, password.clone(), *role, opts).await;
+            (name.clone(), p)
+        })
+    });
+    let probed: BTreeMap<String, findings::Probed> = futures_util::future::join_all(probes)
+        .await
+        .into_iter()
+        .collect();
+    let targets: BTreeMap<String, String> = desired
+        .endpoints
+        .iter()
+        .map(|(n, e)| (n.clone(), identity(e, opts.via.get(n))))
+        .collect();
+    let (mut found, tables) = findings::all(replications, &probed, &targets);
+    if opts.write_test {
+        for (target, schemas) in target_schemas(replications, &probed) {
+            let (Some(findings::Probed::Database { engine, .. }), Some((e, Ok(password)))) =
+                (probed.get(&target), endpoints.get(&target))
+            else {
+                continue;
+            };
+            let addr = address(&target, e, *engine, password.clone(), opts);
+            found.extend(write_tests(&target, &addr, &schemas).await);
+        }
+    }
+    let queries = probed
+        .values()
+        .map(|p| match p {
+            findings::Probed::Database { facts, .. } => facts.queries,
+            _ => 0,
+        })
+        .sum();
+    (Report::new(&desired.stack, found, tables), queries)
+}

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use crate::check::findings::Probed;
 use crate::check::probe::Role;
-use crate::check::{self, render, Options, Report};
+use crate::check::{self, render, Options};
 use crate::cli::{CheckArgs, Global, Output};
 use crate::cloud::{Cloud, SecretValue};
 use crate::model::{Desired, DesiredEndpoint};
@@ -16,9 +15,6 @@ use crate::output;
 use crate::spec::types::SecretRef;
 
 pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    if global.output == Output::Html {
-        bail!("`check` prints table, json or markdown, not html");
-    }
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let replications = check::replications(&desired, &args.names).map_err(anyhow::Error::msg)?;
@@ -38,62 +34,21 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         timeout: args.connect_timeout,
         write_test: args.write_test,
     };
-    // The endpoints of the replications checked, each with its role.
-    let mut roles: BTreeMap<String, Role> = BTreeMap::new();
-    for r in &replications {
-        roles.insert(r.source.clone(), Role::Source);
-        roles.entry(r.target.clone()).or_insert(Role::Target);
-    }
+    let roles = check::roles(&replications);
     let rt = super::runtime()?;
-    let report = rt.block_on(async {
+    let (report, queries) = rt.block_on(async {
         let passwords = passwords(global, &spec, &desired, &roles).await?;
-        let opts = &opts;
-        let probes = roles.iter().filter_map(|(name, role)| {
-            let (e, password) = passwords.get(name)?;
-            Some(async move {
-                let p = check::probe_endpoint(name, e, password.clone(), *role, opts).await;
-                (name.clone(), p)
-            })
-        });
-        let probed: BTreeMap<String, Probed> = futures_util::future::join_all(probes)
-            .await
-            .into_iter()
-            .collect();
-        let targets: BTreeMap<String, String> = desired
-            .endpoints
-            .iter()
-            .map(|(n, e)| (n.clone(), check::identity(e, opts.via.get(n))))
-            .collect();
-        let (mut findings, tables) = check::findings::all(&replications, &probed, &targets);
-        if opts.write_test {
-            for (target, schemas) in check::target_schemas(&replications, &probed) {
-                let (Some(Probed::Database { engine, .. }), Some((e, Ok(password)))) =
-                    (probed.get(&target), passwords.get(&target))
-                else {
-                    continue;
-                };
-                let addr = check::address(&target, e, *engine, password.clone(), opts);
-                findings.extend(check::write_tests(&target, &addr, &schemas).await);
-            }
-        }
-        if global.verbose > 0 {
-            let queries: usize = probed
-                .values()
-                .map(|p| match p {
-                    Probed::Database { facts, .. } => facts.queries,
-                    _ => 0,
-                })
-                .sum();
-            output::eprint(
-                format!(
-                    "Database queries: {queries} across {} endpoint(s)\n",
-                    probed.len()
-                )
-                .as_bytes(),
-            )?;
-        }
-        Ok::<_, anyhow::Error>(Report::new(&desired.stack, findings, tables))
+        Ok::<_, anyhow::Error>(check::run(&desired, &replications, &roles, &passwords, &opts).await)
     })?;
+    if global.verbose > 0 {
+        output::eprint(
+            format!(
+                "Database queries: {queries} across {} endpoint(s)\n",
+                roles.len()
+            )
+            .as_bytes(),
+        )?;
+    }
     let text = match global.output {
         Output::Json => render::json(&report),
         Output::Markdown => render::markdown(&report),
@@ -107,7 +62,7 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-type Resolved = (DesiredEndpoint, Result<Option<SecretValue>, String>);
+use check::Resolved;
 
 /// Each endpoint with its password: from its environment variable, or from Secrets Manager
 /// (read through AWS only when an endpoint keeps its password there; a DMS secret may also

@@ -443,3 +443,75 @@ fn the_table_and_markdown_reports_say_the_same() {
         "{md}"
     );
 }
+
+/// A CA and a server certificate for 127.0.0.1, made with openssl.
+fn certificates(dir: &Path) {
+    let sh = format!(
+        "set -e; cd '{}'; \
+         openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=dmsctl-test-ca -keyout ca.key -out ca.pem 2>/dev/null; \
+         openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null; \
+         printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext; \
+         openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.pem 2>/dev/null",
+        dir.display()
+    );
+    let status = std::process::Command::new("sh")
+        .args(["-c", &sh])
+        .status()
+        .expect("openssl runs (scripts/test installs it)");
+    assert!(status.success(), "making test certificates failed");
+}
+
+#[test]
+fn tls_follows_the_endpoints_ssl_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    certificates(dir.path());
+    let cert = |f: &str| format!("{}", dir.path().join(f).display());
+    let db = MariaDb::start(&[
+        &format!("--ssl-ca={}", cert("ca.pem")),
+        &format!("--ssl-cert={}", cert("server.pem")),
+        &format!("--ssl-key={}", cert("server.key")),
+    ]);
+    db.sql(MYSQL_SETUP);
+    // The DMS user may log in over TLS only.
+    db.sql(&format!(
+        "CREATE USER 'dms'@'%' IDENTIFIED BY '{SOURCE_PW}' REQUIRE SSL; GRANT SELECT ON app.* TO 'dms'@'%';"
+    ));
+    let spec_with = |mode: &str| {
+        let path = spec(
+            dir.path(),
+            "mariadb",
+            "  orders: { source: backend, target: events, type: full-load, rules: orders }",
+            "  orders:\n    - include: { schema: app, table: orders }",
+        );
+        // DMS verifies with the certificate the endpoint names; check with --ca-file.
+        let certificate = if mode.starts_with("verify") {
+            " certificate_arn: 'arn:aws:dms:eu-central-1:123456789012:cert:TESTCA',"
+        } else {
+            ""
+        };
+        let text = std::fs::read_to_string(&path).expect("spec").replace(
+            "username: dms,",
+            &format!("username: dms, ssl_mode: {mode},{certificate}"),
+        );
+        std::fs::write(&path, text).expect("spec");
+        path
+    };
+    let via = format!("backend=127.0.0.1:{}", db.port);
+    let connect = |mode: &str, extra: &[&str]| {
+        let spec = spec_with(mode);
+        let mut args = vec!["--via", via.as_str(), "-o", "json"];
+        args.extend(extra);
+        let r = report(&dmsctl(&spec, &args));
+        finding(&r, "backend", None, "connect")
+    };
+    // Without TLS the server refuses the user; `require` encrypts and logs in.
+    let (status, message) = connect("none", &[]);
+    assert_eq!(status, "fail", "{message}");
+    assert!(message.contains("Access denied"), "{message}");
+    assert_eq!(connect("require", &[]).0, "pass");
+    // `verify-full` checks the certificate against --ca-file, and the name against the host.
+    let ca = cert("ca.pem");
+    assert_eq!(connect("verify-full", &["--ca-file", &ca]).0, "pass");
+    let (status, message) = connect("verify-ca", &[]);
+    assert_eq!(status, "fail", "an unknown issuer is refused: {message}");
+}

@@ -61,6 +61,38 @@ fn run_with(cmd: &mut Command, what: &str, input: Option<&str>) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Creates MariaDB's system tables in `data`. One at a time: concurrent runs of
+/// `mariadb-install-db` (tests run side by side) fail now and then; a failed run is tried
+/// again on a clean directory, and the last failure is reported with its log.
+fn install_db(data: &Path) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut last = String::new();
+    for _ in 0..3 {
+        let _ = std::fs::remove_dir_all(data);
+        let out = Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--user=root",
+                "--auth-root-authentication-method=normal",
+                "--skip-test-db",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("mariadb-install-db runs (scripts/test installs mariadb-server)");
+        if out.status.success() {
+            return;
+        }
+        last = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    panic!("mariadb-install-db failed three times:\n{last}");
+}
+
 /// A MariaDB server of its own; `sql` runs statements as root over its socket.
 pub struct MariaDb {
     pub port: u16,
@@ -76,17 +108,7 @@ impl MariaDb {
             .tempdir()
             .expect("temporary directory");
         let data = dir.path().join("data");
-        run(
-            Command::new("mariadb-install-db")
-                .arg("--no-defaults")
-                .arg(format!("--datadir={}", data.display()))
-                .args([
-                    "--user=root",
-                    "--auth-root-authentication-method=normal",
-                    "--skip-test-db",
-                ]),
-            "mariadb-install-db",
-        );
+        install_db(&data);
         let port = free_port();
         let log = dir.path().join("error.log");
         let server = Command::new("mariadbd")

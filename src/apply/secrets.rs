@@ -181,7 +181,7 @@ fn endpoint(
 
 /// The password in a secret: the whole string, or, when the secret is a JSON object (as the
 /// console stores credentials), its `password` member. `None` for an object without one.
-fn password_of(secret: &SecretValue) -> Option<SecretValue> {
+pub(crate) fn password_of(secret: &SecretValue) -> Option<SecretValue> {
     match serde_json::from_str::<serde_json::Value>(secret.expose()) {
         Ok(serde_json::Value::Object(map)) => map
             .get("password")

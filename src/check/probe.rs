@@ -125,7 +125,6 @@ pub async fn write_test(
     addr: &Address,
     schemas: &[String],
 ) -> Result<Vec<(String, Result<(), String>)>, ProbeError> {
-    let table = "awsdms_dmsctl_write_test";
     let mut out = Vec::new();
     match addr.engine {
         Engine::MySql => {
@@ -139,17 +138,7 @@ pub async fn write_test(
                 .map(|r| text(r, 0))
                 .collect();
             for s in schemas {
-                let q = quote_mysql(s);
-                let mut steps = Vec::new();
-                // Creating a schema that exists still asks for the right to create one.
-                if !existing.contains(s) {
-                    steps.push(format!("CREATE DATABASE {q}"));
-                }
-                steps.extend([
-                    format!("CREATE TABLE {q}.{table} (id INT PRIMARY KEY)"),
-                    format!("INSERT INTO {q}.{table} VALUES (1)"),
-                    format!("DROP TABLE {q}.{table}"),
-                ]);
+                let steps = write_steps(&quote_mysql(s), !existing.contains(s), "DATABASE");
                 out.push((s.clone(), run_all(&mut conn, &steps).await));
             }
         }
@@ -164,23 +153,28 @@ pub async fn write_test(
                 .map(|r| text(r, 0))
                 .collect();
             for s in schemas {
-                let q = quote_pg(s);
-                let mut steps = Vec::new();
-                // CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even when the
-                // schema exists.
-                if !existing.contains(s) {
-                    steps.push(format!("CREATE SCHEMA {q}"));
-                }
-                steps.extend([
-                    format!("CREATE TABLE {q}.{table} (id INT PRIMARY KEY)"),
-                    format!("INSERT INTO {q}.{table} VALUES (1)"),
-                    format!("DROP TABLE {q}.{table}"),
-                ]);
+                let steps = write_steps(&quote_pg(s), !existing.contains(s), "SCHEMA");
                 out.push((s.clone(), run_all(&mut conn, &steps).await));
             }
         }
     }
     Ok(out)
+}
+
+/// The statements of the write test in the schema quoted `q`: create it when `missing` (as
+/// `CREATE DATABASE` / `CREATE SCHEMA`, `kind`), then create, fill and drop a scratch table.
+/// No `IF NOT EXISTS`: both engines ask for the right to create a schema even when it exists.
+fn write_steps(q: &str, missing: bool, kind: &str) -> Vec<String> {
+    let table = format!("{q}.awsdms_dmsctl_write_test");
+    let create = missing.then(|| format!("CREATE {kind} {q}"));
+    create
+        .into_iter()
+        .chain([
+            format!("CREATE TABLE {table} (id INT PRIMARY KEY)"),
+            format!("INSERT INTO {table} VALUES (1)"),
+            format!("DROP TABLE {table}"),
+        ])
+        .collect()
 }
 
 async fn run_all<C>(conn: &mut C, steps: &[String]) -> Result<(), String>

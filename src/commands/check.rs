@@ -106,23 +106,22 @@ async fn passwords(
 /// "host", "port"}`, or a bare string), filling the endpoint's host, port and user from it
 /// where the spec has none.
 fn fill_from_secret(e: &mut DesiredEndpoint, secret: &SecretValue) -> Option<SecretValue> {
-    match serde_json::from_str::<serde_json::Value>(secret.expose()) {
-        Ok(serde_json::Value::Object(map)) => {
-            let text = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
-            if e.server_name.is_none() {
-                e.server_name = text("host");
-            }
-            if e.username.is_none() {
-                e.username = text("username");
-            }
-            if e.port.is_none() {
-                e.port = map.get("port").and_then(|p| {
-                    p.as_i64()
-                        .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
-                });
-            }
-            text("password").map(SecretValue::new)
+    if let Ok(serde_json::Value::Object(map)) =
+        serde_json::from_str::<serde_json::Value>(secret.expose())
+    {
+        let text = |k: &str| map.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        if e.server_name.is_none() {
+            e.server_name = text("host");
         }
-        _ => Some(secret.clone()),
+        if e.username.is_none() {
+            e.username = text("username");
+        }
+        if e.port.is_none() {
+            e.port = map.get("port").and_then(|p| {
+                p.as_i64()
+                    .or_else(|| p.as_str().and_then(|s| s.parse().ok()))
+            });
+        }
     }
+    crate::apply::secrets::password_of(secret)
 }

@@ -61,6 +61,15 @@ pub enum Output {
     Markdown,
     /// One self-contained HTML page (cost reports).
     Html,
+    /// GitHub Actions workflow commands: each problem as an annotation on its line of the spec
+    /// (validate, check).
+    Github,
+    /// A GitLab code-quality report (JSON), for `artifacts:reports:codequality` (validate, check).
+    Gitlab,
+    /// A Mermaid flowchart (graph).
+    Mermaid,
+    /// A Graphviz DOT graph (graph).
+    Dot,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +108,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
     Cost(CostArgs),
+    /// The stack's resources and what each uses, as a table, JSON, Mermaid or DOT. Never
+    /// touches AWS.
+    Graph,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@
 //! Public are the modules the binary, the integration tests, the benches and the examples use;
 //! the others are the crate's own.
 
+pub(crate) mod annotate;
 pub(crate) mod apply;
 pub mod aws;
 pub mod check;
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod cost;
 pub(crate) mod dms;
 pub(crate) mod generate;
+pub(crate) mod graph;
 pub(crate) mod input;
 pub mod live;
 pub(crate) mod log;

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{Finding, Report};
+use super::{Finding, Report, Status};
+use crate::annotate::{Annotation, Level};
+use crate::spec::{self, yaml::child_pointer};
 
 fn heading(replication: Option<&str>) -> String {
     match replication {
@@ -12,7 +14,8 @@ fn heading(replication: Option<&str>) -> String {
     }
 }
 
-fn summary(r: &Report) -> String {
+/// The counts by status: `3 pass, 1 warn, 0 fail, 0 skip`.
+pub fn summary(r: &Report) -> String {
     let s = r.summary;
     format!(
         "{} pass, {} warn, {} fail, {} skip",
@@ -99,4 +102,41 @@ pub fn json(r: &Report) -> String {
     let mut s = serde_json::to_string_pretty(r).expect("a check report serializes");
     s.push('\n');
     s
+}
+
+/// Each failure and warning as an annotation on the spec: a replication's findings on the
+/// replication, an endpoint's own on the endpoint. Passes and skips are left to the log.
+pub fn annotations(r: &Report, source: &spec::Source) -> Vec<Annotation> {
+    r.findings
+        .iter()
+        .filter_map(|f| {
+            let level = match f.status {
+                Status::Fail => Level::Error,
+                Status::Warn => Level::Warning,
+                Status::Pass | Status::Skip => return None,
+            };
+            let pointer = match &f.replication {
+                Some(name) => child_pointer("/replications", name),
+                None => child_pointer("/endpoints", &f.endpoint),
+            };
+            let span = source.place(&pointer);
+            let mut message = format!("endpoint `{}`: {}", f.endpoint, f.message);
+            if let Some(help) = &f.help {
+                let _ = write!(message, "\nhelp: {help}");
+            }
+            if let Some(doc) = f.doc {
+                let _ = write!(message, "\nsee {doc}");
+            }
+            Some(Annotation::at(
+                level,
+                &source.name,
+                &source.text,
+                (span.start.line, span.start.col),
+                span.end,
+                format!("check/{}", f.check),
+                message,
+                format!("{pointer} {}", f.endpoint),
+            ))
+        })
+        .collect()
 }

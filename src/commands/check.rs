@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
+use crate::annotate;
 use crate::check::probe::Role;
 use crate::check::{self, render, Options};
 use crate::cli::{CheckArgs, Global, Output};
@@ -15,7 +16,7 @@ use crate::output;
 use crate::spec::types::SecretRef;
 
 pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let (spec, _) = super::load_spec(global)?;
+    let (spec, source) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let replications = check::replications(&desired, &args.names).map_err(anyhow::Error::msg)?;
     for (name, _, _) in &args.via {
@@ -52,9 +53,15 @@ pub fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let text = match global.output {
         Output::Json => render::json(&report),
         Output::Markdown => render::markdown(&report),
+        Output::Github => annotate::github(&render::annotations(&report, &source), "dmsctl"),
+        Output::Gitlab => annotate::gitlab(&render::annotations(&report, &source)),
         _ => render::table(&report),
     };
     output::print(text.as_bytes())?;
+    if matches!(global.output, Output::Github | Output::Gitlab) {
+        // The annotations carry failures and warnings; the counts go to the job's log.
+        output::eprint(format!("dmsctl check: {}\n", render::summary(&report)).as_bytes())?;
+    }
     Ok(if report.ok(args.strict) {
         ExitCode::SUCCESS
     } else {

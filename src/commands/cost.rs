@@ -25,14 +25,15 @@ pub fn run(global: &Global, args: &CostArgs) -> anyhow::Result<ExitCode> {
             match global.output {
                 Output::Json => diff::json(&d)?,
                 Output::Markdown => diff::markdown(&d),
-                Output::Table | Output::Html => diff::table(&d),
+                _ => diff::table(&d),
             }
         }
         None => match global.output {
-            Output::Table => render::table(&report, output::stdout_color(global.no_color)),
             Output::Json => render::json(&report)?,
             Output::Markdown => render::markdown(&report),
             Output::Html => html::html(&report),
+            // The other formats are refused before any work (`commands::prints`).
+            _ => render::table(&report, output::stdout_color(global.no_color)),
         },
     };
     output::print(text.as_bytes())?;

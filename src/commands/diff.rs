@@ -32,9 +32,7 @@ pub fn run(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let text = match global.output {
         Output::Json => render::diff_json(&plan),
         Output::Markdown => render::diff_markdown(&plan),
-        Output::Table | Output::Html => {
-            render::diff_table(&plan, output::stdout_color(global.no_color))
-        }
+        _ => render::diff_table(&plan, output::stdout_color(global.no_color)),
     };
     output::print(text.as_bytes())?;
     Ok(if plan.has_changes() {

@@ -8,6 +8,7 @@ mod cost;
 mod destroy;
 mod diff;
 mod generate;
+mod graph;
 mod logs;
 mod plan;
 mod render;
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema => schema::run(&cli.global),
         Command::Cost(args) => cost::run(&cli.global, args),
         Command::Check(args) => check::run(&cli.global, args),
+        Command::Graph => graph::run(&cli.global),
     }
 }
 
@@ -74,8 +76,10 @@ struct Prints {
 
 /// Each command's `-o` formats, declared once: [`run`] refuses any other before any work.
 fn prints(command: &Command) -> Prints {
-    use Output::{Html, Json, Markdown, Table};
+    use Output::{Dot, Github, Gitlab, Html, Json, Markdown, Mermaid, Table};
     const DOCUMENTS: &[Output] = &[Table, Json, Markdown];
+    // A report on the lines of the spec, and annotations of them for a pull request.
+    const FINDINGS: &[Output] = &[Table, Json, Markdown, Github, Gitlab];
     const REPORTS: &[Output] = &[Table, Json];
     let formats = |command, formats| Prints {
         command,
@@ -88,11 +92,12 @@ fn prints(command: &Command) -> Prints {
         fixed: Some(what),
     };
     match command {
-        Command::Validate(_) => formats("validate", DOCUMENTS),
+        Command::Validate(_) => formats("validate", FINDINGS),
         Command::Render(_) => formats("render", DOCUMENTS),
         Command::Plan(_) => formats("plan", DOCUMENTS),
         Command::Diff(_) => formats("diff", DOCUMENTS),
-        Command::Check(_) => formats("check", DOCUMENTS),
+        Command::Check(_) => formats("check", FINDINGS),
+        Command::Graph => formats("graph", &[Table, Json, Mermaid, Dot]),
         Command::Status(_) => formats("status", DOCUMENTS),
         Command::Cost(args) if args.baseline.is_some() => formats("cost --baseline", DOCUMENTS),
         Command::Cost(_) => formats("cost", &[Table, Json, Markdown, Html]),

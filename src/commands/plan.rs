@@ -5,9 +5,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::cli::{Global, Output, PlanArgs};
+use crate::graph::Graph;
 use crate::model::Desired;
 use crate::output;
 use crate::plan::{self, render, SavedPlan};
+
+/// The most resources a comment's graph draws; a larger plan's shows only what changes and its
+/// neighbours (Mermaid in GitHub and GitLab stops drawing large graphs, and so do reviewers).
+const GRAPH_NODES: usize = 60;
 
 pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let (spec, source) = super::load_spec(global)?;
@@ -22,8 +27,11 @@ pub fn run(global: &Global, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let plan = plan::plan(&desired, &live);
     let text = match global.output {
         Output::Json => render::json(&plan),
-        Output::Markdown => render::markdown(&plan),
-        Output::Table | Output::Html => render::table(&plan, output::stdout_color(global.no_color)),
+        Output::Markdown => {
+            let g = Graph::of_plan(&plan, &desired, &live).around_changes(GRAPH_NODES);
+            render::markdown(&plan, Some(&g))
+        }
+        _ => render::table(&plan, output::stdout_color(global.no_color)),
     };
     output::print(text.as_bytes())?;
     if let Some(path) = &args.out {

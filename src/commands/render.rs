@@ -50,8 +50,8 @@ pub fn run(global: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let text = serde_json::to_string_pretty(&doc)?;
     let out = match global.output {
         Output::Markdown => format!("```json\n{text}\n```\n"),
-        // Html is refused before any work (`commands::prints`).
-        Output::Table | Output::Json | Output::Html => format!("{text}\n"),
+        // The other formats are refused before any work (`commands::prints`).
+        _ => format!("{text}\n"),
     };
     output::print(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)

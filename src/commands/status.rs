@@ -36,7 +36,7 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
                     serde_json::to_string_pretty(&json_doc(&rows, &missing))?
                 ),
                 Output::Markdown => markdown(&rows, &missing) + &tables_markdown(&rows),
-                Output::Table | Output::Html => table(&rows, &missing) + &tables_tables(&rows),
+                _ => table(&rows, &missing) + &tables_tables(&rows),
             };
             let text = match every {
                 // Clear the screen and home the cursor, then redraw.

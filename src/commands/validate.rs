@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::annotate::{self, Annotation, Level};
 use crate::cli::{Global, Output, ValidateArgs};
 use crate::output;
 use crate::spec::{self, Severity};
@@ -25,31 +26,24 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
             output::print(format!("{}\n", serde_json::to_string_pretty(&doc)?).as_bytes())?;
         }
         Output::Markdown => output::print(markdown(&checked, failed).as_bytes())?,
-        // Html is refused before any work (`commands::prints`).
-        Output::Table | Output::Html => {
+        // The annotations on stdout, the summary for whoever reads the job's log on stderr.
+        Output::Github | Output::Gitlab => {
+            let found = annotations(&checked);
+            let text = if global.output == Output::Github {
+                annotate::github(&found, "dmsctl")
+            } else {
+                annotate::gitlab(&found)
+            };
+            output::print(text.as_bytes())?;
+            output::eprint(summary(&checked, args.strict).as_bytes())?;
+        }
+        // The other formats are refused before any work (`commands::prints`).
+        _ => {
             output::eprint(&spec::render_human(
                 &checked,
                 output::stderr_color(global.no_color),
             ))?;
-            let name = &checked.source.name;
-            let summary = match (errors, warnings) {
-                (0, 0) => format!("{name}: valid{}\n", describe(checked.spec.as_ref())),
-                (0, w) if !args.strict => format!(
-                    "{name}: valid with {w} warning{}{}\n",
-                    plural(w),
-                    describe(checked.spec.as_ref())
-                ),
-                (e, w) => format!(
-                    "{name}: {e} error{}, {w} warning{}{}\n",
-                    plural(e),
-                    plural(w),
-                    if args.strict && e == 0 {
-                        " (--strict treats warnings as errors)"
-                    } else {
-                        ""
-                    }
-                ),
-            };
+            let summary = summary(&checked, args.strict);
             if failed {
                 output::eprint(summary.as_bytes())?;
             } else {
@@ -62,6 +56,31 @@ pub fn run(global: &Global, args: &ValidateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One line: valid or not, with the counts, and what the spec holds when it is valid.
+fn summary(checked: &spec::Checked, strict: bool) -> String {
+    let name = &checked.source.name;
+    let errors = checked.count(Severity::Error);
+    let warnings = checked.count(Severity::Warning);
+    match (errors, warnings) {
+        (0, 0) => format!("{name}: valid{}\n", describe(checked.spec.as_ref())),
+        (0, w) if !strict => format!(
+            "{name}: valid with {w} warning{}{}\n",
+            plural(w),
+            describe(checked.spec.as_ref())
+        ),
+        (e, w) => format!(
+            "{name}: {e} error{}, {w} warning{}{}\n",
+            plural(e),
+            plural(w),
+            if strict && e == 0 {
+                " (--strict treats warnings as errors)"
+            } else {
+                ""
+            }
+        ),
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -115,4 +134,31 @@ fn markdown(checked: &spec::Checked, failed: bool) -> String {
         ));
     }
     out
+}
+
+/// Each diagnostic as an annotation on its place in the spec, its help on a line of its own.
+fn annotations(checked: &spec::Checked) -> Vec<Annotation> {
+    checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!("\nhelp: {help}"));
+            }
+            Annotation::at(
+                match d.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                },
+                &checked.source.name,
+                &checked.source.text,
+                (d.span.start.line, d.span.start.col),
+                d.span.end,
+                format!("validate/{}", d.code),
+                message,
+                d.pointer.clone(),
+            )
+        })
+        .collect()
 }

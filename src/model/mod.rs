@@ -246,6 +246,69 @@ impl Desired {
             .chain(self.replication_configs.keys())
     }
 
+    /// What the resource of `kind` named `name` uses, by kind and logical name (IAM roles by
+    /// their role name): a subnet group, instance, task or serverless replication every IAM
+    /// role of the stack (DMS uses them from the first call), an instance and a serverless
+    /// replication their subnet group, a task or replication its endpoints and a task its
+    /// instance. Apply's order and `graph` are both made of this.
+    pub(crate) fn uses(
+        &self,
+        kind: crate::plan::Kind,
+        name: &str,
+    ) -> Vec<(crate::plan::Kind, String)> {
+        use crate::plan::Kind;
+        let roles = self
+            .iam_roles
+            .iter()
+            .map(|r| (Kind::IamRole, r.role_name.clone()));
+        let subnet_group = |identifier: Option<&str>| {
+            let identifier = identifier?;
+            self.subnet_groups
+                .iter()
+                .find(|(_, g)| {
+                    g.replication_subnet_group_identifier
+                        .eq_ignore_ascii_case(identifier)
+                })
+                .map(|(n, _)| (Kind::SubnetGroup, n.clone()))
+        };
+        let endpoints = |source: &str, target: &str| {
+            [
+                (Kind::Endpoint, source.to_string()),
+                (Kind::Endpoint, target.to_string()),
+            ]
+        };
+        let mut out: Vec<(Kind, String)> = Vec::new();
+        match kind {
+            Kind::IamRole | Kind::LogGroup | Kind::Endpoint => {}
+            Kind::SubnetGroup => out.extend(roles),
+            Kind::Instance => {
+                out.extend(roles);
+                let group = self
+                    .instances
+                    .get(name)
+                    .and_then(|d| d.replication_subnet_group_identifier.as_deref());
+                out.extend(subnet_group(group));
+            }
+            Kind::Task => {
+                out.extend(roles);
+                if let Some(d) = self.tasks.get(name) {
+                    out.extend(endpoints(&d.source_endpoint, &d.target_endpoint));
+                    out.push((Kind::Instance, d.replication_instance.clone()));
+                }
+            }
+            Kind::ReplicationConfig => {
+                out.extend(roles);
+                if let Some(d) = self.replication_configs.get(name) {
+                    out.extend(endpoints(&d.source_endpoint, &d.target_endpoint));
+                    let group = d.compute_config.get("ReplicationSubnetGroupId");
+                    out.extend(subnet_group(group.and_then(|g| g.as_str())));
+                }
+            }
+        }
+        out.dedup();
+        out
+    }
+
     /// Builds the desired state from a spec that passed validation.
     pub fn from_spec(spec: &Spec) -> Desired {
         let stack = spec.stack.as_str();

@@ -315,6 +315,49 @@ pub fn live_arn<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<&'a str> {
     }
 }
 
+/// Whether the live resource of `user_kind` with identifier `user_id` uses the live resource of
+/// `kind` at `arn` (identifier `id`), as the account records it: a task its endpoints and
+/// instance, a serverless replication its endpoints and subnet group, an instance its subnet
+/// group.
+pub fn live_uses(
+    live: &Live,
+    user_kind: Kind,
+    user_id: &str,
+    kind: Kind,
+    arn: &str,
+    id: &str,
+) -> bool {
+    let key = user_id.to_lowercase();
+    match (kind, user_kind) {
+        (Kind::Endpoint, Kind::Task) => live
+            .tasks
+            .get(&key)
+            .is_some_and(|t| t.source_endpoint_arn == arn || t.target_endpoint_arn == arn),
+        (Kind::Endpoint, Kind::ReplicationConfig) => live
+            .replication_configs
+            .get(&key)
+            .is_some_and(|r| r.source_endpoint_arn == arn || r.target_endpoint_arn == arn),
+        (Kind::Instance, Kind::Task) => live
+            .tasks
+            .get(&key)
+            .is_some_and(|t| t.replication_instance_arn == arn),
+        (Kind::SubnetGroup, Kind::Instance) => live.instances.get(&key).is_some_and(|i| {
+            i.subnet_group
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(id))
+        }),
+        (Kind::SubnetGroup, Kind::ReplicationConfig) => {
+            live.replication_configs.get(&key).is_some_and(|r| {
+                r.compute_config
+                    .get("ReplicationSubnetGroupId")
+                    .and_then(|g| g.as_str())
+                    .is_some_and(|g| g.eq_ignore_ascii_case(id))
+            })
+        }
+        _ => false,
+    }
+}
+
 fn summarize(changes: &[Change]) -> Summary {
     let mut s = Summary::default();
     for c in changes {

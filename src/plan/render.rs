@@ -357,7 +357,10 @@ fn diff_block(c: &Change) -> String {
 
 /// Markdown for a pull-request comment: the summary line, hazards called out, a table of what
 /// changes, and each resource's attribute changes folded in `<details>`.
-pub fn markdown(plan: &Plan) -> String {
+/// The plan for a pull request: summary, hazards, conflicts, the changes, the stack as a Mermaid
+/// graph with each resource marked by its action (when `graph` is given and something changes),
+/// and each change's attributes.
+pub fn markdown(plan: &Plan, graph: Option<&crate::graph::Graph>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### dmsctl plan: stack `{}`\n", plan.stack);
     let changes: Vec<&Change> = plan.actionable().collect();
@@ -418,6 +421,21 @@ pub fn markdown(plan: &Plan) -> String {
         let unchanged = plan.changes.len() - changes.len();
         if unchanged > 0 {
             let _ = writeln!(out, "\n{unchanged} unchanged.");
+        }
+    }
+    if let Some(g) = graph.filter(|_| !changes.is_empty()) {
+        let _ = write!(
+            out,
+            "\n#### Resources and what they use\n\n```mermaid\n{}```\n",
+            crate::graph::mermaid(g)
+        );
+        if g.left_out > 0 {
+            let _ = writeln!(
+                out,
+                "\n{} unchanged resource{} not drawn.",
+                g.left_out,
+                if g.left_out == 1 { "" } else { "s" }
+            );
         }
     }
     for c in changes.iter().filter(|c| !c.diffs.is_empty()) {

@@ -897,7 +897,7 @@ fn no_secrets_in_plans_diffs_or_saved_plans() {
     for text in [
         render::json(&p),
         render::table(&p, false),
-        render::markdown(&p),
+        render::markdown(&p, None),
         render::diff_json(&p),
         render::diff_table(&p, false),
         saved.to_json(),
@@ -995,6 +995,11 @@ fn only_restricts_a_plan_to_one_name() {
 
 /// One plan with every action, a restart, a hazard and a conflict, for the snapshots.
 fn representative() -> Plan {
+    representative_parts().0
+}
+
+/// The representative plan with the spec and the account it was made from.
+fn representative_parts() -> (Plan, Desired, Live) {
     let d = instances();
     let mut live = live_from(&d);
     live.tasks.get_mut("sci-history").expect("task").status = "running".into();
@@ -1020,7 +1025,8 @@ fn representative() -> Plan {
     let changed = spec("instances")
         .replace("to: app_copy", "to: app_mirror")
         .replace("storage_gb: 100", "storage_gb: 200");
-    plan(&desired_from(&changed), &live)
+    let d = desired_from(&changed);
+    (plan(&d, &live), d, live)
 }
 
 #[test]
@@ -1030,7 +1036,16 @@ fn table_rendering_snapshot() {
 
 #[test]
 fn markdown_rendering_snapshot() {
-    insta::assert_snapshot!(render::markdown(&representative()));
+    insta::assert_snapshot!(render::markdown(&representative(), None));
+}
+
+#[test]
+fn markdown_with_the_graph_snapshot() {
+    let (p, d, live) = representative_parts();
+    let g = crate::graph::Graph::of_plan(&p, &d, &live);
+    let text = render::markdown(&p, Some(&g));
+    assert!(text.contains("```mermaid\nflowchart LR\n"), "{text}");
+    insta::assert_snapshot!(text);
 }
 
 #[test]
@@ -1055,7 +1070,7 @@ fn empty_plan_says_so() {
         render::table(&p, false),
         "No changes. Live state matches the spec.\n"
     );
-    assert!(render::markdown(&p).contains("**No changes.**"));
+    assert!(render::markdown(&p, None).contains("**No changes.**"));
     assert_eq!(
         render::diff_table(&p, false),
         "No drift. Live state matches the spec.\n"

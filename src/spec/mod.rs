@@ -47,6 +47,21 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Source {
+    /// Where the key naming `pointer` (a JSON pointer into the spec) is: its span, or the
+    /// closest ancestor's, or the first line. For a report about a spec that passed validation.
+    pub(crate) fn place(&self, pointer: &str) -> yaml::Span {
+        let span = yaml::parse(&self.text)
+            .map(|(_, map)| map.key(pointer))
+            .unwrap_or_default();
+        if span.start.line == 0 {
+            yaml::Span::first_line()
+        } else {
+            span
+        }
+    }
+}
+
 impl Checked {
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics

@@ -3,7 +3,7 @@
 use super::{Phase, Step};
 use crate::live::Live;
 use crate::model::Desired;
-use crate::plan::{live_arn, Action, Change, Kind, Plan};
+use crate::plan::{live_arn, live_uses, Action, Change, Kind, Plan};
 
 /// The steps of `plan` in execution order (removals in reverse kind order, then builds in kind
 /// order), each with its dependencies:
@@ -47,41 +47,11 @@ fn removal_needs(removals: &[Step], i: usize, live: &Live) -> Vec<usize> {
         return Vec::new();
     };
     (0..removals.len())
-        .filter(|&j| j != i && uses(live, &removals[j].change, c.kind, arn, &c.id))
+        .filter(|&j| {
+            let user = &removals[j].change;
+            j != i && live_uses(live, user.kind, &user.id, c.kind, arn, &c.id)
+        })
         .collect()
-}
-
-/// Whether the live resource `user` (being removed) uses the resource of `kind` at `arn`.
-fn uses(live: &Live, user: &Change, kind: Kind, arn: &str, id: &str) -> bool {
-    let key = user.id.to_lowercase();
-    match (kind, user.kind) {
-        (Kind::Endpoint, Kind::Task) => live
-            .tasks
-            .get(&key)
-            .is_some_and(|t| t.source_endpoint_arn == arn || t.target_endpoint_arn == arn),
-        (Kind::Endpoint, Kind::ReplicationConfig) => live
-            .replication_configs
-            .get(&key)
-            .is_some_and(|r| r.source_endpoint_arn == arn || r.target_endpoint_arn == arn),
-        (Kind::Instance, Kind::Task) => live
-            .tasks
-            .get(&key)
-            .is_some_and(|t| t.replication_instance_arn == arn),
-        (Kind::SubnetGroup, Kind::Instance) => live.instances.get(&key).is_some_and(|i| {
-            i.subnet_group
-                .as_deref()
-                .is_some_and(|g| g.eq_ignore_ascii_case(id))
-        }),
-        (Kind::SubnetGroup, Kind::ReplicationConfig) => {
-            live.replication_configs.get(&key).is_some_and(|r| {
-                r.compute_config
-                    .get("ReplicationSubnetGroupId")
-                    .and_then(|g| g.as_str())
-                    .is_some_and(|g| g.eq_ignore_ascii_case(id))
-            })
-        }
-        _ => false,
-    }
 }
 
 /// The builds among the steps (after the `n_removals` removals), to find what a build needs.
@@ -89,20 +59,14 @@ struct Builds<'a> {
     steps: &'a [Step],
     n_removals: usize,
     desired: &'a Desired,
-    /// The IAM role builds: DMS uses the roles from the first call.
-    roles: Vec<usize>,
 }
 
 impl<'a> Builds<'a> {
     fn new(steps: &'a [Step], n_removals: usize, desired: &'a Desired) -> Self {
-        let roles = (n_removals..steps.len())
-            .filter(|&j| steps[j].change.kind == Kind::IamRole)
-            .collect();
         Builds {
             steps,
             n_removals,
             desired,
-            roles,
         }
     }
 
@@ -114,17 +78,8 @@ impl<'a> Builds<'a> {
         })
     }
 
-    /// The build of the subnet group with this identifier.
-    fn subnet_group(&self, identifier: Option<&str>) -> Option<usize> {
-        let identifier = identifier?;
-        let (name, _) = self.desired.subnet_groups.iter().find(|(_, g)| {
-            g.replication_subnet_group_identifier
-                .eq_ignore_ascii_case(identifier)
-        })?;
-        self.of(Kind::SubnetGroup, name)
-    }
-
-    /// The steps that must have succeeded before build `i`, sorted.
+    /// The steps that must have succeeded before build `i`, sorted: the removal half of its
+    /// own replace, and the builds of what it uses ([`Desired::uses`]).
     fn needs(&self, i: usize) -> Vec<usize> {
         let c = &self.steps[i].change;
         let mut needs = Vec::new();
@@ -134,35 +89,8 @@ impl<'a> Builds<'a> {
                 r.kind == c.kind && r.name == c.name && r.id == c.id
             }));
         }
-        let desired = self.desired;
-        match c.kind {
-            Kind::IamRole | Kind::LogGroup | Kind::Endpoint => {}
-            Kind::SubnetGroup => needs.extend(&self.roles),
-            Kind::Instance => {
-                needs.extend(&self.roles);
-                let group = desired
-                    .instances
-                    .get(&c.name)
-                    .and_then(|d| d.replication_subnet_group_identifier.as_deref());
-                needs.extend(self.subnet_group(group));
-            }
-            Kind::Task => {
-                needs.extend(&self.roles);
-                if let Some(d) = desired.tasks.get(&c.name) {
-                    needs.extend(self.of(Kind::Endpoint, &d.source_endpoint));
-                    needs.extend(self.of(Kind::Endpoint, &d.target_endpoint));
-                    needs.extend(self.of(Kind::Instance, &d.replication_instance));
-                }
-            }
-            Kind::ReplicationConfig => {
-                needs.extend(&self.roles);
-                if let Some(d) = desired.replication_configs.get(&c.name) {
-                    needs.extend(self.of(Kind::Endpoint, &d.source_endpoint));
-                    needs.extend(self.of(Kind::Endpoint, &d.target_endpoint));
-                    let group = d.compute_config.get("ReplicationSubnetGroupId");
-                    needs.extend(self.subnet_group(group.and_then(|g| g.as_str())));
-                }
-            }
+        for (kind, name) in self.desired.uses(c.kind, &c.name) {
+            needs.extend(self.of(kind, &name));
         }
         needs.sort_unstable();
         needs.dedup();

@@ -261,6 +261,55 @@ fn a_mariadb_set_up_wrong_fails_where_dms_would() {
     assert_eq!(tables, ["app.legacy", "app.order_items", "app.orders"]);
     // Kafka: the broker's port refuses.
     assert_eq!(finding(&r, "events", None, "kafka.broker").0, "fail");
+
+    // The same findings as annotations on the spec's lines: an endpoint's own on the
+    // endpoint, a replication's on the replication.
+    let out = dmsctl(&spec, &["--via", &via, "--via", &via2, "-o", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let annotations = String::from_utf8_lossy(&out.stdout).into_owned();
+    let count = |prefix: &str| {
+        annotations
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(
+        count("::error "),
+        r["summary"]["fail"].as_u64().unwrap() as usize
+    );
+    assert_eq!(
+        count("::warning "),
+        r["summary"]["warn"].as_u64().unwrap() as usize
+    );
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let line_of = |section: &str, key: &str| {
+        let start = text.find(&format!("\n{section}:\n")).expect("section");
+        let at = start + text[start..].find(&format!("\n  {key}:")).expect("key") + 1;
+        text[..at].lines().count() + 1
+    };
+    let binlog = annotations
+        .lines()
+        .find(|l| l.contains("title=dmsctl%3A check/mysql.binlog_format::"))
+        .expect("binlog annotation");
+    assert!(
+        binlog.contains(&format!(",line={},", line_of("endpoints", "backend"))),
+        "{binlog}"
+    );
+    assert!(
+        binlog.contains("::endpoint `backend`: binlog_format is STATEMENT"),
+        "{binlog}"
+    );
+    let overlap = annotations
+        .lines()
+        .find(|l| {
+            l.contains("check/rules.overlap::endpoint `receiver`")
+                && l.contains("orders also writes")
+        })
+        .expect("overlap annotation");
+    assert!(
+        overlap.contains(&format!(",line={},", line_of("replications", "all"))),
+        "{overlap}"
+    );
 }
 
 #[test]

@@ -701,3 +701,55 @@ fn friendly_rules_render_to_the_same_dms_json_as_their_raw_form() {
         assert_eq!(f, r, "{}", pairs[i].0);
     }
 }
+
+#[test]
+fn annotations_for_a_pull_request_put_each_problem_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("dmsctl.yaml");
+    std::fs::write(
+        &spec,
+        "version: 1\nstack: s\nendpoints:\n  a:\n    role: source\n    engine: mysqll\n    bogus: 1\n",
+    )
+    .unwrap();
+    let path = spec.to_str().unwrap();
+    let out = dmsctl(&["validate", "-f", path, "-o", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("::error file=")),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains(",line=6,col=13,endColumn=18,title=dmsctl%3A validate/invalid-value::"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].ends_with("%0Ahelp: did you mean `mysql`?"),
+        "{stdout}"
+    );
+    assert!(lines[2].contains(",line=7,col=5,"), "{stdout}");
+    assert!(text(&out.stderr).contains("3 errors, 0 warnings"));
+
+    let out = dmsctl(&["validate", "-f", path, "-o", "gitlab"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issues = report.as_array().unwrap();
+    assert_eq!(issues.len(), 3);
+    assert_eq!(issues[2]["check_name"], "validate/unknown-field");
+    assert_eq!(issues[2]["location"]["lines"]["begin"], 7);
+    assert_eq!(issues[2]["severity"], "major");
+
+    // A valid spec: no annotation, an empty report, exit 0.
+    let ok = root().join("examples/sci-sync-instances.yaml");
+    let out = dmsctl(&["validate", "-f", ok.to_str().unwrap(), "-o", "github"]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "");
+    let out = dmsctl(&["validate", "-f", ok.to_str().unwrap(), "-o", "gitlab"]);
+    assert_eq!(text(&out.stdout), "[]\n");
+    // Formats for other commands are refused before any work.
+    let out = dmsctl(&["plan", "-f", ok.to_str().unwrap(), "-o", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("`plan` prints table, json or markdown, not github"));
+}

@@ -4,5 +4,6 @@
 //! `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod databases;
 pub mod emulator;

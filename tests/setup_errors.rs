@@ -103,7 +103,15 @@ fn commands_refuse_output_formats_they_do_not_have() {
         ),
         (
             &["validate", "-o", "html"],
-            "`validate` prints table, json or markdown, not html",
+            "`validate` prints table, json, markdown, github or gitlab, not html",
+        ),
+        (
+            &["graph", "-o", "markdown"],
+            "`graph` prints table, json, mermaid or dot, not markdown",
+        ),
+        (
+            &["cost", "-o", "github"],
+            "`cost` prints table, json, markdown or html, not github",
         ),
         (
             &["schema", "-o", "markdown"],

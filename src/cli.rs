@@ -33,9 +33,9 @@ pub struct Global {
     /// AWS profile from the shared config files.
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// AWS region (overrides the spec's `region`).
-    #[arg(long, global = true)]
-    pub region: Option<String>,
+    /// AWS region (overrides the spec's `region`); `prices export` takes several.
+    #[arg(long = "region", global = true, value_name = "REGION", action = clap::ArgAction::Append)]
+    pub regions: Vec<String>,
     /// Send AWS API calls to this URL (a local emulator, a VPC endpoint).
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
@@ -106,11 +106,22 @@ pub enum Command {
     Schema,
     /// Print a shell completion script: `dmsctl completions bash > /etc/bash_completion.d/dmsctl`.
     Completions(CompletionsArgs),
-    /// Estimate the monthly cost of a spec; `--compare` serverless against instances.
+    /// Estimate the monthly cost of a spec; `--compare` serverless against instances;
+    /// `--actual` what it did cost, from Cost Explorer.
     Cost(CostArgs),
+    /// DMS prices from the AWS Price List API: `dmsctl prices export --region R > prices.yaml`.
+    #[command(subcommand)]
+    Prices(PricesCommand),
     /// The stack's resources and what each uses, as a table, JSON, Mermaid or DOT. Never
     /// touches AWS.
     Graph,
+}
+
+impl Global {
+    /// The region given with `--region` (the last one, when several are).
+    pub fn region(&self) -> Option<&str> {
+        self.regions.last().map(String::as_str)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -134,12 +145,32 @@ pub struct CostArgs {
     /// Price both compute modes for the same replications, side by side.
     #[arg(long, conflicts_with = "baseline")]
     pub compare: bool,
+    /// What the stack did cost, from AWS Cost Explorer, beside the estimate for the same days.
+    /// Cost Explorer bills USD 0.01 per API request: this makes one ListCostAllocationTags and
+    /// one GetCostAndUsage per page of the answer (usually one); `-v` prints the count.
+    #[arg(long, conflicts_with_all = ["compare", "baseline"])]
+    pub actual: bool,
+    /// With --compare: price the other choice from what the stack's resources used (DMS's
+    /// provisioned DCUs, the instances' CloudWatch CPU and memory) instead of from the spec.
+    #[arg(long, requires = "compare")]
+    pub observed: bool,
+    /// With --actual or --observed: the last N full days (default 30).
+    #[arg(long, value_name = "N", conflicts_with = "since")]
+    pub days: Option<i64>,
+    /// With --actual or --observed: from this day (YYYY-MM-DD) up to yesterday.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// With --prices aws: read the Price List API again instead of the cache.
+    #[arg(long)]
+    pub refresh: bool,
     /// The spec before a change (e.g. from the main branch): show how the cost changes from
     /// it to this spec, item by item.
     #[arg(long, value_name = "SPEC")]
     pub baseline: Option<PathBuf>,
-    /// A price catalog file replacing the built-in one.
-    #[arg(long, value_name = "FILE")]
+    /// A price catalog file replacing the built-in one, or `aws`: the AWS Price List API's
+    /// On-Demand prices for the spec's region, cached for 30 days in the user's cache
+    /// directory (`--refresh` reads them again).
+    #[arg(long, value_name = "FILE|aws")]
     pub prices: Option<PathBuf>,
     /// Average DCU per serverless replication (overrides `expected_dcu` and `min_dcu`).
     #[arg(long, value_name = "N")]
@@ -150,6 +181,13 @@ pub struct CostArgs {
     /// Instance class assumed for instances mode when the spec configures none.
     #[arg(long, value_name = "CLASS", default_value = "dms.t3.medium")]
     pub instance_class: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PricesCommand {
+    /// Write a price catalog (the `cost --prices FILE` format) of the regions given with
+    /// `--region` from the AWS Price List API, to stdout.
+    Export,
 }
 
 #[derive(Debug, Args)]

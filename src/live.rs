@@ -136,6 +136,10 @@ pub struct LiveReplicationConfig {
     /// Progress, for `dmsctl status` (not serialized, as for tasks).
     #[serde(skip)]
     pub stats: Option<RunStats>,
+    /// The DCUs DMS has provisioned for the replication now (`DescribeReplications`
+    /// `ProvisionData.ProvisionedCapacityUnits`); `None` when it reports none.
+    #[serde(skip)]
+    pub provisioned_dcu: Option<i64>,
     pub tags: Tags,
 }
 

@@ -560,7 +560,7 @@ fn global(endpoint_url: Option<&str>, region: Option<&str>) -> dmsctl::cli::Glob
     dmsctl::cli::Global {
         file: "dmsctl.yaml".into(),
         profile: None,
-        region: region.map(str::to_string),
+        regions: region.map(str::to_string).into_iter().collect(),
         endpoint_url: endpoint_url.map(str::to_string),
         output: dmsctl::cli::Output::Table,
         no_color: false,

@@ -156,6 +156,10 @@ pub(crate) fn replication_config(
                 start_date: s.start_date.as_ref().and_then(rfc3339),
                 stop_date: s.stop_date.as_ref().and_then(rfc3339),
             }),
+        provisioned_dcu: replication
+            .and_then(|r| r.provision_data.as_ref())
+            .map(|p| i64::from(p.provisioned_capacity_units))
+            .filter(|u| *u > 0),
         tags: Tags::new(),
     }
 }

@@ -6,6 +6,7 @@
 //! holds the DMS, IAM, CloudWatch Logs, CloudWatch and Secrets Manager clients, reads in
 //! `read` and writes in `write`.
 
+mod billing;
 mod calls;
 mod convert;
 mod dms;
@@ -27,6 +28,7 @@ use aws_sdk_databasemigration as sdk_dms;
 use aws_sdk_iam as sdk_iam;
 use aws_sdk_secretsmanager as sdk_sm;
 
+pub use billing::AwsBilling;
 use calls::CallLog;
 pub use settings::{sdk_config, Retry, Settings, SetupError, DEFAULT_MAX_ATTEMPTS};
 /// The cloud seam on the real AWS SDK.

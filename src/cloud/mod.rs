@@ -9,6 +9,8 @@ use std::future::Future;
 #[cfg(test)]
 pub(crate) mod fake;
 
+use crate::cost::actual::{CostAnswer, CostQuery, TagState};
+use crate::cost::observed::InstanceUsage;
 use crate::live::Live;
 pub use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
@@ -124,6 +126,40 @@ pub trait Cloud: Send + Sync {
         &self,
         subjects: &[MetricSubject],
     ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
+}
+
+/// What the account was billed and what AWS lists as prices: Cost Explorer and the Price List
+/// API, for `dmsctl cost`. Read only; Cost Explorer charges per request, so each method makes
+/// as few as its answer needs.
+pub trait Billing: Send + Sync {
+    /// API calls made so far, by `service:Operation` (for `-v`).
+    fn calls(&self) -> BTreeMap<String, u64>;
+
+    /// The states of the cost allocation tags `dmsctl:stack` and `dmsctl:name`.
+    fn cost_allocation_tags(
+        &self,
+    ) -> impl Future<Output = Result<BTreeMap<String, TagState>, CloudError>> + Send;
+
+    /// DMS's unblended cost and usage for the query, every page.
+    fn dms_cost(
+        &self,
+        query: &CostQuery,
+    ) -> impl Future<Output = Result<CostAnswer, CloudError>> + Send;
+
+    /// The Price List API's DMS products of a region, as the JSON documents it returns.
+    fn dms_products(
+        &self,
+        region: &str,
+    ) -> impl Future<Output = Result<Vec<String>, CloudError>> + Send;
+
+    /// CloudWatch's CPU and freeable memory of replication instances (by identifier) over
+    /// `[start, end)` (Unix seconds), hourly points combined (see `crate::cost::observed`).
+    fn instance_usage(
+        &self,
+        identifiers: &[String],
+        start: i64,
+        end: i64,
+    ) -> impl Future<Output = Result<BTreeMap<String, InstanceUsage>, CloudError>> + Send;
 }
 
 /// A secret's value, resolved from the environment at apply time. It prints as

@@ -11,6 +11,7 @@ mod generate;
 mod graph;
 mod logs;
 mod plan;
+mod prices;
 mod render;
 mod schema;
 mod start;
@@ -35,6 +36,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         output::stderr_color(cli.global.no_color),
     )?;
     refuse_other_formats(&cli.command, cli.global.output)?;
+    if cli.global.regions.len() > 1 && !matches!(cli.command, Command::Prices(_)) {
+        anyhow::bail!(
+            "--region is given {} times; only `dmsctl prices export` takes several",
+            cli.global.regions.len()
+        );
+    }
     match &cli.command {
         Command::Validate(args) => validate::run(&cli.global, args),
         Command::Render(args) => render::run(&cli.global, args),
@@ -63,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cost(args) => cost::run(&cli.global, args),
         Command::Check(args) => check::run(&cli.global, args),
         Command::Graph => graph::run(&cli.global),
+        Command::Prices(crate::cli::PricesCommand::Export) => prices::export(&cli.global),
     }
 }
 
@@ -100,6 +108,10 @@ fn prints(command: &Command) -> Prints {
         Command::Graph => formats("graph", &[Table, Json, Mermaid, Dot]),
         Command::Status(_) => formats("status", DOCUMENTS),
         Command::Cost(args) if args.baseline.is_some() => formats("cost --baseline", DOCUMENTS),
+        Command::Cost(args) if args.actual => {
+            formats("cost --actual", &[Table, Json, Markdown, Html])
+        }
+        Command::Cost(args) if args.observed => formats("cost --observed", DOCUMENTS),
         Command::Cost(_) => formats("cost", &[Table, Json, Markdown, Html]),
         Command::Apply(_) => formats("apply", REPORTS),
         Command::Destroy(_) => formats("destroy", REPORTS),
@@ -111,6 +123,7 @@ fn prints(command: &Command) -> Prints {
         Command::Generate(_) => fixed("generate", &[Table], "a YAML spec"),
         Command::Logs(_) => fixed("logs", &[Table], "log lines"),
         Command::Completions(_) => fixed("completions", &[Table], "a shell script"),
+        Command::Prices(_) => fixed("prices export", &[Table], "a YAML price catalog"),
     }
 }
 
@@ -193,7 +206,10 @@ pub async fn aws_settings(
 ) -> Result<aws::Settings, aws::SetupError> {
     aws::Settings::resolve(
         global.profile.clone(),
-        global.region.clone().or(spec_region.map(str::to_string)),
+        global
+            .region()
+            .map(str::to_string)
+            .or(spec_region.map(str::to_string)),
         global.endpoint_url.clone(),
     )
     .await
@@ -221,10 +237,17 @@ pub fn cloud_error(e: CloudError, doing: &str) -> anyhow::Error {
 
 /// With `-v`, the number of AWS API calls of each kind, on stderr.
 pub fn report_calls(global: &Global, cloud: &impl Cloud) -> anyhow::Result<()> {
+    report_call_counts(global, cloud.calls())
+}
+
+/// With `-v`, the given counts of AWS API calls of each kind, on stderr.
+pub fn report_call_counts(
+    global: &Global,
+    calls: std::collections::BTreeMap<String, u64>,
+) -> anyhow::Result<()> {
     if global.verbose == 0 {
         return Ok(());
     }
-    let calls = cloud.calls();
     let total: u64 = calls.values().sum();
     let mut text = format!("AWS API calls: {total}\n");
     for (op, n) in &calls {

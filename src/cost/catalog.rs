@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::CostError;
 
@@ -18,7 +18,7 @@ pub const BUILTIN_YAML: &str = include_str!("../../prices/catalog.yaml");
 pub const BUILTIN_ORIGIN: &str = "the built-in price catalog";
 
 /// A price catalog.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
     /// ISO currency code all figures are in, e.g. `USD`.
@@ -38,22 +38,25 @@ pub struct Catalog {
 }
 
 /// The prices of one region.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionPrices {
     /// Where this region's figures come from, when it differs from the catalog's `source`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// DMS Serverless, per DCU-hour.
-    pub serverless_dcu_hour: PricePair,
-    /// Replication instance storage, per GB-month.
-    pub storage_gb_month: PricePair,
+    /// DMS Serverless, per DCU-hour; absent where the region has no price for it (a catalog
+    /// exported from the Price List API leaves out what the API does not list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serverless_dcu_hour: Option<PricePair>,
+    /// Replication instance storage, per GB-month; absent as above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_gb_month: Option<PricePair>,
     /// Replication instances, per hour, keyed by class (`dms.t3.medium`).
     pub instances: BTreeMap<String, PricePair>,
 }
 
 /// A price for a single-AZ and for a Multi-AZ deployment.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PricePair {
     pub single_az: f64,
@@ -140,10 +143,13 @@ impl Catalog {
             ));
         }
         for (region, r) in &self.regions {
-            let mut pairs = vec![
-                ("serverless_dcu_hour".to_string(), r.serverless_dcu_hour),
-                ("storage_gb_month".to_string(), r.storage_gb_month),
-            ];
+            let mut pairs: Vec<(String, PricePair)> = [
+                ("serverless_dcu_hour", r.serverless_dcu_hour),
+                ("storage_gb_month", r.storage_gb_month),
+            ]
+            .into_iter()
+            .filter_map(|(what, pair)| pair.map(|p| (what.to_string(), p)))
+            .collect();
             pairs.extend(
                 r.instances
                     .iter()
@@ -185,6 +191,28 @@ impl Catalog {
                 origin: self.origin.clone(),
                 known: r.instances.keys().cloned().collect::<Vec<_>>().join(", "),
             })
+    }
+
+    /// The DCU-hour price of DMS Serverless in `region`.
+    pub fn serverless(&self, region: &str) -> Result<PricePair, CostError> {
+        self.region(region)?
+            .serverless_dcu_hour
+            .ok_or_else(|| self.missing("a DMS Serverless DCU-hour price", region))
+    }
+
+    /// The GB-month price of replication instance storage in `region`.
+    pub fn storage(&self, region: &str) -> Result<PricePair, CostError> {
+        self.region(region)?
+            .storage_gb_month
+            .ok_or_else(|| self.missing("a replication instance storage price", region))
+    }
+
+    fn missing(&self, what: &'static str, region: &str) -> CostError {
+        CostError::MissingPrice {
+            what,
+            region: region.to_string(),
+            origin: self.origin.clone(),
+        }
     }
 
     /// Where the figures of `region` come from.
@@ -246,10 +274,12 @@ regions:
             "ap-northeast-1",
             "ap-southeast-1",
         ] {
-            let r = c.region(region).expect("region priced");
-            assert!(r.serverless_dcu_hour.single_az > 0.0);
-            assert!(r.serverless_dcu_hour.multi_az > r.serverless_dcu_hour.single_az);
-            assert!(r.storage_gb_month.multi_az > r.storage_gb_month.single_az);
+            c.region(region).expect("region priced");
+            let dcu = c.serverless(region).expect("serverless priced");
+            assert!(dcu.single_az > 0.0);
+            assert!(dcu.multi_az > dcu.single_az);
+            let storage = c.storage(region).expect("storage priced");
+            assert!(storage.multi_az > storage.single_az);
             assert!(c.source_for(region).contains("unverified"));
             let mut classes = vec![];
             for size in ["micro", "small", "medium", "large"] {

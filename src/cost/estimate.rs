@@ -281,7 +281,7 @@ fn serverless(
     opts: &Options,
     notes: &mut Vec<String>,
 ) -> Result<ModeCost, CostError> {
-    let prices = catalog.region(&opts.region)?.serverless_dcu_hour;
+    let prices = catalog.serverless(&opts.region)?;
     let configured = spec.compute.serverless.is_some();
     // Group replications by (DCU, source, AZ) so a large spec gets a few assumption lines.
     let mut groups: BTreeMap<(u64, DcuSource, bool), Vec<&str>> = BTreeMap::new();
@@ -365,7 +365,7 @@ fn instances(
     opts: &Options,
     notes: &mut Vec<String>,
 ) -> Result<ModeCost, CostError> {
-    let storage_price = catalog.region(&opts.region)?.storage_gb_month;
+    let storage_price = catalog.storage(&opts.region)?;
     let configured = !spec.compute.instances.is_empty();
     let all: Vec<&str> = spec.replications.keys().map(String::as_str).collect();
     let placement = model::placement(spec);

@@ -4,10 +4,13 @@
 //! [`estimate`](mod@estimate) turns a spec and prices into a [`CostReport`], and [`render`] / [`html`] write
 //! that report as table, JSON, Markdown or HTML. Nothing here touches the network or AWS.
 
+pub mod actual;
 pub(crate) mod catalog;
 pub(crate) mod diff;
 pub mod estimate;
 pub mod html;
+pub mod observed;
+pub mod pricelist;
 pub mod render;
 
 pub use catalog::{Catalog, PricePair, RegionPrices};
@@ -60,6 +63,18 @@ pub enum CostError {
         origin: String,
         known: String,
     },
+    /// The catalog prices the region but not this item.
+    #[error(
+        "no {what} for region `{region}` in {origin}; pass a catalog that has one with --prices FILE"
+    )]
+    MissingPrice {
+        what: &'static str,
+        region: String,
+        origin: String,
+    },
+    /// The AWS Price List API could not be read or its answer not used.
+    #[error("{0}")]
+    PriceList(String),
     /// A command-line figure that cannot be priced.
     #[error("{flag} must be a positive number, not {value}")]
     BadArgument { flag: &'static str, value: f64 },

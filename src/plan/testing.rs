@@ -242,6 +242,7 @@ pub(crate) fn live_from(d: &Desired) -> Live {
                 has_run: false,
                 failure_messages: Vec::new(),
                 stats: None,
+                provisioned_dcu: None,
                 tags: tags(&r.tags),
             },
         );

@@ -802,6 +802,9 @@ class FakeReplication:
         self.stop_time: float | None = None
         self.stop_reason: str | None = None
         self.failure_messages: list[str] = []
+        # Set through PUT /_dmsctl/provisioned-capacity: the DCUs DMS "scaled"
+        # this replication to, reported once it is provisioned.
+        self.provisioned_units: int | None = None
 
     @property
     def status(self) -> str:
@@ -850,7 +853,8 @@ class FakeReplication:
             )
             d["ProvisionData"] = {
                 "ProvisionState": "provisioned" if provisioned else "provisioning",
-                "ProvisionedCapacityUnits": (c.compute_config.get("MinCapacityUnits") or 1) if provisioned else 0,
+                "ProvisionedCapacityUnits": (self.provisioned_units or c.compute_config.get("MinCapacityUnits")
+                                             or 1) if provisioned else 0,
                 "IsNewProvisioningAvailable": False,
             }
         return _strip_none(d)
@@ -1429,3 +1433,45 @@ def set_table_statistics(account_id: str, region: str, arn: str, rows: list[dict
         backend.replication_table_statistics[arn] = list(rows)
     else:
         raise ValueError(f"unknown table-statistics kind {kind!r}: one of {', '.join(TABLE_STATISTICS_KINDS)}")
+
+
+def _all_replication_configs() -> list["FakeReplicationConfig"]:
+    # Only the backends that exist (iterating the BackendDicts creates none).
+    return [cfg for account in M.dms_backends.values() for backend in account.values()
+            for cfg in getattr(backend, "replication_configs", {}).values()]
+
+
+def set_provisioned_capacity(units: Any) -> None:
+    """Control-API hook (PUT /_dmsctl/provisioned-capacity): `units` maps
+    replication-config ARNs to the DCUs their replication reports as
+    ``ProvisionData.ProvisionedCapacityUnits`` once provisioned (a test's way to
+    say "DMS scaled this one to 8 DCU").  Replaces every earlier override.  The
+    value must be a DCU value ("1, 2, 4, 8, 16, 32, 64, 128, 192, 256, and 384")
+    within the config's MinCapacityUnits..MaxCapacityUnits, the range DMS
+    scales in.  ValueError / ResourceNotFoundFault otherwise; nothing changes then."""
+    if not isinstance(units, dict):
+        raise ValueError("body must be {\"<ReplicationConfigArn>\": <DCUs>, ...}")
+    configs = []
+    for arn, n in units.items():
+        parts = arn.split(":")
+        if len(parts) < 7:
+            raise ValueError(f"not an ARN: {arn!r}")
+        backend = M.dms_backends[parts[4]][parts[3]]
+        _init_extra(backend)
+        cfg = _config_by_arn(backend, arn)
+        if not isinstance(n, int) or isinstance(n, bool) or n not in VALID_DCUS:
+            raise ValueError(f"{arn}: {n!r} is not a DCU value (one of {', '.join(map(str, VALID_DCUS))})")
+        lo = cfg.compute_config.get("MinCapacityUnits") or 1
+        hi = cfg.compute_config["MaxCapacityUnits"]
+        if not lo <= n <= hi:
+            raise ValueError(f"{arn}: {n} DCU is outside the config's capacity range {lo}..{hi}")
+        configs.append((cfg, n))
+    for cfg in _all_replication_configs():
+        cfg.replication.provisioned_units = None
+    for cfg, n in configs:
+        cfg.replication.provisioned_units = n
+
+
+def get_provisioned_capacity() -> dict[str, int]:
+    return {cfg.arn: cfg.replication.provisioned_units for cfg in _all_replication_configs()
+            if cfg.replication.provisioned_units is not None}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""dmsctl's local AWS emulator: moto 5.2.5 server mode + DMS patches + control API.
+"""dmsctl's local AWS emulator: moto 5.2.5 server mode + DMS/CE/CloudWatch patches + control API.
 
     python dmsctl_emulator.py [--host 127.0.0.1] [--port 0]
 
@@ -27,13 +27,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def build_app():
     """moto's own server app (what `moto_server` serves) wrapped in our middleware,
-    with the DMS patches applied first."""
+    with the DMS, Cost Explorer and CloudWatch patches applied first."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    import ce_patches
+    import cloudwatch_patches
     import dms_patches
     from middleware import EmulatorMiddleware
 
     dms_patches.apply()
+    ce_patches.apply()
+    cloudwatch_patches.apply()
 
     def reset_backends(services: list[str] | None) -> None:
         """Reset moto's state.  services=None: everything (what
@@ -55,6 +59,8 @@ def build_app():
         DomainDispatcherApplication(create_backend_app),
         reset_backends=reset_backends,
         set_table_statistics=dms_patches.set_table_statistics,
+        cost_allocation_tags=(ce_patches.set_cost_allocation_tags, ce_patches.get_cost_allocation_tags),
+        provisioned_capacity=(dms_patches.set_provisioned_capacity, dms_patches.get_provisioned_capacity),
     )
 
 

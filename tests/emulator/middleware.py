@@ -1,9 +1,10 @@
 """WSGI middleware in front of moto's server app.
 
-It does four things, none of which moto's server can do by itself:
+It does these things, none of which moto's server can do by itself:
 
 * ``/_dmsctl/*`` control API (health, fault injection, call counting, reset,
-  table-statistics seeding); see README.md for the exact API.
+  table-statistics, cost-allocation-tag, price-list and provisioned-capacity
+  seeding); see README.md for the exact API.
 * fault injection: the next N calls of an operation fail with a given error
   (or are delayed), before moto sees them;
 * call counting per operation, for tests and benchmarks;
@@ -17,6 +18,9 @@ It does four things, none of which moto's server can do by itself:
   body, which moto 5.2.5 cannot parse; the request is rewritten to the AWS
   JSON 1.0 protocol moto does speak, and the answer encoded back to CBOR,
   typed by botocore's model (timestamps as CBOR tag 1, doubles as floats).
+* the AWS Price List API (``pricing``, absent from moto) is answered here, by
+  ``pricing.PriceList``; Cost Explorer (``ce``) answers get the same JSON 1.1
+  normalisation as DMS.
 """
 
 from __future__ import annotations
@@ -34,8 +38,16 @@ from urllib.parse import parse_qs
 
 # X-Amz-Target prefixes -> service names used in operation keys ("dms:CreateEndpoint").
 TARGET_PREFIXES = {"AmazonDMSv20160101": "dms", "Logs_20140328": "logs",
-                   "GraniteServiceVersion20100801": "cloudwatch"}
-JSON_SERVICES = {"dms", "logs", "cloudwatch", "secretsmanager"}
+                   "GraniteServiceVersion20100801": "cloudwatch",
+                   # Cost Explorer and the Price List API (botocore models'
+                   # metadata.targetPrefix; signing names ce and pricing).
+                   "AWSInsightsIndexService": "ce", "AWSPriceListService": "pricing"}
+JSON_SERVICES = {"dms", "logs", "cloudwatch", "secretsmanager", "ce", "pricing"}
+# Services whose moto answers the middleware normalises (JSON 1.1, typed by botocore's model).
+NORMALISED_SERVICES = {"dms", "ce"}
+# What POST /_dmsctl/reset resets without a body.  "pricing" is not a moto
+# backend: the middleware clears its price list itself.
+DEFAULT_RESET_SERVICES = ["dms", "logs", "ce", "pricing"]
 # Smithy RPC v2 CBOR service names -> (service key, botocore model name).
 CBOR_SERVICES = {"GraniteServiceVersion20100801": ("cloudwatch", "cloudwatch")}
 
@@ -94,10 +106,19 @@ class DmsShapes:
 
 class EmulatorMiddleware:
     def __init__(self, app: Callable, reset_backends: Callable[[], None] | None = None,
-                 set_table_statistics: Callable[..., None] | None = None):
+                 set_table_statistics: Callable[..., None] | None = None,
+                 cost_allocation_tags: tuple[Callable, Callable] | None = None,
+                 provisioned_capacity: tuple[Callable, Callable] | None = None):
+        from pricing import PriceList
+
         self.app = app
         self.reset_backends = reset_backends
         self.set_table_statistics = set_table_statistics
+        # (set, get) hooks of the seeded stores that live in moto's backends
+        # (so that moto's reset clears them).
+        self.cost_allocation_tags = cost_allocation_tags
+        self.provisioned_capacity = provisioned_capacity
+        self.price_list = PriceList()
         self.lock = threading.Lock()
         self.faults: list[dict[str, Any]] = []
         self.next_fault_id = 1
@@ -135,8 +156,10 @@ class EmulatorMiddleware:
 
     def _answer(self, environ: dict, start_response: Callable, service: str,
                 operation: str) -> Iterable[bytes]:
-        if service == "dms":
-            return self._dms(environ, start_response, operation)
+        if service == "pricing":
+            return self._pricing(environ, start_response, operation)
+        if service in NORMALISED_SERVICES:
+            return self._normalised(environ, start_response, service, operation)
         if _cbor_route(environ) is not None:
             return self._cbor(environ, start_response, operation)
         return self.app(environ, start_response)
@@ -263,12 +286,13 @@ class EmulatorMiddleware:
         start_response(f"{status} {_reason(status)}", headers)
         return [body]
 
-    # ------------------------------------------------------ DMS normalising
-    def _dms(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
+    # ------------------------------------------------- DMS/CE normalising
+    def _normalised(self, environ: dict, start_response: Callable, service: str,
+                    operation: str) -> list[bytes]:
         status, headers, body = self._call_app(environ)
         code = int(status.split(" ", 1)[0])
         if 200 <= code < 300:
-            shape = self.shapes.output_shape(operation)
+            shape = self.shapes.output_shape(operation, service)
             try:
                 doc = json.loads(body or b"{}")
             except ValueError:
@@ -279,20 +303,41 @@ class EmulatorMiddleware:
             # moto answers operations it lacks (and crashes) with an HTML 500
             # page, which SDKs retry and then report as an unparseable error.
             # Say what happened instead, in the protocol's error format.
-            if _dms_implemented(operation):
+            if _implemented(service, operation):
                 status, err = "500 Internal Server Error", {
                     "__type": "InternalFailure",
                     "message": f"emulator error while handling {operation}; see the emulator's log"}
             else:
                 status, err = "501 Not Implemented", {
                     "__type": "NotImplemented",
-                    "message": f"DMS {operation} is not implemented by the dmsctl emulator (moto 5.2.5)"}
+                    "message": f"{service} {operation} is not implemented by the dmsctl emulator (moto 5.2.5)"}
             body = json.dumps(err).encode()
             headers = [("x-amzn-ErrorType", err["__type"])]
         headers = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
         headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(body)))]
         start_response(status, headers)
         return [body]
+
+    # ------------------------------------------------------ Price List
+    def _pricing(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
+        from pricing import PricingError
+
+        try:
+            body = self._read_body(environ)
+            try:
+                params = json.loads(body) if body.strip() else {}
+            except ValueError:
+                raise PricingError("SerializationException", "The request body is not valid JSON") from None
+            status, doc = 200, self.price_list.handle(operation, params)
+            headers = []
+        except PricingError as e:
+            status, doc = e.status, {"__type": e.code, "message": e.message}
+            headers = [("x-amzn-ErrorType", e.code)]
+        out = json.dumps(doc).encode()
+        headers += [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(out))),
+                    ("x-amzn-RequestId", str(uuid.uuid4()))]
+        start_response(f"{status} {_reason(status)}", headers)
+        return [out]
 
     # ------------------------------------------------------ CBOR bridge
     def _cbor(self, environ: dict, start_response: Callable, operation: str) -> list[bytes]:
@@ -397,8 +442,9 @@ class EmulatorMiddleware:
                     return self._json(start_response, 200, {"total": 0, "calls": {}})
             if path == "/_dmsctl/reset" and method == "POST":
                 # body {"services": ["dms", "logs", "iam"]} or {"services": "all"};
-                # default: dms and logs (IAM's reset reloads ~1000 managed policies).
-                services = (payload or {}).get("services", ["dms", "logs"])
+                # default: dms, logs, ce and pricing (IAM's reset reloads ~1000
+                # managed policies).
+                services = (payload or {}).get("services", DEFAULT_RESET_SERVICES)
                 if services != "all" and (not isinstance(services, list)
                                           or not all(isinstance(s, str) for s in services)):
                     raise ValueError("\"services\" must be a list of service names or \"all\"")
@@ -406,8 +452,11 @@ class EmulatorMiddleware:
                     self.faults.clear()
                     self.calls.clear()
                     self.chaos = None
+                if services == "all" or "pricing" in services:
+                    self.price_list.reset()
                 if self.reset_backends:
-                    self.reset_backends(None if services == "all" else services)
+                    self.reset_backends(None if services == "all"
+                                        else [s for s in services if s != "pricing"])
                 return self._json(start_response, 200, {"status": "ok", "services": services})
             if path == "/_dmsctl/table-statistics" and method in ("POST", "PUT"):
                 # {"ReplicationTaskArn": ..., "TableStatistics": [...]}    -> DescribeTableStatistics
@@ -431,6 +480,19 @@ class EmulatorMiddleware:
                     raise ValueError("\"TableStatistics\" must be a list of TableStatistics objects")
                 self.set_table_statistics(parts[4], parts[3], arn, rows, kind)
                 return self._json(start_response, 200, {"status": "ok"})
+            # Seeded stores: PUT replaces the whole store, GET returns it as PUT takes it.
+            stores = {
+                "/_dmsctl/cost-allocation-tags": self.cost_allocation_tags,
+                "/_dmsctl/provisioned-capacity": self.provisioned_capacity,
+                "/_dmsctl/price-list": (self.price_list.seed, self.price_list.get),
+            }
+            if path in stores and stores[path] is not None:
+                set_store, get_store = stores[path]
+                if method == "GET":
+                    return self._json(start_response, 200, get_store())
+                if method in ("PUT", "POST"):
+                    set_store(payload)
+                    return self._json(start_response, 200, {"status": "ok"})
         except (ValueError, KeyError, TypeError) as e:
             return self._json(start_response, 400, {"error": str(e)})
         except Exception as e:  # e.g. ResourceNotFoundFault from the backend
@@ -483,11 +545,15 @@ class EmulatorMiddleware:
         return [body]
 
 
-def _dms_implemented(operation: str) -> bool:
+def _implemented(service: str, operation: str) -> bool:
+    """Whether moto (with the patches) has a handler for the operation."""
     from moto.core.utils import camelcase_to_underscores
-    from moto.dms.responses import DatabaseMigrationServiceResponse
 
-    return callable(getattr(DatabaseMigrationServiceResponse, camelcase_to_underscores(operation), None))
+    if service == "ce":
+        from moto.ce.responses import CostExplorerResponse as Resp
+    else:
+        from moto.dms.responses import DatabaseMigrationServiceResponse as Resp
+    return callable(getattr(Resp, camelcase_to_underscores(operation), None))
 
 
 def _reason(status: int) -> str:

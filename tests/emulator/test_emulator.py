@@ -65,6 +65,8 @@ def check_shape(value, shape, path="$"):
             check_shape(v, shape.member, f"{path}[{i}]")
     elif t == "map":
         assert isinstance(value, dict), f"{path}: expected map"
+        for k, v in value.items():
+            check_shape(v, shape.value, f"{path}[{k!r}]")
     elif t == "timestamp":
         assert isinstance(value, (int, float)) and not isinstance(value, bool), \
             f"{path}: timestamp must be a JSON number (epoch seconds), got {value!r}"
@@ -819,3 +821,496 @@ def test_cloudwatch_faults_answer_in_cbor(url):
     status, _, doc = _cbor_call(url, "ListMetrics", {"Namespace": "AWS/DMS"})
     assert status == 400
     assert doc == {"__type": "AccessDenied", "message": "no"}
+
+
+# ------------------------------------------- cost: Cost Explorer, Price List
+
+CE_MODEL = botocore.session.Session().get_service_model("ce")
+PRICING_MODEL = botocore.session.Session().get_service_model("pricing")
+
+
+class JsonService:
+    """An AWS JSON 1.1 service over raw HTTP; success answers are shape-checked
+    against the service's botocore model."""
+
+    def __init__(self, url, signing_name, model):
+        self.url, self.signing_name, self.model = url, signing_name, model
+
+    def raw(self, op, body=None, data=None):
+        return requests.post(self.url + "/", data=data if data is not None else json.dumps(body or {}), headers={
+            "X-Amz-Target": f"{self.model.metadata['targetPrefix']}.{op}",
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": AUTH.format(svc=self.signing_name),
+        })
+
+    def __call__(self, op, **body):
+        r = self.raw(op, body)
+        assert r.status_code == 200, f"{op}: {r.status_code} {r.text[:500]}"
+        assert r.headers["Content-Type"].startswith("application/x-amz-json-1.1")
+        doc = r.json()
+        check_shape(doc, self.model.operation_model(op).output_shape, op)
+        return doc
+
+    def error(self, op, expected_type, status=400, **body):
+        r = self.raw(op, body)
+        assert r.status_code == status, f"{op}: expected {status} {expected_type}, got {r.status_code} {r.text[:300]}"
+        doc = r.json()
+        assert doc["__type"] == expected_type, doc
+        assert r.headers["x-amzn-ErrorType"] == expected_type
+        assert r.headers["Content-Type"].startswith("application/x-amz-json-1.1")
+        assert doc["message"]
+        return doc["message"]
+
+
+@pytest.fixture
+def ce(url):
+    return JsonService(url, "ce", CE_MODEL)
+
+
+@pytest.fixture
+def pricing(url):
+    return JsonService(url, "pricing", PRICING_MODEL)
+
+
+def _days_ago(n):
+    import datetime
+
+    return (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=n)).isoformat()
+
+
+def _queue_cost_results(url, results, **extra):
+    r = requests.post(url + "/moto-api/static/ce/cost-and-usage-results", json={"results": results, **extra})
+    assert r.status_code == 201, r.text
+
+
+def _cost_request(**kw):
+    body = {"TimePeriod": {"Start": _days_ago(3), "End": _days_ago(1)}, "Granularity": "DAILY",
+            "Metrics": ["UnblendedCost"]}
+    body.update(kw)
+    return body
+
+
+def test_ce_get_cost_and_usage_answers_from_the_queue(url, ce):
+    day = {"Start": _days_ago(3), "End": _days_ago(2)}
+    _queue_cost_results(url, [
+        {"ResultsByTime": [{"TimePeriod": day, "Estimated": False, "Total": {},
+                            "Groups": [{"Keys": ["dmsctl:stack$shop"],
+                                        # a number in the queue is a string on the wire, as AWS writes it
+                                        "Metrics": {"UnblendedCost": {"Amount": 12.34, "Unit": "USD"}}},
+                                       {"Keys": ["dmsctl:stack$"],
+                                        "Metrics": {"UnblendedCost": {"Amount": "0.5", "Unit": "USD"}}}]}]},
+        {"ResultsByTime": [{"TimePeriod": day, "Total": {"UnblendedCost": {"Amount": 7, "Unit": "USD"}},
+                            "Estimated": True}]},
+    ])
+    grouped = _cost_request(GroupBy=[{"Type": "TAG", "Key": "dmsctl:stack"}])
+    doc = ce("GetCostAndUsage", **grouped)
+    groups = doc["ResultsByTime"][0]["Groups"]
+    assert groups[0]["Metrics"]["UnblendedCost"] == {"Amount": "12.34", "Unit": "USD"}
+    assert groups[1]["Metrics"]["UnblendedCost"] == {"Amount": "0.5", "Unit": "USD"}
+    assert doc["ResultsByTime"][0]["TimePeriod"] == day
+    # "The groups that are specified by the ... GroupBy parameters in the request."
+    assert doc["GroupDefinitions"] == [{"Type": "TAG", "Key": "dmsctl:stack"}]
+    assert doc["DimensionValueAttributes"] == [] and "NextPageToken" not in doc
+    # the same request again gets the same result, however its JSON is spelled
+    assert ce("GetCostAndUsage", **grouped) == doc
+    assert ce.raw("GetCostAndUsage", data=json.dumps(grouped, indent=2)).json() == doc
+    # another request takes the next result; once the queue is empty, nothing
+    ungrouped = ce("GetCostAndUsage", **_cost_request())
+    assert ungrouped["ResultsByTime"][0]["Total"]["UnblendedCost"] == {"Amount": "7", "Unit": "USD"}
+    assert ungrouped["ResultsByTime"][0]["Estimated"] is True and "GroupDefinitions" not in ungrouped
+    assert ce("GetCostAndUsage", **_cost_request(Granularity="MONTHLY")) == {
+        "ResultsByTime": [], "DimensionValueAttributes": []}
+
+
+def test_ce_queue_is_per_account(url, ce):
+    _queue_cost_results(url, [{"ResultsByTime": [{"TimePeriod": {"Start": _days_ago(2), "End": _days_ago(1)},
+                                                  "Total": {"UnblendedCost": {"Amount": "1", "Unit": "USD"}}}]}],
+                        account_id="111111111111")
+    assert ce("GetCostAndUsage", **_cost_request())["ResultsByTime"] == []  # account 123456789012
+
+
+def test_ce_get_cost_and_usage_pages_with_the_token(url, ce):
+    d1, d2 = {"Start": _days_ago(3), "End": _days_ago(2)}, {"Start": _days_ago(2), "End": _days_ago(1)}
+    _queue_cost_results(url, [
+        {"ResultsByTime": [{"TimePeriod": d1, "Total": {"UnblendedCost": {"Amount": "1.5", "Unit": "USD"}}}],
+         "NextPageToken": "p2"},
+        {"ResultsByTime": [{"TimePeriod": d2, "Total": {"UnblendedCost": {"Amount": "2.5", "Unit": "USD"}}}]},
+    ])
+    body = _cost_request()
+    page1 = ce("GetCostAndUsage", **body)
+    assert page1["NextPageToken"] == "p2" and page1["ResultsByTime"][0]["TimePeriod"] == d1
+    page2 = ce("GetCostAndUsage", **body, NextPageToken="p2")
+    assert page2["ResultsByTime"][0]["TimePeriod"] == d2 and "NextPageToken" not in page2
+    # a retried page gets the same answer
+    assert ce("GetCostAndUsage", **body, NextPageToken="p2") == page2
+    assert ce("GetCostAndUsage", **body) == page1
+    # a token no answer gave, or a token used with other parameters
+    ce.error("GetCostAndUsage", "InvalidNextTokenException", **body, NextPageToken="p3")
+    ce.error("GetCostAndUsage", "RequestChangedException", **_cost_request(Metrics=["BlendedCost"]),
+             NextPageToken="p2")
+
+
+def test_ce_get_cost_and_usage_validation(url, ce):
+    _queue_cost_results(url, [{"ResultsByTime": [{"TimePeriod": {"Start": _days_ago(2), "End": _days_ago(1)},
+                                                  "Total": {}, "Groups": [], "Estimated": False}]}])
+    good = _cost_request()
+    bad = [
+        {"TimePeriod": None},
+        {"TimePeriod": {"Start": _days_ago(3)}},
+        {"TimePeriod": {"End": _days_ago(3)}},
+        {"TimePeriod": {"Start": "2026/11/01", "End": _days_ago(1)}},
+        {"TimePeriod": {"Start": "2026-13-01", "End": "2026-13-02"}},
+        {"TimePeriod": {"Start": _days_ago(1), "End": _days_ago(1)}},  # Start < End
+        {"TimePeriod": {"Start": _days_ago(1), "End": _days_ago(3)}},
+        {"TimePeriod": {"Start": _days_ago(-2), "End": _days_ago(-3)}},  # start after today
+        {"Granularity": None},
+        {"Granularity": "WEEKLY"},
+        {"Metrics": None},
+        {"Metrics": []},
+        {"Metrics": ["Dollars"]},
+        {"GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "TAG", "Key": "a"},
+                     {"Type": "TAG", "Key": "b"}]},
+        {"GroupBy": [{"Type": "LABEL", "Key": "a"}]},
+        {"GroupBy": [{"Type": "TAG"}]},
+        {"GroupBy": [{"Type": "DIMENSION", "Key": "NOT_A_DIMENSION"}]},
+    ]
+    for override in bad:
+        body = {k: v for k, v in {**good, **override}.items() if v is not None}
+        ce.error("GetCostAndUsage", "ValidationException", **body)
+    # the failed calls consumed nothing from the queue; hourly dates carry a time
+    doc = ce("GetCostAndUsage", **_cost_request(
+        Granularity="HOURLY", TimePeriod={"Start": _days_ago(2) + "T00:00:00Z", "End": _days_ago(2) + "T05:00:00Z"},
+        GroupBy=[{"Type": "DIMENSION", "Key": "USAGE_TYPE"}, {"Type": "TAG", "Key": "dmsctl:stack"}]))
+    assert len(doc["ResultsByTime"]) == 1
+    assert requests.get(url + "/_dmsctl/calls").json()["calls"]["ce:GetCostAndUsage"] == len(bad) + 1
+
+
+def test_ce_faults_and_calls(url, ce):
+    _queue_cost_results(url, [{"ResultsByTime": [{"TimePeriod": {"Start": _days_ago(2), "End": _days_ago(1)},
+                                                  "Total": {"UnblendedCost": {"Amount": "3", "Unit": "USD"}}}]}])
+    requests.post(url + "/_dmsctl/faults", json={"operation": "ce:GetCostAndUsage", "count": 2,
+                                                 "error": "ThrottlingException", "message": "Rate exceeded"}
+                  ).raise_for_status()
+    for _ in range(2):
+        assert ce.error("GetCostAndUsage", "ThrottlingException", **_cost_request()) == "Rate exceeded"
+    # the throttled calls never reached the queue
+    doc = ce("GetCostAndUsage", **_cost_request())
+    assert doc["ResultsByTime"][0]["Total"]["UnblendedCost"]["Amount"] == "3"
+    requests.post(url + "/_dmsctl/faults", json={"operation": "ListCostAllocationTags",
+                                                 "error": "LimitExceededException"}).raise_for_status()
+    ce.error("ListCostAllocationTags", "LimitExceededException")
+    assert requests.get(url + "/_dmsctl/calls").json()["calls"] == {
+        "ce:GetCostAndUsage": 3, "ce:ListCostAllocationTags": 1}
+    # what moto lacks is a clear 501, not an HTML 500
+    ce.error("GetDimensionValues", "NotImplemented", status=501)
+
+
+def test_ce_reset_clears_the_queue_and_the_tags(url, ce):
+    _queue_cost_results(url, [{"ResultsByTime": [{"TimePeriod": {"Start": _days_ago(2), "End": _days_ago(1)}}]}])
+    requests.put(url + "/_dmsctl/cost-allocation-tags",
+                 json=[{"TagKey": "dmsctl:stack", "Type": "UserDefined", "Status": "Active"}]).raise_for_status()
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert ce("GetCostAndUsage", **_cost_request())["ResultsByTime"] == []
+    assert ce("ListCostAllocationTags") == {"CostAllocationTags": []}
+    assert requests.get(url + "/_dmsctl/cost-allocation-tags").json() == []
+    # a reset of other services leaves ce alone
+    _queue_cost_results(url, [{"ResultsByTime": [{"TimePeriod": {"Start": _days_ago(2), "End": _days_ago(1)}}]}])
+    requests.post(url + "/_dmsctl/reset", json={"services": ["dms"]}).raise_for_status()
+    assert len(ce("GetCostAndUsage", **_cost_request(Granularity="MONTHLY"))["ResultsByTime"]) == 1
+
+
+COST_TAGS = [
+    {"TagKey": "dmsctl:stack", "Type": "UserDefined", "Status": "Active",
+     "LastUpdatedDate": "2026-10-01T12:00:00Z", "LastUsedDate": "2026-11-01T00:00:00Z"},
+    {"TagKey": "dmsctl:name", "Type": "UserDefined", "Status": "Inactive",
+     "LastUpdatedDate": "2026-10-02T12:00:00+00:00"},
+    {"TagKey": "team", "Type": "UserDefined", "Status": "Active"},
+    {"TagKey": "aws:createdBy", "Type": "AWSGenerated", "Status": "Inactive"},
+    {"TagKey": "env", "Type": "UserDefined", "Status": "Active"},
+]
+
+
+def test_list_cost_allocation_tags(url, ce):
+    assert ce("ListCostAllocationTags") == {"CostAllocationTags": []}
+    r = requests.put(url + "/_dmsctl/cost-allocation-tags", json=COST_TAGS)
+    assert r.status_code == 200, r.text
+    assert requests.get(url + "/_dmsctl/cost-allocation-tags").json() == COST_TAGS
+    assert ce("ListCostAllocationTags") == {"CostAllocationTags": COST_TAGS}
+
+    def keys(**kw):
+        return [t["TagKey"] for t in ce("ListCostAllocationTags", **kw)["CostAllocationTags"]]
+    assert keys(Status="Active") == ["dmsctl:stack", "team", "env"]
+    assert keys(Type="AWSGenerated") == ["aws:createdBy"]
+    assert keys(TagKeys=["dmsctl:stack", "dmsctl:name", "nope"]) == ["dmsctl:stack", "dmsctl:name"]
+    assert keys(TagKeys=["dmsctl:stack", "dmsctl:name"], Status="Inactive") == ["dmsctl:name"]
+
+    # paging: MaxResults 1..1000 (default 100), NextToken only while more remain
+    seen, token, pages = [], None, 0
+    while True:
+        doc = ce("ListCostAllocationTags", Type="UserDefined", MaxResults=2, **({"NextToken": token} if token else {}))
+        seen += [t["TagKey"] for t in doc["CostAllocationTags"]]
+        pages += 1
+        token = doc.get("NextToken")
+        if not token:
+            break
+    assert seen == ["dmsctl:stack", "dmsctl:name", "team", "env"] and pages == 2
+    first = ce("ListCostAllocationTags", MaxResults=2)
+    ce.error("ListCostAllocationTags", "InvalidNextTokenException", NextToken="garbage")
+    ce.error("ListCostAllocationTags", "InvalidNextTokenException", NextToken=first["NextToken"],
+             Status="Active")  # a token of another query
+
+    for bad in ({"Status": "Enabled"}, {"Type": "Custom"}, {"TagKeys": []}, {"TagKeys": ["k"] * 101},
+                {"TagKeys": "dmsctl:stack"}, {"MaxResults": 0}, {"MaxResults": 1001}, {"MaxResults": "5"}):
+        ce.error("ListCostAllocationTags", "ValidationException", **bad)
+
+    # seeding replaces the whole list; bad seeds are refused and change nothing
+    for bad in ({"TagKey": "x"}, [{"TagKey": "x", "Type": "UserDefined"}],
+                [{"TagKey": "x", "Type": "Mine", "Status": "Active"}],
+                [{"TagKey": "x", "Type": "UserDefined", "Status": "Active", "LastUsedDate": "2026-11-01"}],
+                [{"TagKey": "x", "Type": "UserDefined", "Status": "Active", "Color": "red"}],
+                [{"TagKey": "x", "Type": "UserDefined", "Status": "Active"}] * 2):
+        assert requests.put(url + "/_dmsctl/cost-allocation-tags", json=bad).status_code == 400, bad
+    assert keys() == [t["TagKey"] for t in COST_TAGS]
+    requests.put(url + "/_dmsctl/cost-allocation-tags", json=COST_TAGS[:1]).raise_for_status()
+    assert keys() == ["dmsctl:stack"]
+
+
+def _price_doc(sku, instance_type, usd, family="Replication Instance", region="us-east-1",
+               service="AWSDatabaseMigrationSvc", **attrs):
+    term, dim = f"{sku}.JRTCKXETXF", f"{sku}.JRTCKXETXF.6YS6EN2CT7"
+    return {
+        "product": {"productFamily": family, "sku": sku, "attributes": {
+            "servicecode": service, "regionCode": region, "instanceType": instance_type,
+            "usagetype": f"USE1-InstanceUsg:dms.{instance_type}", "location": "US East (N. Virginia)",
+            **attrs}},
+        "serviceCode": service,
+        "terms": {"OnDemand": {term: {
+            "priceDimensions": {dim: {"unit": "Hrs", "pricePerUnit": {"USD": usd},
+                                      "description": f"${usd} per hour for dms.{instance_type}",
+                                      "beginRange": "0", "endRange": "Inf", "rateCode": dim, "appliesTo": []}},
+            "sku": sku, "effectiveDate": "2026-11-01T00:00:00Z", "offerTermCode": "JRTCKXETXF",
+            "termAttributes": {}}}},
+        "version": "20261101000000", "publicationDate": "2026-11-01T00:00:00Z",
+    }
+
+
+PRICE_DOCS = [
+    _price_doc("AAA", "t3.medium", "0.0780000000"),
+    _price_doc("BBB", "t3.large", "0.1540000000"),
+    _price_doc("CCC", "r5.large", "0.2520000000", availabilityZone="Multiple"),
+    _price_doc("DDD", "t3.medium", "0.0900000000", region="eu-central-1"),
+    _price_doc("EEE", "dcu", "0.1000000000", family="Serverless"),
+    _price_doc("FFF", "m5.large", "0.0960000000", service="AmazonEC2"),
+]
+
+
+def test_pricing_get_products(url, pricing):
+    r = requests.put(url + "/_dmsctl/price-list", json=PRICE_DOCS)
+    assert r.status_code == 200, r.text
+    assert requests.get(url + "/_dmsctl/price-list").json() == PRICE_DOCS
+
+    def skus(filters=(), service="AWSDatabaseMigrationSvc", **kw):
+        doc = pricing("GetProducts", ServiceCode=service, Filters=list(filters), **kw)
+        assert doc["FormatVersion"] == "aws_v1"
+        # PriceList entries are JSON strings, each a whole product document
+        assert all(isinstance(e, str) for e in doc["PriceList"])
+        return [json.loads(e)["product"]["sku"] for e in doc["PriceList"]]
+
+    assert skus() == ["AAA", "BBB", "CCC", "DDD", "EEE"]
+    doc = pricing("GetProducts", ServiceCode="AWSDatabaseMigrationSvc", FormatVersion="aws_v1",
+                  Filters=[{"Type": "TERM_MATCH", "Field": "usagetype", "Value": "USE1-InstanceUsg:dms.t3.medium"},
+                           {"Type": "TERM_MATCH", "Field": "regionCode", "Value": "us-east-1"}])
+    assert [json.loads(e) for e in doc["PriceList"]] == [PRICE_DOCS[0]] and "NextToken" not in doc
+    # Field names are case-insensitive; values are matched exactly
+    assert skus([{"Type": "EQUALS", "Field": "INSTANCETYPE", "Value": "t3.medium"}]) == ["AAA", "DDD"]
+    assert skus([{"Type": "EQUALS", "Field": "instanceType", "Value": "T3.MEDIUM"}]) == []
+    assert skus([{"Type": "CONTAINS", "Field": "instanceType", "Value": "t3."}]) == ["AAA", "BBB", "DDD"]
+    assert skus([{"Type": "ANY_OF", "Field": "instanceType", "Value": "t3.large, r5.large"}]) == ["BBB", "CCC"]
+    assert skus([{"Type": "NONE_OF", "Field": "regionCode", "Value": "eu-central-1"}]) == ["AAA", "BBB", "CCC", "EEE"]
+    assert skus([{"Type": "NONE_OF", "Field": "availabilityZone", "Value": "Multiple"}]) == ["AAA", "BBB", "DDD", "EEE"]
+    assert skus([{"Type": "TERM_MATCH", "Field": "productFamily", "Value": "Serverless"}]) == ["EEE"]
+    assert skus([{"Type": "TERM_MATCH", "Field": "sku", "Value": "CCC"}]) == ["CCC"]
+    assert skus([{"Type": "TERM_MATCH", "Field": "ServiceCode", "Value": "AWSDatabaseMigrationSvc"}]) == \
+        ["AAA", "BBB", "CCC", "DDD", "EEE"]
+    assert skus([{"Type": "TERM_MATCH", "Field": "noSuchAttribute", "Value": "x"}]) == []
+    assert skus(service="AmazonEC2") == ["FFF"]
+    assert skus(service="NoSuchService") == []  # the reference names no error for this
+
+    # paging: MaxResults 1..100, NextToken while more remain
+    got, token, pages = [], None, 0
+    while True:
+        doc = pricing("GetProducts", ServiceCode="AWSDatabaseMigrationSvc", MaxResults=2,
+                      **({"NextToken": token} if token else {}))
+        got += [json.loads(e)["product"]["sku"] for e in doc["PriceList"]]
+        pages += 1
+        token = doc.get("NextToken")
+        if not token:
+            break
+    assert got == ["AAA", "BBB", "CCC", "DDD", "EEE"] and pages == 3
+    token = pricing("GetProducts", ServiceCode="AWSDatabaseMigrationSvc", MaxResults=1)["NextToken"]
+    pricing.error("GetProducts", "InvalidNextTokenException", ServiceCode="AWSDatabaseMigrationSvc",
+                  NextToken="garbage")
+    pricing.error("GetProducts", "InvalidNextTokenException", ServiceCode="AmazonEC2", NextToken=token)
+    requests.put(url + "/_dmsctl/price-list", json=PRICE_DOCS).raise_for_status()  # a new list
+    pricing.error("GetProducts", "ExpiredNextTokenException", ServiceCode="AWSDatabaseMigrationSvc",
+                  MaxResults=1, NextToken=token)
+
+    for bad in ({}, {"ServiceCode": ""}, {"ServiceCode": "AWSDatabaseMigrationSvc", "FormatVersion": "aws_v2"},
+                {"ServiceCode": "AWSDatabaseMigrationSvc", "MaxResults": 0},
+                {"ServiceCode": "AWSDatabaseMigrationSvc", "MaxResults": 101},
+                {"ServiceCode": "AWSDatabaseMigrationSvc",
+                 "Filters": [{"Type": "STARTS_WITH", "Field": "sku", "Value": "A"}]},
+                {"ServiceCode": "AWSDatabaseMigrationSvc", "Filters": [{"Type": "TERM_MATCH", "Field": "sku"}]},
+                {"ServiceCode": "AWSDatabaseMigrationSvc",
+                 "Filters": [{"Type": "TERM_MATCH", "Field": "", "Value": "A"}]},
+                {"ServiceCode": "AWSDatabaseMigrationSvc",
+                 "Filters": [{"Type": "TERM_MATCH", "Field": "sku", "Value": "A"}] * 51}):
+        pricing.error("GetProducts", "InvalidParameterException", **bad)
+
+    # bad seeds are refused and change nothing
+    for bad in ({"product": {}}, [{"product": {"sku": "X"}}], [{"serviceCode": "S", "product": {}}],
+                [{"serviceCode": "S", "product": {"sku": "X", "attributes": {"n": 1}}}]):
+        assert requests.put(url + "/_dmsctl/price-list", json=bad).status_code == 400, bad
+    assert len(requests.get(url + "/_dmsctl/price-list").json()) == len(PRICE_DOCS)
+
+
+def test_pricing_describe_services(url, pricing):
+    requests.put(url + "/_dmsctl/price-list", json=PRICE_DOCS).raise_for_status()
+    doc = pricing("DescribeServices")
+    assert [s["ServiceCode"] for s in doc["Services"]] == ["AWSDatabaseMigrationSvc", "AmazonEC2"]
+    assert doc["FormatVersion"] == "aws_v1"
+    dms_attrs = doc["Services"][0]["AttributeNames"]
+    assert "instanceType" in dms_attrs and "availabilityZone" in dms_attrs and dms_attrs == sorted(dms_attrs)
+    one = pricing("DescribeServices", ServiceCode="AmazonEC2", FormatVersion="aws_v1")
+    assert [s["ServiceCode"] for s in one["Services"]] == ["AmazonEC2"]
+    page = pricing("DescribeServices", MaxResults=1)
+    assert len(page["Services"]) == 1
+    rest = pricing("DescribeServices", MaxResults=1, NextToken=page["NextToken"])
+    assert [s["ServiceCode"] for s in rest["Services"]] == ["AmazonEC2"] and "NextToken" not in rest
+    pricing.error("DescribeServices", "InvalidParameterException", MaxResults=500)
+    pricing.error("GetAttributeValues", "NotImplemented", status=501, ServiceCode="AmazonEC2",
+                  AttributeName="instanceType")
+
+
+def test_pricing_faults_calls_and_reset(url, pricing):
+    requests.put(url + "/_dmsctl/price-list", json=PRICE_DOCS).raise_for_status()
+    requests.post(url + "/_dmsctl/faults", json=[
+        {"operation": "pricing:GetProducts", "error": "ThrottlingException", "message": "Rate exceeded"},
+        {"operation": "pricing:GetProducts", "error": "InternalErrorException", "status": 500}]
+    ).raise_for_status()
+    assert pricing.error("GetProducts", "ThrottlingException", ServiceCode="AmazonEC2") == "Rate exceeded"
+    pricing.error("GetProducts", "InternalErrorException", status=500, ServiceCode="AmazonEC2")
+    assert len(pricing("GetProducts", ServiceCode="AmazonEC2")["PriceList"]) == 1
+    pricing("DescribeServices")
+    assert requests.get(url + "/_dmsctl/calls").json() == {
+        "total": 4, "calls": {"pricing:DescribeServices": 1, "pricing:GetProducts": 3}}
+    # the default reset clears the price list; one of other services leaves it
+    requests.post(url + "/_dmsctl/reset", json={"services": ["dms"]}).raise_for_status()
+    assert len(pricing("GetProducts", ServiceCode="AmazonEC2")["PriceList"]) == 1
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert pricing("GetProducts", ServiceCode="AmazonEC2")["PriceList"] == []
+    assert requests.get(url + "/_dmsctl/price-list").json() == []
+    assert pricing("DescribeServices")["Services"] == []
+
+
+def test_provisioned_capacity_override(url, dms, world):
+    src, tgt, _ = world
+    arn = dms.config("c1", src, tgt, ComputeConfig={"MinCapacityUnits": 2, "MaxCapacityUnits": 16}
+                     )["ReplicationConfigArn"]
+    other = dms.config("c2", src, tgt)["ReplicationConfigArn"]  # Min 1, Max 4
+    set_transition(url, "dms::replication", {"progression": "immediate"})
+    for a in (arn, other):
+        dms("StartReplication", ReplicationConfigArn=a, StartReplicationType="start-replication")
+    assert dms.replication(arn)["ProvisionData"]["ProvisionedCapacityUnits"] == 2  # MinCapacityUnits
+    r = requests.put(url + "/_dmsctl/provisioned-capacity", json={arn: 8})
+    assert r.status_code == 200, r.text
+    assert requests.get(url + "/_dmsctl/provisioned-capacity").json() == {arn: 8}
+    rep = dms.replication(arn)
+    assert rep["Status"] == "running"
+    assert rep["ProvisionData"] == {"ProvisionState": "provisioned", "ProvisionedCapacityUnits": 8,
+                                    "IsNewProvisioningAvailable": False}
+    assert dms.replication(other)["ProvisionData"]["ProvisionedCapacityUnits"] == 1
+    # stopped and started again: still the override; a new PUT replaces every override
+    dms("StopReplication", ReplicationConfigArn=arn)
+    assert dms.replication(arn)["ProvisionData"]["ProvisionedCapacityUnits"] == 8
+    requests.put(url + "/_dmsctl/provisioned-capacity", json={other: 4}).raise_for_status()
+    assert dms.replication(arn)["ProvisionData"]["ProvisionedCapacityUnits"] == 2
+    assert dms.replication(other)["ProvisionData"]["ProvisionedCapacityUnits"] == 4
+    # refused: not a DCU value, outside Min..Max, unknown or malformed ARN, not a map
+    for bad in ({arn: 3}, {arn: 32}, {arn: 1}, {arn: "8"}, {arn: True},
+                {"arn:aws:dms:us-east-1:123456789012:replication-config:NOPE": 2}, {"nope": 2}, [arn, 8]):
+        assert requests.put(url + "/_dmsctl/provisioned-capacity", json=bad).status_code == 400, bad
+    assert requests.get(url + "/_dmsctl/provisioned-capacity").json() == {other: 4}
+    # not yet provisioned: 0 whatever the override
+    cfg3 = dms.config("c3", src, tgt)["ReplicationConfigArn"]
+    requests.put(url + "/_dmsctl/provisioned-capacity", json={cfg3: 4}).raise_for_status()
+    set_transition(url, "dms::replication", {"progression": "manual", "times": 1})
+    dms("StartReplication", ReplicationConfigArn=cfg3, StartReplicationType="start-replication")
+    assert dms.replication(cfg3)["ProvisionData"]["ProvisionedCapacityUnits"] == 0
+    # reset clears it
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert requests.get(url + "/_dmsctl/provisioned-capacity").json() == {}
+
+
+def test_cloudwatch_dms_metrics_over_past_days(url):
+    """What `dmsctl cost --observed` reads: AWS/DMS CPUUtilization and FreeableMemory
+    of instance `main`, put with past timestamps, aggregated per hour and per day."""
+    import datetime
+
+    day0 = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=4)).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    dims = [{"Name": "ReplicationInstanceIdentifier", "Value": "main"}]
+    # 3 days x 4 points; day d, point i at hour i*6 + 1 (minute 10): CPU = 10*d + i
+    cpu, mem = {}, {}
+    data = []
+    for d in range(3):
+        for i in range(4):
+            ts = day0 + datetime.timedelta(days=d, hours=i * 6 + 1, minutes=10)
+            cpu[ts], mem[ts] = float(10 * d + i), float(1e9 - 1e8 * d - 1e6 * i)
+            data += [{"MetricName": "CPUUtilization", "Dimensions": dims, "Value": cpu[ts], "Unit": "Percent",
+                      "Timestamp": ts},
+                     {"MetricName": "FreeableMemory", "Dimensions": dims, "Value": mem[ts], "Unit": "Bytes",
+                      "Timestamp": ts}]
+    status, _, _ = _cbor_call(url, "PutMetricData", {"Namespace": "AWS/DMS", "MetricData": data})
+    assert status == 200
+    # noise moto must not mix in: another instance, another namespace
+    _cbor_call(url, "PutMetricData", {"Namespace": "AWS/DMS", "MetricData": [
+        {"MetricName": "CPUUtilization", "Value": 99.0, "Timestamp": day0 + datetime.timedelta(hours=1),
+         "Dimensions": [{"Name": "ReplicationInstanceIdentifier", "Value": "other"}]}]})
+    _cbor_call(url, "PutMetricData", {"Namespace": "Custom", "MetricData": [
+        {"MetricName": "CPUUtilization", "Dimensions": dims, "Value": 99.0,
+         "Timestamp": day0 + datetime.timedelta(hours=1)}]})
+
+    def query(period, stats):
+        status, _, doc = _cbor_call(url, "GetMetricData", {
+            "MetricDataQueries": [
+                {"Id": f"{metric[0].lower()}{stat.lower()}", "MetricStat": {
+                    "Metric": {"Namespace": "AWS/DMS", "MetricName": metric, "Dimensions": dims},
+                    "Period": period, "Stat": stat}}
+                for metric in ("CPUUtilization", "FreeableMemory") for stat in stats],
+            "StartTime": day0, "EndTime": day0 + datetime.timedelta(days=3), "ScanBy": "TimestampAscending"})
+        assert status == 200, doc
+        return {r["Id"]: sorted(zip([t.timestamp() for t in r["Timestamps"]], r["Values"]))
+                for r in doc["MetricDataResults"]}
+
+    def expect(series, period, agg):
+        buckets = {}
+        for ts, v in series.items():
+            start = day0.timestamp() + (ts.timestamp() - day0.timestamp()) // period * period
+            buckets.setdefault(start, []).append(v)
+        return sorted((k, agg(vs)) for k, vs in buckets.items())
+
+    def avg(vs):
+        return sum(vs) / len(vs)
+
+    for period in (3600, 86400):
+        got = query(period, ["Average", "Maximum", "Minimum"])
+        for prefix, series in (("c", cpu), ("f", mem)):
+            for stat, agg in (("average", avg), ("maximum", max), ("minimum", min)):
+                want = expect(series, period, agg)
+                assert [t for t, _ in got[prefix + stat]] == [t for t, _ in want], (period, prefix, stat)
+                assert [v for _, v in got[prefix + stat]] == pytest.approx([v for _, v in want]), \
+                    (period, prefix, stat)
+    daily = query(86400, ["Average"])["caverage"]
+    assert [v for _, v in daily] == pytest.approx([1.5, 11.5, 21.5])
+    assert len(query(3600, ["Maximum"])["cmaximum"]) == 12

@@ -37,10 +37,10 @@ pub fn export(global: &Global) -> anyhow::Result<ExitCode> {
         for (region, prices) in c.regions {
             let mut missing = Vec::new();
             if prices.serverless_dcu_hour.is_none() {
-                missing.push("the serverless DCU-hour price");
+                missing.push("serverless DCU-hour price");
             }
             if prices.storage_gb_month.is_none() {
-                missing.push("the storage GB-month price");
+                missing.push("storage GB-month price");
             }
             if !missing.is_empty() {
                 output::eprint(

@@ -47,9 +47,11 @@ impl Period {
             (_, Some(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                 format!("--since must be a date as YYYY-MM-DD (e.g. 2026-11-01), not `{s}`")
             })?,
-            (Some(d), None) if !(1..=MAX_DAYS).contains(&d) => return Err(format!(
+            (Some(d), None) if !(1..=MAX_DAYS).contains(&d) => {
+                return Err(format!(
                 "--days must be between 1 and {MAX_DAYS} (Cost Explorer keeps 14 months), not {d}"
-            )),
+            ))
+            }
             (d, None) => today - Duration::days(d.unwrap_or(DEFAULT_DAYS)),
         };
         if start >= today {

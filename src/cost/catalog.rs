@@ -197,14 +197,14 @@ impl Catalog {
     pub fn serverless(&self, region: &str) -> Result<PricePair, CostError> {
         self.region(region)?
             .serverless_dcu_hour
-            .ok_or_else(|| self.missing("a DMS Serverless DCU-hour price", region))
+            .ok_or_else(|| self.missing("DMS Serverless DCU-hour price", region))
     }
 
     /// The GB-month price of replication instance storage in `region`.
     pub fn storage(&self, region: &str) -> Result<PricePair, CostError> {
         self.region(region)?
             .storage_gb_month
-            .ok_or_else(|| self.missing("a replication instance storage price", region))
+            .ok_or_else(|| self.missing("replication instance storage price", region))
     }
 
     fn missing(&self, what: &'static str, region: &str) -> CostError {

@@ -184,20 +184,23 @@ async fn actual_cost_per_resource_beside_the_estimate() {
                                     "Total": {}, "Estimated": false,
                                     "Groups": [group("invoice-recipients", "10", None)]}]}]),
     );
-    let (code, out, err) = run(
-        emu,
-        &[
-            "cost",
-            "--actual",
-            "--days",
-            "7",
-            "-f",
-            s(&spec),
-            "-o",
-            "markdown",
-        ],
-        &[],
-    );
+    let last_week = |format: &str| {
+        run(
+            emu,
+            &[
+                "cost",
+                "--actual",
+                "--days",
+                "7",
+                "-f",
+                s(&spec),
+                "-o",
+                format,
+            ],
+            &[],
+        )
+    };
+    let (code, out, err) = last_week("markdown");
     assert_eq!(code, Some(0), "{err}");
     let week = cents(168.0 * builtin_dcu_hour());
     assert!(
@@ -207,6 +210,32 @@ async fn actual_cost_per_resource_beside_the_estimate() {
         )),
         "{out}"
     );
+
+    // The same request as HTML (Cost Explorer gives the same answer to the same question),
+    // drawn by a real browser: one estimate and one actual bar per resource, the larger
+    // figure filling the chart.
+    let (code, page, err) = last_week("html");
+    assert_eq!(code, Some(0), "{err}");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("actual.html");
+    std::fs::write(&file, &page).expect("write the page");
+    let dom = common::browser::browse(&file, &dir.path().join("profile"), &["--dump-dom"]);
+    let widths = |class: &str| -> Vec<f64> {
+        dom.split("<rect ")
+            .skip(1)
+            .filter(|t| t.contains(&format!("class=\"bar {class}\"")))
+            .map(|t| {
+                let w = t.split("width=\"").nth(1).expect("a width");
+                w[..w.find('"').expect("quoted")].parse().expect("a number")
+            })
+            .collect()
+    };
+    let (estimate, actual) = (widths("bar-estimate"), widths("bar-actual"));
+    assert_eq!(estimate, vec![340.0, 340.0], "{dom}");
+    assert_eq!(actual.len(), 2, "{dom}");
+    assert!((actual[0] - 340.0 * 10.0 / week).abs() < 0.06, "{actual:?}");
+    assert_eq!(actual[1], 0.0);
+    assert!(dom.contains("Actual cost: 10.00 USD"), "{dom}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -729,6 +758,15 @@ async fn observed_serverless_capacity_priced_as_instances() {
     );
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("as one instance: dms.r5.large"), "{out}");
+    // A month of it: × 730 / 168.
+    assert!(
+        out.contains(&format!(
+            "Serverless cost 84.00 USD for these 168 hours; on one dms.r5.large the same work would have cost 42.00 ({:.2} against {:.2} a month).",
+            cents(42.0 * 730.0 / 168.0),
+            cents(84.0 * 730.0 / 168.0)
+        )),
+        "{out}"
+    );
     let (code, _, err) = run(emu, &["cost", "--observed", "-f", s(&spec)], &[]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("--compare"), "{err}");

@@ -381,6 +381,18 @@ struct Row {
 }
 
 fn rows(r: &ActualReport) -> Vec<Row> {
+    // Without `dmsctl:name`, the answer is one total: set it against the estimate's total.
+    if r.actual.scope != Scope::Resources {
+        let name = match r.actual.scope {
+            Scope::Account => format!("all DMS of the account (estimate: stack {})", r.stack),
+            _ => format!("stack {}", r.stack),
+        };
+        return vec![Row {
+            name,
+            estimate: Some(Money::from_amount(r.estimate.total)),
+            actual: Some(Money::from_amount(r.actual.total)),
+        }];
+    }
     let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
     for e in &r.estimate.items {
         rows.entry(&e.name).or_insert_with(|| Row {

@@ -35,6 +35,9 @@ pub struct Catalog {
     /// Whether this is the built-in catalog, whose figures dmsctl could not verify.
     #[serde(skip)]
     pub builtin: bool,
+    /// Whether the figures were read from the AWS Price List API in this run or its cache.
+    #[serde(skip)]
+    pub price_list: bool,
 }
 
 /// The prices of one region.

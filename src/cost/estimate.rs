@@ -458,7 +458,12 @@ fn assumptions(catalog: &Catalog, opts: &Options, notes: Vec<String>) -> Vec<Str
             catalog.source_for(&opts.region).trim_end_matches('.'),
         ),
     ];
-    out.push(if catalog.builtin {
+    out.push(if catalog.price_list {
+        "Prices are the AWS Price List API's On-Demand list prices, read on the date above and \
+         cached for 30 days (--refresh reads them again); Savings Plans, Reserved Instances and \
+         private pricing are not applied."
+            .to_string()
+    } else if catalog.builtin {
         "The built-in prices are unverified: dmsctl could not confirm them against AWS's published \
          price list when they were written and never calls AWS to price a spec. Check them at \
          https://aws.amazon.com/dms/pricing/ or pass your own catalog with --prices FILE."

@@ -462,11 +462,60 @@ pub fn text(r: &ObservedReport, markdown: bool) -> String {
             rows,
         );
     }
+    for v in verdicts(r) {
+        if markdown {
+            let _ = writeln!(o, "**{v}**\n");
+        } else {
+            let _ = writeln!(o, "{v}");
+        }
+    }
     for n in &r.notes {
         let _ = writeln!(o, "- {n}");
     }
     let _ = writeln!(o, "- Prices as of {}, {}.", r.prices_as_of, r.prices_source);
     o
+}
+
+/// One sentence per side: what the other choice would have cost for the same hours, and a
+/// month of it.
+pub fn verdicts(r: &ObservedReport) -> Vec<String> {
+    let month = |x: f64| money(Money::from_amount(x * 730.0 / r.hours));
+    let m = |x: f64| money(Money::from_amount(x));
+    let mut out = Vec::new();
+    if let Some(s) = &r.serverless {
+        if let (Some(class), Some(cost)) = (&s.instance_class, s.instance_cost) {
+            if s.dcu_total > 0 {
+                out.push(format!(
+                    "Serverless cost {} {} for these {} hours; on one {class} the same work would have cost {} ({} against {} a month).",
+                    m(s.serverless_cost),
+                    r.currency,
+                    r.hours,
+                    m(cost),
+                    month(cost),
+                    month(s.serverless_cost),
+                ));
+            }
+        }
+    }
+    for i in &r.instances {
+        if let (Some(low), Some(high)) = (i.serverless_cost_low, i.serverless_cost_high) {
+            let range = if (low - high).abs() < 0.005 {
+                m(low)
+            } else {
+                format!("{} to {}", m(low), m(high))
+            };
+            out.push(format!(
+                "Instance {} cost {} {} for these {} hours; as serverless the same work would have cost {range} ({} against {} a month at the peak).",
+                i.name,
+                m(i.instance_cost),
+                r.currency,
+                r.hours,
+                month(high),
+                month(i.instance_cost),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -573,6 +622,10 @@ regions:
         assert_eq!(i.instance_cost, 25.0);
         let t = text(&r, false);
         assert!(t.contains("2–8"), "{t}");
+        assert!(
+            t.contains("Instance main cost 25.00 USD for these 100 hours; as serverless the same work would have cost 20.00 to 80.00 (584.00 against 182.50 a month at the peak)."),
+            "{t}"
+        );
         let missing = InstanceSeen {
             usage: InstanceUsage::default(),
             ..seen[0].clone()

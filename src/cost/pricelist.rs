@@ -172,8 +172,9 @@ pub fn catalog(regions: BTreeMap<String, RegionPrices>, date: &str) -> Catalog {
         as_of: date.to_string(),
         source: format!("{SOURCE}, read on {date}"),
         regions,
-        origin: format!("the AWS Price List API (read on {date})"),
+        origin: "the AWS Price List API".to_string(),
         builtin: false,
+        price_list: true,
     }
 }
 
@@ -216,11 +217,8 @@ pub fn cached(dir: &Path, region: &str, today: chrono::NaiveDate) -> Option<Cata
     let date = chrono::NaiveDate::parse_from_str(&c.as_of, "%Y-%m-%d").ok()?;
     let fresh = (today - date).num_days() < CACHE_DAYS && date <= today;
     (fresh && c.regions.contains_key(region)).then(|| Catalog {
-        origin: format!(
-            "the AWS Price List API (read on {}, cached in {})",
-            c.as_of,
-            path.display()
-        ),
+        origin: format!("the AWS Price List API (cached in {})", path.display()),
+        price_list: true,
         ..c
     })
 }

@@ -761,7 +761,7 @@ async fn observed_serverless_capacity_priced_as_instances() {
     // A month of it: × 730 / 168.
     assert!(
         out.contains(&format!(
-            "Serverless cost 84.00 USD for these 168 hours; on one dms.r5.large the same work would have cost 42.00 ({:.2} against {:.2} a month).",
+            "Serverless cost 84.00 USD for these 168 hours; on one dms.r5.large the same work would have cost 42.00 (a month: {:.2} on the instance against {:.2} serverless).",
             cents(42.0 * 730.0 / 168.0),
             cents(84.0 * 730.0 / 168.0)
         )),

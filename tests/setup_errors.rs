@@ -125,6 +125,23 @@ fn commands_refuse_output_formats_they_do_not_have() {
             &["logs", "backend", "-o", "json"],
             "`logs` prints log lines, not json",
         ),
+        (
+            &["cost", "--actual", "-o", "github"],
+            "`cost --actual` prints table, json, markdown or html, not github",
+        ),
+        (
+            &["cost", "--compare", "--observed", "-o", "html"],
+            "`cost --observed` prints table, json or markdown, not html",
+        ),
+        (
+            &["prices", "export", "--region", "eu-west-1", "-o", "json"],
+            "`prices export` prints a YAML price catalog, not json",
+        ),
+        // Several regions are for `prices export` only.
+        (
+            &["plan", "--region", "eu-west-1", "--region", "us-east-1"],
+            "--region is given 2 times; only `dmsctl prices export` takes several",
+        ),
     ] {
         fails_with(&example(args), message);
     }

@@ -28,9 +28,9 @@ pub const SERVICE: &str = "AWS Database Migration Service";
 pub const REQUEST_PRICE_USD: f64 = 0.01;
 /// The default length of the period, in full days.
 pub const DEFAULT_DAYS: i64 = 30;
-/// How far back Cost Explorer keeps daily and monthly figures (14 months; 12 is what the
-/// console shows by default): dmsctl refuses a start further back than this many days.
-const MAX_DAYS: i64 = 14 * 31;
+/// How far back Cost Explorer answers by default: the last 13 months (38 once multi-year data
+/// is enabled in the account, which dmsctl cannot know): a start further back is refused.
+const MAX_DAYS: i64 = 395;
 
 /// Days `[start, end)`, as Cost Explorer takes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl Period {
             })?,
             (Some(d), None) if !(1..=MAX_DAYS).contains(&d) => {
                 return Err(format!(
-                "--days must be between 1 and {MAX_DAYS} (Cost Explorer keeps 14 months), not {d}"
+                "--days must be between 1 and {MAX_DAYS} (Cost Explorer answers for the last 13 months), not {d}"
             ))
             }
             (d, None) => today - Duration::days(d.unwrap_or(DEFAULT_DAYS)),
@@ -61,7 +61,7 @@ impl Period {
         }
         if (today - start).num_days() > MAX_DAYS {
             return Err(format!(
-                "--since {start} is more than {MAX_DAYS} days ago: Cost Explorer keeps 14 months"
+                "--since {start} is more than {MAX_DAYS} days ago: Cost Explorer answers for the last 13 months"
             ));
         }
         Ok(Period { start, end: today })

@@ -465,12 +465,13 @@ fn assumptions(catalog: &Catalog, opts: &Options, notes: Vec<String>) -> Vec<Str
             .to_string()
     } else if catalog.builtin {
         "The built-in prices are unverified: dmsctl could not confirm them against AWS's published \
-         price list when they were written and never calls AWS to price a spec. Check them at \
-         https://aws.amazon.com/dms/pricing/ or pass your own catalog with --prices FILE."
+         price list when they were written. Check them at https://aws.amazon.com/dms/pricing/, \
+         price with the AWS Price List API (--prices aws) or pass your own catalog with \
+         --prices FILE."
             .to_string()
     } else {
-        "Prices are used as the catalog gives them: dmsctl never calls AWS to price a spec and \
-         does not check them against AWS's price list."
+        "Prices are used as the catalog gives them: dmsctl does not check them against AWS's \
+         price list."
             .to_string()
     });
     out.extend(notes);
@@ -1018,7 +1019,7 @@ compute:
             "test prices",
             "50 GB with t2/t3",
             "100 GB with the others",
-            "never calls AWS",
+            "does not check them",
         ] {
             assert!(all.contains(needle), "missing {needle:?} in:\n{all}");
         }

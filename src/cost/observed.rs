@@ -486,7 +486,7 @@ pub fn verdicts(r: &ObservedReport) -> Vec<String> {
         if let (Some(class), Some(cost)) = (&s.instance_class, s.instance_cost) {
             if s.dcu_total > 0 {
                 out.push(format!(
-                    "Serverless cost {} {} for these {} hours; on one {class} the same work would have cost {} ({} against {} a month).",
+                    "Serverless cost {} {} for these {} hours; on one {class} the same work would have cost {} (a month: {} on the instance against {} serverless).",
                     m(s.serverless_cost),
                     r.currency,
                     r.hours,
@@ -505,7 +505,7 @@ pub fn verdicts(r: &ObservedReport) -> Vec<String> {
                 format!("{} to {}", m(low), m(high))
             };
             out.push(format!(
-                "Instance {} cost {} {} for these {} hours; as serverless the same work would have cost {range} ({} against {} a month at the peak).",
+                "Instance {} cost {} {} for these {} hours; as serverless the same work would have cost {range} (a month: {} serverless at the peak against {} on the instance).",
                 i.name,
                 m(i.instance_cost),
                 r.currency,
@@ -623,7 +623,7 @@ regions:
         let t = text(&r, false);
         assert!(t.contains("2–8"), "{t}");
         assert!(
-            t.contains("Instance main cost 25.00 USD for these 100 hours; as serverless the same work would have cost 20.00 to 80.00 (584.00 against 182.50 a month at the peak)."),
+            t.contains("Instance main cost 25.00 USD for these 100 hours; as serverless the same work would have cost 20.00 to 80.00 (a month: 584.00 serverless at the peak against 182.50 on the instance)."),
             "{t}"
         );
         let missing = InstanceSeen {

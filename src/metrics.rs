@@ -37,14 +37,26 @@ impl MetricSubject {
         crate::dms::resource_id(&self.arn)
     }
 
+    /// The account id in the ARN (`arn:aws:dms:REGION:ACCOUNT:...`).
+    fn account(&self) -> Option<&str> {
+        self.arn.split(':').nth(4).filter(|a| !a.is_empty())
+    }
+
     fn is_named_by(&self, value: &str) -> bool {
-        [
+        let names = [
             self.arn.as_str(),
             self.resource_id(),
             self.identifier.as_str(),
-        ]
-        .iter()
-        .any(|v| !v.is_empty() && v.eq_ignore_ascii_case(value))
+        ];
+        let same = |v: &str| names.iter().any(|n| !n.is_empty() && n.eq_ignore_ascii_case(v));
+        // DMS Serverless is reported (by a public Terraform configuration; the DMS guide names
+        // no dimension for serverless metrics) to name a replication `<account id>:<replication
+        // config identifier>` in `ReplicationConfigId`: the account must be this ARN's.
+        let qualified = value
+            .split_once(':')
+            .filter(|(account, _)| Some(*account) == self.account())
+            .is_some_and(|(_, rest)| same(rest));
+        same(value) || qualified
     }
 }
 
@@ -181,6 +193,8 @@ mod tests {
             "arn:aws:dms:eu-central-1:1:replication-config:XYZ",
             "XYZ",
             "s-history",
+            "1:s-history",
+            "1:XYZ",
         ] {
             assert_eq!(
                 owner_of(&metric(&[("ReplicationConfigId", value)]), &subjects),
@@ -188,6 +202,18 @@ mod tests {
                 "{value}"
             );
         }
+    }
+
+    #[test]
+    fn an_account_qualified_value_of_another_account_is_not_a_match() {
+        let subjects = [subject(
+            "arn:aws:dms:eu-central-1:123456789012:replication-config:XYZ",
+            "s-history",
+        )];
+        let m = |v| metric(&[("ReplicationConfigId", v)]);
+        assert_eq!(owner_of(&m("123456789012:s-history"), &subjects), Some(0));
+        assert_eq!(owner_of(&m("210987654321:s-history"), &subjects), None);
+        assert_eq!(owner_of(&m("123456789012:s-other"), &subjects), None);
     }
 
     #[test]

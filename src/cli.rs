@@ -236,9 +236,12 @@ pub struct StartArgs {
     /// Reload the target (`reload-target`) instead of resuming.
     #[arg(long)]
     pub reload: bool,
-    /// Start CDC from this RFC 3339 time.
-    #[arg(long, value_name = "TIME")]
+    /// Start CDC from this RFC 3339 time (tasks only).
+    #[arg(long, value_name = "TIME", conflicts_with = "from_checkpoint")]
     pub cdc_start_time: Option<String>,
+    /// Resume CDC from a recovery checkpoint, as `dmsctl stop` prints it (tasks only).
+    #[arg(long, value_name = "CHECKPOINT", conflicts_with = "reload")]
+    pub from_checkpoint: Option<String>,
     /// Wait until running; on failure print the last error and log lines.
     #[arg(long)]
     pub wait: bool,

@@ -48,7 +48,11 @@ impl MetricSubject {
             self.resource_id(),
             self.identifier.as_str(),
         ];
-        let same = |v: &str| names.iter().any(|n| !n.is_empty() && n.eq_ignore_ascii_case(v));
+        let same = |v: &str| {
+            names
+                .iter()
+                .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(v))
+        };
         // DMS Serverless is reported (by a public Terraform configuration; the DMS guide names
         // no dimension for serverless metrics) to name a replication `<account id>:<replication
         // config identifier>` in `ReplicationConfigId`: the account must be this ARN's.

@@ -503,8 +503,9 @@ endpoints:
             "  {name}: {{ source: src, target: {target}, type: full-load, rules: {name} }}\n"
         ));
     }
+    // Tasks: the rules select views, which DMS Serverless does not support.
     spec.push_str(
-        "compute: { mode: serverless, serverless: { max_dcu: 4, subnet_group: private } }\n",
+        "compute: { mode: instances, instances: { main: { class: dms.t3.medium, subnet_group: private } } }\n",
     );
     spec
 }

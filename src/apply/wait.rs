@@ -289,6 +289,7 @@ mod tests {
         Status {
             status: s.to_string(),
             message: None,
+            checkpoint: None,
         }
     }
 
@@ -318,6 +319,7 @@ mod tests {
         let failed = Status {
             status: "failed".into(),
             message: Some("Endpoint unreachable".into()),
+            checkpoint: None,
         };
         assert_eq!(
             task_ready(Some(&failed)),

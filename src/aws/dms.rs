@@ -151,6 +151,7 @@ impl HasStatus for ReplicationInstance {
         let status = Status {
             status: self.replication_instance_status.unwrap_or_default(),
             message: None,
+            checkpoint: None,
         };
         Some((self.replication_instance_arn?, status))
     }
@@ -161,6 +162,7 @@ impl HasStatus for Endpoint {
         let status = Status {
             status: self.status.unwrap_or_default(),
             message: None,
+            checkpoint: None,
         };
         Some((self.endpoint_arn?, status))
     }
@@ -171,6 +173,7 @@ impl HasStatus for ReplicationTask {
         let status = Status {
             status: self.status.unwrap_or_default(),
             message: some(self.last_failure_message).or(some(self.stop_reason)),
+            checkpoint: some(self.recovery_checkpoint),
         };
         Some((self.replication_task_arn?, status))
     }
@@ -182,6 +185,7 @@ impl HasStatus for Replication {
         let status = Status {
             status: self.status.unwrap_or_default(),
             message: some(Some(failures)).or(some(self.stop_reason)),
+            checkpoint: some(self.recovery_checkpoint),
         };
         Some((self.replication_config_arn?, status))
     }

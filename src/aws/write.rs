@@ -4,7 +4,7 @@
 
 use super::errors::cloud_error;
 use super::{dms, write_dms, AwsCloud};
-use crate::cloud::{CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind};
+use crate::cloud::{CdcStart, CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
     DesiredTask, Tag, VPC_ROLE,
@@ -196,9 +196,9 @@ impl CloudWrite for AwsCloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> Result<(), CloudError> {
-        write_dms::start_task(&self.dms, arn, kind, cdc_start_time).await
+        write_dms::start_task(&self.dms, arn, kind, cdc).await
     }
 
     async fn stop_task(&self, arn: &str) -> Result<(), CloudError> {
@@ -232,9 +232,9 @@ impl CloudWrite for AwsCloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> Result<(), CloudError> {
-        write_dms::start_replication(&self.dms, arn, kind, cdc_start_time).await
+        write_dms::start_replication(&self.dms, arn, kind, cdc).await
     }
 
     async fn stop_replication(&self, arn: &str) -> Result<(), CloudError> {

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use super::endpoint_settings::endpoint_settings;
 use super::errors::cloud_error;
-use crate::cloud::{CloudError, EndpointSecrets, ErrorKind, StartKind, TableStat};
+use crate::cloud::{CdcStart, CloudError, EndpointSecrets, ErrorKind, StartKind, TableStat};
 use crate::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredSubnetGroup, DesiredTask,
     Tag,
@@ -58,6 +58,15 @@ pub(crate) fn cdc_time(
         })
     })
     .transpose()
+}
+
+/// `CdcStartTime` and `CdcStartPosition` of a start: at most one is set.
+fn cdc_parts(cdc: Option<&CdcStart>) -> (Option<&str>, Option<String>) {
+    match cdc {
+        Some(CdcStart::Time(t)) => (Some(t.as_str()), None),
+        Some(CdcStart::Position(p)) => (None, Some(p.clone())),
+        None => (None, None),
+    }
 }
 
 /// A JSON document DMS takes as a string; `null` means "not given".
@@ -301,6 +310,8 @@ pub(crate) async fn create_task(
         .table_mappings(t.table_mappings.to_string())
         .set_replication_task_settings(document(&t.replication_task_settings))
         .set_cdc_start_time(cdc_time(OP, t.cdc_start_time.as_deref())?)
+        .set_cdc_start_position(t.cdc_start_position.clone())
+        .set_cdc_stop_position(t.cdc_stop_position.clone())
         .set_tags(sdk_tags(&t.tags))
         .send()
         .await
@@ -324,6 +335,8 @@ pub(crate) async fn modify_task(
         .table_mappings(t.table_mappings.to_string())
         .set_replication_task_settings(document(&t.replication_task_settings))
         .set_cdc_start_time(cdc_time(OP, t.cdc_start_time.as_deref())?)
+        .set_cdc_start_position(t.cdc_start_position.clone())
+        .set_cdc_stop_position(t.cdc_stop_position.clone())
         .send()
         .await
         .map_err(|e| cloud_error(OP, &e))?;
@@ -344,14 +357,16 @@ pub(crate) async fn start_task(
     client: &dms::Client,
     arn: &str,
     kind: StartKind,
-    cdc_start_time: Option<&str>,
+    cdc: Option<&CdcStart>,
 ) -> Result<(), CloudError> {
     const OP: &str = "StartReplicationTask";
+    let (time, position) = cdc_parts(cdc);
     client
         .start_replication_task()
         .replication_task_arn(arn)
         .start_replication_task_type(StartReplicationTaskTypeValue::from(kind.dms_name()))
-        .set_cdc_start_time(cdc_time(OP, cdc_start_time)?)
+        .set_cdc_start_time(cdc_time(OP, time)?)
+        .set_cdc_start_position(position)
         .send()
         .await
         .map_err(|e| cloud_error(OP, &e))?;
@@ -503,14 +518,16 @@ pub(crate) async fn start_replication(
     client: &dms::Client,
     arn: &str,
     kind: StartKind,
-    cdc_start_time: Option<&str>,
+    cdc: Option<&CdcStart>,
 ) -> Result<(), CloudError> {
     const OP: &str = "StartReplication";
+    let (time, position) = cdc_parts(cdc);
     client
         .start_replication()
         .replication_config_arn(arn)
         .start_replication_type(kind.dms_name())
-        .set_cdc_start_time(cdc_time(OP, cdc_start_time)?)
+        .set_cdc_start_time(cdc_time(OP, time)?)
+        .set_cdc_start_position(position)
         .send()
         .await
         .map_err(|e| cloud_error(OP, &e))?;

@@ -370,6 +370,7 @@ impl Inner {
         Some(Status {
             status: current.0,
             message: current.1,
+            checkpoint: None,
         })
     }
 
@@ -455,6 +456,14 @@ fn live_task(t: &DesiredTask, source: &str, target: &str, instance: &str) -> Liv
     l.target_endpoint_arn = target.into();
     l.replication_instance_arn = instance.into();
     l
+}
+
+/// How a fake start records its CDC start: the time as given, a position marked as such.
+fn cdc_detail(c: &CdcStart) -> String {
+    match c {
+        CdcStart::Time(t) => t.clone(),
+        CdcStart::Position(p) => format!("position:{p}"),
+    }
 }
 
 fn live_config(c: &DesiredReplicationConfig, source: &str, target: &str) -> LiveReplicationConfig {
@@ -941,9 +950,9 @@ impl CloudWrite for FakeCloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> Result<(), CloudError> {
-        let detail = format!("{} {cdc_start_time:?}", kind.dms_name());
+        let detail = format!("{} {:?}", kind.dms_name(), cdc.map(cdc_detail));
         self.call("start_task", arn, detail, |g| {
             let l = g.task_by_arn(arn)?;
             if !matches!(l.status.as_str(), "ready" | "stopped" | "failed") {
@@ -1060,9 +1069,9 @@ impl CloudWrite for FakeCloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> Result<(), CloudError> {
-        let detail = format!("{} {cdc_start_time:?}", kind.dms_name());
+        let detail = format!("{} {:?}", kind.dms_name(), cdc.map(cdc_detail));
         self.call("start_replication", arn, detail, |g| {
             let l = g.config_by_arn(arn)?;
             if running(l.status.as_deref().unwrap_or_default()) {

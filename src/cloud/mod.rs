@@ -268,6 +268,18 @@ pub struct Status {
     pub status: String,
     /// DMS's last failure or stop reason, when it gives one.
     pub message: Option<String>,
+    /// A task's or serverless replication's `RecoveryCheckpoint`: where CDC would resume.
+    pub checkpoint: Option<String>,
+}
+
+/// Where a start begins CDC: `CdcStartTime` or `CdcStartPosition` of the DMS API (one or the
+/// other, never both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CdcStart {
+    /// An RFC 3339 time.
+    Time(String),
+    /// A native position or a recovery checkpoint.
+    Position(String),
 }
 
 /// One table's progress, for `dmsctl status`.
@@ -375,7 +387,7 @@ pub trait CloudWrite: Cloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn stop_task(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 
@@ -401,7 +413,7 @@ pub trait CloudWrite: Cloud {
         &self,
         arn: &str,
         kind: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn stop_replication(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 
@@ -411,14 +423,12 @@ pub trait CloudWrite: Cloud {
         kind: ReplicationKind,
         arn: &str,
         start: StartKind,
-        cdc_start_time: Option<&str>,
+        cdc: Option<&CdcStart>,
     ) -> impl Future<Output = Result<(), CloudError>> + Send {
         async move {
             match kind {
-                ReplicationKind::Task => self.start_task(arn, start, cdc_start_time).await,
-                ReplicationKind::Serverless => {
-                    self.start_replication(arn, start, cdc_start_time).await
-                }
+                ReplicationKind::Task => self.start_task(arn, start, cdc).await,
+                ReplicationKind::Serverless => self.start_replication(arn, start, cdc).await,
             }
         }
     }

@@ -9,6 +9,7 @@ use anyhow::bail;
 
 use super::common::exit_code;
 use crate::cli::{Global, Output, StartArgs, StopArgs};
+use crate::cloud::{CdcStart, ReplicationKind};
 use crate::model::Desired;
 use crate::operate::{self, select, Outcome, StartOptions};
 use crate::output;
@@ -23,6 +24,16 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
             bail!("--cdc-start-time: `{t}` is not an RFC 3339 time (e.g. 2026-11-01T00:00:00Z)");
         }
     }
+    if let Some(c) = &args.from_checkpoint {
+        if c.trim().is_empty() || c.chars().any(char::is_whitespace) {
+            bail!("--from-checkpoint: `{c}` is not a checkpoint (one word, as `dmsctl stop` prints it)");
+        }
+    }
+    let cdc_start = match (&args.cdc_start_time, &args.from_checkpoint) {
+        (Some(t), _) => Some(CdcStart::Time(t.clone())),
+        (None, Some(c)) => Some(CdcStart::Position(c.clone())),
+        (None, None) => None,
+    };
     let (spec, _) = super::load_spec(global)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
@@ -30,9 +41,26 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
         let cloud = Arc::new(super::connect(global, &spec).await?);
         let live = super::read_live(cloud.as_ref()).await?;
         let targets = select(&desired, &live, &args.names)?;
+        if cdc_start.is_some() {
+            let serverless: Vec<&str> = targets
+                .iter()
+                .filter(|t| t.kind == ReplicationKind::Serverless)
+                .map(|t| t.name.as_str())
+                .collect();
+            if !serverless.is_empty() {
+                bail!(
+                    "{} start CDC at a given point only for tasks: DMS Serverless does not support \
+                     custom CDC start points ({}), and {} serverless \
+                     (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Serverless.Limitations.html)",
+                    if args.from_checkpoint.is_some() { "--from-checkpoint" } else { "--cdc-start-time" },
+                    serverless.join(", "),
+                    if serverless.len() == 1 { "it is" } else { "they are" }
+                );
+            }
+        }
         let opts = StartOptions {
             reload: args.reload,
-            cdc_start_time: args.cdc_start_time.clone(),
+            cdc_start: cdc_start.clone(),
             wait: args.wait.then_some(args.timeout),
             poll: POLL,
         };
@@ -65,7 +93,13 @@ fn finish(global: &Global, outcomes: &[Outcome]) -> anyhow::Result<ExitCode> {
         Output::Json => format!("{}\n", serde_json::to_string_pretty(outcomes)?),
         _ => outcomes
             .iter()
-            .map(|o| format!("{}: {}\n", o.name, o.result))
+            .map(|o| match &o.checkpoint {
+                Some(c) => format!(
+                    "{}: {}\n  recovery checkpoint: {c}\n  (resume from it: dmsctl start {} --from-checkpoint '{c}')\n",
+                    o.name, o.result, o.name
+                ),
+                None => format!("{}: {}\n", o.name, o.result),
+            })
             .collect(),
     };
     output::print(text.as_bytes())?;

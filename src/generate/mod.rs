@@ -465,6 +465,8 @@ impl Gen<'_> {
                 rules: name,
                 settings: None,
                 cdc_start_time: None,
+                cdc_start_position: None,
+                cdc_stop_position: None,
                 serverless: None,
                 tags: own_tags(f.tags),
             },

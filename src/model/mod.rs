@@ -200,6 +200,10 @@ pub struct DesiredTask {
     pub replication_task_settings: Json,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cdc_start_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdc_start_position: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cdc_stop_position: Option<String>,
     pub tags: Vec<Tag>,
 }
 
@@ -475,6 +479,8 @@ impl Naming<'_> {
             table_mappings: mappings,
             replication_task_settings: settings,
             cdc_start_time: r.cdc_start_time.clone(),
+            cdc_start_position: r.cdc_start_position.clone(),
+            cdc_stop_position: r.cdc_stop_position.clone(),
             tags: self.tags(name, &r.tags),
         }
     }

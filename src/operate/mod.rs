@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use crate::apply::poll::Poller;
 use crate::apply::wait::{self, Backoff, Check, WaitError};
-use crate::cloud::{Cloud, CloudError, CloudWrite, ErrorKind, StartKind, Status};
+use crate::cloud::{
+    CdcStart, Cloud, CloudError, CloudWrite, ErrorKind, ReplicationKind, StartKind, Status,
+};
 use crate::dms::moves_data;
 
 pub use replications::{lookup, select, Running};
@@ -29,6 +31,10 @@ pub struct Outcome {
     /// `started (resume-processing)`, `already running`, `running`, `failed: ...`, ...
     pub result: String,
     pub ok: bool,
+    /// After `stop`: the task's or replication's recovery checkpoint, where
+    /// `start --from-checkpoint` resumes CDC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
 }
 
 impl Outcome {
@@ -37,6 +43,7 @@ impl Outcome {
             name: t.name.clone(),
             result: result.into(),
             ok: true,
+            checkpoint: None,
         }
     }
 
@@ -45,6 +52,7 @@ impl Outcome {
             name: t.name.clone(),
             result: result.into(),
             ok: false,
+            checkpoint: None,
         }
     }
 }
@@ -54,8 +62,9 @@ impl Outcome {
 pub struct StartOptions {
     /// Reload the target and start again, even a replication that runs.
     pub reload: bool,
-    /// Start CDC here (any run); without it a first run takes the spec's `cdc_start_time`.
-    pub cdc_start_time: Option<String>,
+    /// Start CDC here (any run): a time, or a position such as a recovery checkpoint; without
+    /// it a first run takes the spec's `cdc_start_time` or `cdc_start_position`.
+    pub cdc_start: Option<CdcStart>,
     /// Wait until running, with this deadline.
     pub wait: Option<Duration>,
     /// First interval between status polls (it doubles up to 15 s).
@@ -125,7 +134,31 @@ pub async fn stop<C: CloudWrite + 'static>(
         )
         .await;
     }
+    checkpoints(cloud.as_ref(), targets, &mut outcomes).await;
     outcomes
+}
+
+/// Each target's recovery checkpoint as DMS reports it now: one batched read per kind. A read
+/// that fails leaves the checkpoints out; the stop itself is done.
+async fn checkpoints<C: Cloud>(cloud: &C, targets: &[Running], outcomes: &mut [Outcome]) {
+    for kind in [ReplicationKind::Task, ReplicationKind::Serverless] {
+        let arns: Vec<String> = targets
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.arn.clone())
+            .collect();
+        if arns.is_empty() {
+            continue;
+        }
+        let Ok(found) = cloud.statuses(kind.waitable(), &arns).await else {
+            continue;
+        };
+        for (t, o) in targets.iter().zip(outcomes.iter_mut()) {
+            if t.kind == kind {
+                o.checkpoint = found.get(&t.arn).and_then(|s| s.checkpoint.clone());
+            }
+        }
+    }
 }
 
 /// How `t` is started: `None` when it runs already and no reload was asked for.
@@ -151,12 +184,12 @@ async fn start_one<C: CloudWrite>(
         return Ok(None);
     };
     // The spec's CDC start applies to a first run; the flag to any run.
-    let cdc = opts.cdc_start_time.clone().or_else(|| {
+    let cdc = opts.cdc_start.clone().or_else(|| {
         (kind == StartKind::StartReplication)
-            .then(|| t.cdc_start_time.clone())
+            .then(|| t.cdc_start.clone())
             .flatten()
     });
-    let result = cloud.start(t.kind, &t.arn, kind, cdc.as_deref()).await;
+    let result = cloud.start(t.kind, &t.arn, kind, cdc.as_ref()).await;
     // A start refused because it is already starting: an earlier attempt's answer was lost.
     repeated(cloud, t, result, moves_data).await?;
     Ok(Some(kind))

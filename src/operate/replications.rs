@@ -1,7 +1,7 @@
 //! The stack's replications as `start`, `stop`, `status` and `logs` see them: each logical
 //! replication of the spec with its live task or serverless replication.
 
-use crate::cloud::ReplicationKind;
+use crate::cloud::{CdcStart, ReplicationKind};
 use crate::live::{
     owner, serverless_log_group, task_log_group, task_log_stream_prefix, Live,
     LiveReplicationConfig, LiveTask, Owner, RunStats,
@@ -19,8 +19,8 @@ pub struct Running {
     pub status: String,
     pub has_run: bool,
     pub full_load_only: bool,
-    /// The spec's `cdc_start_time`, used on a first start.
-    pub cdc_start_time: Option<String>,
+    /// The spec's `cdc_start_time` or `cdc_start_position`, used on a first start.
+    pub cdc_start: Option<CdcStart>,
     pub failure: Option<String>,
     pub stats: Option<RunStats>,
     /// Where DMS writes its log: group, and a stream prefix ("" for every stream).
@@ -126,7 +126,7 @@ fn task(name: &str, t: &DesiredTask, l: &LiveTask, live: &Live) -> Running {
         status: l.status.clone(),
         has_run: l.has_run,
         full_load_only: l.migration_type == "full-load",
-        cdc_start_time: t.cdc_start_time.clone(),
+        cdc_start: cdc_start(t.cdc_start_time.as_ref(), t.cdc_start_position.as_ref()),
         failure: l.last_failure_message.clone().or(l.stop_reason.clone()),
         stats: l.stats.clone(),
         log_group: task_log_group(instance),
@@ -143,10 +143,17 @@ fn serverless(name: &str, r: &DesiredReplicationConfig, l: &LiveReplicationConfi
         status: l.status.clone().unwrap_or_else(|| "created".into()),
         has_run: l.has_run,
         full_load_only: l.replication_type == "full-load",
-        cdc_start_time: r.cdc_start_time.clone(),
+        cdc_start: cdc_start(r.cdc_start_time.as_ref(), None),
         failure: l.failure_messages.last().cloned(),
         stats: l.stats.clone(),
         log_group: serverless_log_group(&l.arn),
         log_stream_prefix: String::new(),
     }
+}
+
+/// The spec's CDC start (validation allows at most one of the two).
+fn cdc_start(time: Option<&String>, position: Option<&String>) -> Option<CdcStart> {
+    time.cloned()
+        .map(CdcStart::Time)
+        .or_else(|| position.cloned().map(CdcStart::Position))
 }

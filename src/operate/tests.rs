@@ -68,7 +68,7 @@ fn targets(desired: &Desired, fake: &FakeCloud) -> Vec<Running> {
 fn opts() -> StartOptions {
     StartOptions {
         reload: false,
-        cdc_start_time: None,
+        cdc_start: None,
         wait: None,
         poll: Duration::from_millis(1),
     }
@@ -118,7 +118,7 @@ async fn a_first_run_starts_a_later_one_resumes_and_reload_reloads() {
     set_task(&fake, "ops-history", "stopped", true);
     let reload = StartOptions {
         reload: true,
-        cdc_start_time: Some("2026-11-01T00:00:00Z".into()),
+        cdc_start: Some(CdcStart::Time("2026-11-01T00:00:00Z".into())),
         ..opts()
     };
     let history = select(&desired, &fake.live(), &["history".into()]).expect("history");
@@ -209,7 +209,8 @@ async fn waits_for_several_together_in_shared_poll_rounds() {
         results(&outcomes),
         ["archive: stopped", "history: stopped", "invoices: stopped"]
     );
-    assert_eq!(fake.polls(), 4);
+    // Two rounds of waiting, then one read of the three recovery checkpoints together.
+    assert_eq!(fake.polls(), 5);
 }
 
 /// The targets as read now.
@@ -226,6 +227,7 @@ fn a_full_load_waits_for_running_or_loaded() {
     let stopped = Status {
         status: "stopped".into(),
         message: None,
+        checkpoint: None,
     };
     for t in &all {
         let done = Goal::Running.condition(t)(Some(&stopped)) == Check::Done;

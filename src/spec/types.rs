@@ -863,9 +863,19 @@ pub struct Replication {
     /// (`TargetMetadata: { TargetTablePrepMode: DO_NOTHING }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Where CDC starts, as an RFC 3339 time (`2026-11-01T00:00:00Z`).
+    /// Where CDC starts, as an RFC 3339 time (`2026-11-01T00:00:00Z`). Tasks only: DMS
+    /// Serverless does not support custom CDC start points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cdc_start_time: Option<String>,
+    /// Where CDC starts, as a position in the source's log (a MySQL binlog position
+    /// `mysql-bin-changelog.000024:373`, a PostgreSQL LSN, a DMS recovery checkpoint
+    /// `checkpoint:V1#...`). Tasks only; not with `cdc_start_time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdc_start_position: Option<String>,
+    /// When CDC stops: `server_time:2026-12-01T00:00:00` or `commit_time:2026-12-01T00:00:00`.
+    /// Tasks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cdc_stop_position: Option<String>,
     /// Serverless capacity for this replication, over `compute.serverless`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serverless: Option<ServerlessOverride>,

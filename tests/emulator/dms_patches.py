@@ -1411,6 +1411,7 @@ def apply() -> None:
         "list_tags_for_resource": r_list_tags_for_resource,
     }.items():
         setattr(Resp, name, fn)
+    _apply_more()
 
 
 TABLE_STATISTICS_KINDS = ("task", "replication-config")
@@ -1475,3 +1476,767 @@ def set_provisioned_capacity(units: Any) -> None:
 def get_provisioned_capacity() -> dict[str, int]:
     return {cfg.arn: cfg.replication.provisioned_units for cfg in _all_replication_configs()
             if cfg.replication.provisioned_units is not None}
+
+
+# ===========================================================================
+# Operations added later: ReloadTables / ReloadReplicationTables, connection
+# tests, CDC positions and recovery checkpoints, certificates, premigration
+# assessment runs.  Their state lives in the DMS backends (attributes created
+# by _init_more), so moto's reset (POST /_dmsctl/reset) clears all of it.
+# ===========================================================================
+
+
+class InvalidCertificateFault(DmsClientError):
+    def __init__(self, message: str):
+        super().__init__("InvalidCertificateFault", message)
+
+
+RELOAD_OPTIONS = ("data-reload", "validate-only")  # ReloadOptionValue; "Default value is data-reload."
+# TableStatistics.TableState: "Valid states: Table does not exist | Before load
+# | Full load | Table completed | Table cancelled | Table error | Table is being reloaded"
+TABLE_BEING_RELOADED = "Table is being reloaded"
+
+
+def _init_more(self: Backend) -> None:
+    _init_extra(self)
+    if not hasattr(self, "reloads"):
+        self.reloads: list[dict] = []            # accepted ReloadTables / ReloadReplicationTables
+        self.starts: list[dict] = []             # accepted StartReplicationTask / StartReplication
+        self.connection_results: dict[str, dict] = {}  # EndpointArn -> {"status", "message"}
+        self.certificates: dict[str, FakeCertificate] = {}  # ARN -> certificate, import order
+        self.assessment_runs: dict[str, FakeAssessmentRun] = {}  # ARN -> run, start order
+        self.assessment_results: dict[str, list[dict]] = {}  # task ARN -> seeded individual results
+
+
+def _existing_backends() -> list[Backend]:
+    # Only the backends that exist (iterating the BackendDicts creates none).
+    return [b for account in M.dms_backends.values() for b in account.values()]
+
+
+def _backend_for_arn(arn: Any) -> Backend:
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) < 7 or parts[0] != "arn" or parts[2] != "dms":
+        raise ValueError(f"not a DMS ARN: {arn!r}")
+    backend = M.dms_backends[parts[4]][parts[3]]
+    _init_more(backend)
+    return backend
+
+
+def _check_enum(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InvalidParameterValueException(
+            f"Invalid {name} {value!r}: must be one of {', '.join(allowed)}.")
+
+
+def _check_cdc_start(params: dict) -> None:
+    # CdcStartTime / CdcStartPosition: "Use either CdcStartTime or
+    # CdcStartPosition ... Specifying both values results in an error."
+    if params.get("CdcStartTime") is not None and params.get("CdcStartPosition") is not None:
+        raise InvalidParameterCombinationException(
+            "Specify either CdcStartTime or CdcStartPosition, not both.")
+    for key in ("CdcStartPosition", "CdcStopPosition"):
+        if params.get(key) is not None and not isinstance(params[key], str):
+            raise InvalidParameterValueException(f"Invalid {key}: must be a string.")
+    t = params.get("CdcStartTime")
+    if t is not None and (isinstance(t, bool) or not isinstance(t, (int, float, str))):
+        raise InvalidParameterValueException("Invalid CdcStartTime: must be a timestamp.")
+
+
+# ---- ReloadTables / ReloadReplicationTables ---------------------------------
+
+
+def _check_tables_to_reload(params: dict) -> tuple[list[dict], str]:
+    tables = params.get("TablesToReload")
+    if not isinstance(tables, list) or not tables:
+        raise InvalidParameterValueException("The parameter TablesToReload must be provided.")
+    out = []
+    for i, t in enumerate(tables):
+        if not isinstance(t, dict):
+            raise InvalidParameterValueException(f"TablesToReload[{i}] must be a TableToReload object.")
+        for key in ("SchemaName", "TableName"):  # both required members of TableToReload
+            if not isinstance(t.get(key), str) or not t[key]:
+                raise InvalidParameterValueException(f"TablesToReload[{i}].{key} must be provided.")
+        out.append({"SchemaName": t["SchemaName"], "TableName": t["TableName"]})
+    option = params.get("ReloadOption")
+    option = "data-reload" if option is None else option
+    _check_enum("ReloadOption", option, RELOAD_OPTIONS)
+    return out, option
+
+
+def _mark_reloading(rows: list[dict], tables: list[dict]) -> None:
+    wanted = {(t["SchemaName"], t["TableName"]) for t in tables}
+    for row in rows:
+        if (row.get("SchemaName"), row.get("TableName")) in wanted:
+            row["TableState"] = TABLE_BEING_RELOADED
+
+
+def reload_tables(self: Backend, params: dict) -> str:
+    # moto 5.2.5 lacks it.  "You can only use this operation with a task in the
+    # RUNNING state, otherwise the service will throw an InvalidResourceStateFault."
+    _init_more(self)
+    tables, option = _check_tables_to_reload(params)
+    arn = params.get("ReplicationTaskArn")
+    task = _task_by_arn(self, arn)
+    if task.status != "running":
+        raise InvalidResourceStateFault(
+            f"Replication task {task.id} is not running (status {task.status}); tables can be "
+            "reloaded only while the task runs.")
+    self.reloads.append({"arn": arn, "tables": tables, "option": option})
+    if option == "data-reload":
+        _mark_reloading(self.table_statistics.get(arn, []), tables)
+    return arn
+
+
+def reload_replication_tables(self: Backend, params: dict) -> str:
+    _init_more(self)
+    tables, option = _check_tables_to_reload(params)
+    arn = params.get("ReplicationConfigArn")
+    cfg = _config_by_arn(self, arn)
+    if cfg.replication.status != "running":
+        raise InvalidResourceStateFault(
+            f"Replication {cfg.id} is not running (status {cfg.replication.status}); tables can be "
+            "reloaded only while the replication runs.")
+    self.reloads.append({"arn": arn, "tables": tables, "option": option})
+    if option == "data-reload":
+        _mark_reloading(self.replication_table_statistics.get(arn, []), tables)
+    return arn
+
+
+def r_reload_tables(self: Any) -> str:
+    return json.dumps({"ReplicationTaskArn": self.dms_backend.reload_tables(_params(self))})
+
+
+def r_reload_replication_tables(self: Any) -> str:
+    return json.dumps({"ReplicationConfigArn": self.dms_backend.reload_replication_tables(_params(self))})
+
+
+def get_reloads() -> dict:
+    return {"reloads": [dict(r) for b in _existing_backends() for r in getattr(b, "reloads", [])]}
+
+
+# ---- TestConnection / DescribeConnections -----------------------------------
+# moto 5.2.5: TestConnection answers "testing" and the first DescribeConnections
+# already "successful" (no default transition for "dms::connection"); a second
+# TestConnection of the same pair crashes (HTTP 500, UnboundLocalError); it
+# accepts instances that are still "creating"; DescribeConnections's filters
+# don't combine (each one re-filters the whole list) and it never pages.
+
+CONNECTION_MODEL = "dms::connection"
+CONNECTION_STATUSES = ("successful", "failed")  # the final ones of Connection.Status
+DEFAULT_CONNECTION_FAILURE = "Test connection failed (dmsctl emulator: seeded result)"
+
+
+class FakeConnection:
+    def __init__(self, inst: M.FakeReplicationInstance, endpoint: M.Endpoint):
+        self.replication_instance_arn = inst.arn
+        self.endpoint_arn = endpoint.endpoint_arn
+        self.replication_instance_identifier = inst.id
+        self.endpoint_identifier = endpoint.endpoint_identifier
+        self.lifecycle = Lifecycle(CONNECTION_MODEL, [("testing", "tested")], "testing")
+        self.result: dict = {"status": "successful"}
+
+    def test(self, result: dict | None) -> None:
+        self.result = dict(result or {"status": "successful"})
+        self.lifecycle.set("testing")
+
+    def advance(self) -> None:
+        self.lifecycle.advance()
+
+    @property
+    def status(self) -> str:
+        s = self.lifecycle.status
+        return self.result["status"] if s == "tested" else s
+
+    def to_dict(self) -> dict:
+        status = self.status
+        return _strip_none({
+            "ReplicationInstanceArn": self.replication_instance_arn,
+            "EndpointArn": self.endpoint_arn,
+            "Status": status,
+            "LastFailureMessage": (self.result.get("message") or DEFAULT_CONNECTION_FAILURE)
+            if status == "failed" else None,
+            "EndpointIdentifier": self.endpoint_identifier,
+            "ReplicationInstanceIdentifier": self.replication_instance_identifier,
+        })
+
+
+def test_connection(self: Backend, replication_instance_arn: str, endpoint_arn: str) -> FakeConnection:
+    _init_more(self)
+    inst = _instance_by_arn(self, replication_instance_arn)
+    endpoint = _endpoint_by_arn(self, endpoint_arn)
+    if inst.status != "available":
+        raise InvalidResourceStateFault(
+            f"Replication instance {inst.id} is not available (status {inst.status}).")
+    conn = next((c for c in self.connections if c.replication_instance_arn == inst.arn
+                 and c.endpoint_arn == endpoint.endpoint_arn), None)
+    if conn is None:
+        conn = FakeConnection(inst, endpoint)
+        self.connections.append(conn)
+    # A new test of a tested pair re-tests it, with the result seeded *now*.
+    conn.test(self.connection_results.get(endpoint.endpoint_arn))
+    return conn
+
+
+CONNECTION_FILTERS = {"endpoint-arn": "endpoint_arn", "replication-instance-arn": "replication_instance_arn"}
+
+
+def describe_connections(self: Backend, filters: list, max_records: Any = None, marker: Any = None) -> list:
+    conns = list(self.connections)
+    for f in filters:  # AND across filters
+        conns = [c for c in conns if getattr(c, CONNECTION_FILTERS[f["Name"]]) in f["Values"]]
+    for c in conns:
+        c.advance()
+    return conns
+
+
+def r_test_connection(self: Any) -> str:
+    p = _params(self)
+    conn = self.dms_backend.test_connection(p.get("ReplicationInstanceArn"), p.get("EndpointArn"))
+    return json.dumps({"Connection": conn.to_dict()})
+
+
+def set_connection_results(results: Any) -> None:
+    """PUT /_dmsctl/connection-results: {"<EndpointArn>": {"status": "failed",
+    "message": "..."}}; replaces every seeded result.  The result applies to
+    connection tests started after the PUT."""
+    if not isinstance(results, dict):
+        raise ValueError('body must be {"<EndpointArn>": {"status": "failed", "message": "..."}, ...}')
+    checked = []
+    for arn, res in results.items():
+        backend = _backend_for_arn(arn)
+        _endpoint_by_arn(backend, arn)
+        if not isinstance(res, dict) or set(res) - {"status", "message"}:
+            raise ValueError(f'{arn}: the result must be {{"status": ..., "message": ...}}')
+        if res.get("status") not in CONNECTION_STATUSES:
+            raise ValueError(f"{arn}: status must be one of {', '.join(CONNECTION_STATUSES)}")
+        if res.get("message") is not None and not isinstance(res["message"], str):
+            raise ValueError(f"{arn}: message must be a string")
+        checked.append((backend, arn, dict(res)))
+    for b in _existing_backends():
+        _init_more(b)
+        b.connection_results.clear()
+    for backend, arn, res in checked:
+        backend.connection_results[arn] = res
+
+
+def get_connection_results() -> dict:
+    return {arn: dict(r) for b in _existing_backends() for arn, r in getattr(b, "connection_results", {}).items()}
+
+
+# ---- CDC positions, the start log, recovery checkpoints ---------------------
+
+
+def _generated_checkpoint(runs: int) -> str:
+    # Shaped like DMS's (API reference: "checkpoint:V1#27#mysql-bin-changelog.157832:1975:-1:2002:..."),
+    # deterministic: it depends only on how often the resource was started.
+    pos = 1234 * runs
+    return f"checkpoint:V1#{runs}#mysql-bin-changelog.{runs:06d}:{pos}:-1:{pos}:0#0#0#*#0#{runs}"
+
+
+def _recovery_checkpoint(obj: Any, status: str | None) -> str | None:
+    if status != "stopped" or not getattr(obj, "runs", 0):
+        return None
+    return getattr(obj, "recovery_checkpoint", None) or _generated_checkpoint(obj.runs)
+
+
+def _log_start(backend: Backend, arn: str, stype: str, p: dict) -> None:
+    _init_more(backend)
+    backend.starts.append({"arn": arn, "type": stype,
+                           "cdc_start_position": p.get("CdcStartPosition"),
+                           "cdc_start_time": p.get("CdcStartTime"),
+                           "cdc_stop_position": p.get("CdcStopPosition")})
+
+
+def get_starts() -> dict:
+    return {"starts": [dict(s) for b in _existing_backends() for s in getattr(b, "starts", [])]}
+
+
+def r_create_replication_task_cdc(self: Any) -> str:
+    _check_cdc_start(_params(self))
+    return r_create_replication_task(self)
+
+
+def r_modify_replication_task_cdc(self: Any) -> str:
+    _check_cdc_start(_params(self))
+    return r_modify_replication_task(self)
+
+
+def r_start_replication_task_cdc(self: Any) -> str:
+    p = _params(self)
+    _check_cdc_start(p)
+    stype = p.get("StartReplicationTaskType") or "start-replication"
+    task = self.dms_backend.start_replication_task(p.get("ReplicationTaskArn"), stype)
+    # The positions given to the start are the task's from now on.
+    for key, attr in (("CdcStartPosition", "cdc_start_position"), ("CdcStopPosition", "cdc_stop_position")):
+        if p.get(key) is not None:
+            setattr(task, attr, p[key])
+    task.runs = getattr(task, "runs", 0) + 1
+    _log_start(self.dms_backend, task.arn, stype, p)
+    return json.dumps({"ReplicationTask": task.to_dict()})
+
+
+def r_start_replication_cdc(self: Any) -> str:
+    p = _params(self)
+    _check_cdc_start(p)
+    rep = self.dms_backend.start_replication(p)
+    rep.runs = getattr(rep, "runs", 0) + 1
+    _log_start(self.dms_backend, rep.config.arn, p.get("StartReplicationType"), p)
+    return json.dumps({"Replication": rep.to_dict()})
+
+
+_orig_task_to_dict_cdc = _task_to_dict
+
+
+def _task_to_dict_checkpoint(self: M.FakeReplicationTask) -> dict:
+    d = _orig_task_to_dict_cdc(self)
+    cp = _recovery_checkpoint(self, d.get("Status"))
+    if cp:
+        d["RecoveryCheckpoint"] = cp
+    return d
+
+
+_orig_replication_to_dict = FakeReplication.to_dict
+
+
+def _replication_to_dict_checkpoint(self: FakeReplication) -> dict:
+    d = _orig_replication_to_dict(self)
+    cp = _recovery_checkpoint(self, d.get("Status"))
+    if cp:
+        d["RecoveryCheckpoint"] = cp
+    return d
+
+
+def set_recovery_checkpoints(checkpoints: Any) -> None:
+    """PUT /_dmsctl/recovery-checkpoints: {"<TaskArn or ReplicationConfigArn>":
+    "checkpoint:..."}; replaces every seeded checkpoint."""
+    if not isinstance(checkpoints, dict):
+        raise ValueError('body must be {"<ReplicationTaskArn or ReplicationConfigArn>": "checkpoint:...", ...}')
+    checked = []
+    for arn, cp in checkpoints.items():
+        backend = _backend_for_arn(arn)
+        if ":task:" in arn:
+            obj = _task_by_arn(backend, arn)
+        elif ":replication-config:" in arn:
+            obj = _config_by_arn(backend, arn).replication
+        else:
+            raise ValueError(f"{arn}: not a replication task or replication config ARN")
+        if not isinstance(cp, str) or not cp:
+            raise ValueError(f"{arn}: the checkpoint must be a non-empty string")
+        checked.append((obj, cp))
+    for b in _existing_backends():
+        for t in b.replication_tasks.values():
+            t.recovery_checkpoint = None
+        for c in getattr(b, "replication_configs", {}).values():
+            c.replication.recovery_checkpoint = None
+    for obj, cp in checked:
+        obj.recovery_checkpoint = cp
+
+
+def get_recovery_checkpoints() -> dict:
+    out = {}
+    for b in _existing_backends():
+        for arn, t in b.replication_tasks.items():
+            if getattr(t, "recovery_checkpoint", None):
+                out[arn] = t.recovery_checkpoint
+        for arn, c in getattr(b, "replication_configs", {}).items():
+            if getattr(c.replication, "recovery_checkpoint", None):
+                out[arn] = c.replication.recovery_checkpoint
+    return out
+
+
+# ---- Certificates (absent from moto 5.2.5) ----------------------------------
+
+PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
+
+class FakeCertificate:
+    def __init__(self, backend: Backend, params: dict):
+        self.id = params["CertificateIdentifier"]
+        self.arn = (f"arn:{_partition(backend)}:dms:{backend.region_name}:{backend.account_id}:cert:"
+                    f"{random_id(True, 26)}")
+        self.pem = params.get("CertificatePem")
+        self.wallet = params.get("CertificateWallet")
+        self.kms_key_id = params.get("KmsKeyId")
+        self.create_time = _now_epoch()
+        self.valid_from = self.valid_to = self.signing_algorithm = self.key_length = None
+        if self.pem:
+            self._parse()
+
+    def _parse(self) -> None:
+        # Parsed with `cryptography` (installed with moto); a PEM it can't read
+        # still imports, without those members.
+        try:
+            from cryptography import x509
+            from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+
+            cert = x509.load_pem_x509_certificate(self.pem.encode())
+        except Exception:
+            return
+        self.valid_from = cert.not_valid_before_utc.timestamp()
+        self.valid_to = cert.not_valid_after_utc.timestamp()
+        key = cert.public_key()
+        if isinstance(key, (rsa.RSAPublicKey, dsa.DSAPublicKey, ec.EllipticCurvePublicKey)):
+            self.key_length = key.key_size
+        kind = {rsa.RSAPublicKey: "RSA", ec.EllipticCurvePublicKey: "ECDSA", dsa.DSAPublicKey: "DSA"}
+        algo = next((v for k, v in kind.items() if isinstance(key, k)), None)
+        h = cert.signature_hash_algorithm
+        if algo and h is not None:
+            self.signing_algorithm = f"{h.name.upper()}with{algo}"  # e.g. SHA256withRSA
+
+    def to_dict(self) -> dict:
+        return _strip_none({
+            "CertificateIdentifier": self.id,
+            "CertificateCreationDate": self.create_time,
+            "CertificatePem": self.pem,
+            "CertificateWallet": self.wallet,
+            "CertificateArn": self.arn,
+            "ValidFromDate": self.valid_from,
+            "ValidToDate": self.valid_to,
+            "SigningAlgorithm": self.signing_algorithm,
+            "KeyLength": self.key_length,
+            "KmsKeyId": self.kms_key_id,
+        })
+
+
+def import_certificate(self: Backend, params: dict) -> FakeCertificate:
+    _init_more(self)
+    ident = params.get("CertificateIdentifier")
+    _check_identifier("CertificateIdentifier", ident, 255)
+    pem, wallet = params.get("CertificatePem"), params.get("CertificateWallet")
+    if pem is not None and wallet is not None:
+        raise InvalidParameterCombinationException("Specify either CertificatePem or CertificateWallet, not both.")
+    if pem is None and wallet is None:
+        raise InvalidParameterValueException("Specify CertificatePem or CertificateWallet.")
+    if pem is not None and (not isinstance(pem, str) or PEM_MARKER not in pem):
+        raise InvalidCertificateFault(f"CertificatePem is not a PEM-encoded X.509 certificate ({PEM_MARKER} missing).")
+    if wallet is not None:
+        try:
+            if not isinstance(wallet, str) or not base64.b64decode(wallet, validate=True):
+                raise ValueError
+        except Exception:
+            raise InvalidCertificateFault("CertificateWallet is not a valid (base64-encoded) Oracle wallet.")
+    if any(c.id == ident for c in self.certificates.values()):
+        raise ResourceAlreadyExistsFault(f"Certificate {ident} already exists.")
+    cert = FakeCertificate(self, params)
+    self.certificates[cert.arn] = cert
+    if params.get("Tags"):
+        self.tagger.tag_resource(cert.arn, params["Tags"])
+    return cert
+
+
+def delete_certificate(self: Backend, params: dict) -> FakeCertificate:
+    _init_more(self)
+    arn = params.get("CertificateArn")
+    _check_arn("CertificateArn", arn)
+    cert = self.certificates.get(arn)
+    if cert is None:
+        raise ResourceNotFoundFault(f"Certificate {arn} not found.")
+    users = sorted(e.endpoint_identifier for e in self.endpoints.values()
+                   if getattr(e, "certificate_arn", None) == arn)
+    if users:
+        raise InvalidResourceStateFault(
+            f"Certificate {cert.id} is in use by endpoints: {', '.join(users)}.")
+    self.certificates.pop(arn)
+    self.tagger.delete_all_tags_for_resource(arn)
+    return cert
+
+
+def r_import_certificate(self: Any) -> str:
+    return json.dumps({"Certificate": self.dms_backend.import_certificate(_params(self)).to_dict()})
+
+
+def r_delete_certificate(self: Any) -> str:
+    return json.dumps({"Certificate": self.dms_backend.delete_certificate(_params(self)).to_dict()})
+
+
+def r_describe_certificates(self: Any) -> str:
+    p = _params(self)
+    backend = self.dms_backend
+    _init_more(backend)
+    filters = _check_filters(p.get("Filters"), ("certificate-id", "certificate-arn"))
+    items = list(backend.certificates.values())
+    for f in filters:
+        attr = "id" if f["Name"] == "certificate-id" else "arn"
+        items = [c for c in items if getattr(c, attr) in f["Values"]]
+    _not_found_if_filtered_empty(filters, items, "certificates")
+    # "MaxRecords ... Default: 10"; the reference gives no range: 1..100 here.
+    q = dict(p)
+    q.setdefault("MaxRecords", 10)
+    page, marker = paginate("DescribeCertificates", items, q, 1, 100)
+    out: dict[str, Any] = {"Certificates": [c.to_dict() for c in page]}
+    if marker:
+        out["Marker"] = marker
+    return json.dumps(out)
+
+
+_orig_all_resource_arns = _all_resource_arns
+
+
+def _all_resource_arns_with_certs(self: Backend) -> set[str]:
+    _init_more(self)
+    return _orig_all_resource_arns(self) | set(self.certificates)
+
+
+# ---- Premigration assessment runs (tasks; absent from moto 5.2.5) -----------
+# ReplicationTaskAssessmentRun.Status values of the reference used here:
+# "starting" (resources not yet provisioned) -> "provisioning" -> "running" ->
+# "passed" | "failed" | "warning" (derived from the individual assessments).
+
+ASSESSMENT_MODEL = "dms::assessmentrun"
+ASSESSMENT_CHAIN = ["starting", "provisioning", "running", "completed"]
+ASSESSMENT_ACTIVE = ("starting", "provisioning", "running")
+# ReplicationTaskIndividualAssessment.Status: "cancelled" "error" "failed"
+# "passed" "pending" "skipped" "running"; the final ones can be seeded.
+INDIVIDUAL_FINAL = ("passed", "warning", "failed", "error", "skipped", "cancelled")
+# Used when nothing was seeded for the task: assessments of the DMS user guide
+# ("Individual assessments"), all passing.
+DEFAULT_ASSESSMENTS = ("unsupported-data-types-in-source", "full-lob-not-nullable-at-target",
+                       "table-with-lob-but-without-primary-key-or-unique-constraint")
+
+
+def _overall_status(statuses: list[str]) -> str:
+    # "failed – At least one individual assessment completed with a failed
+    # status."  "warning – At least one individual assessment completed with a
+    # warning status or all individual assessments were skipped."  "passed –
+    # All individual assessments have completed, and none has a failed status."
+    # An "error" assessment: "error-executing – An internal error occurred
+    # while individual assessments ran" (an assumption: the reference does not
+    # map individual "error" to a run status).
+    if "failed" in statuses:
+        return "failed"
+    if "error" in statuses:
+        return "error-executing"
+    if "warning" in statuses or (statuses and all(s == "skipped" for s in statuses)):
+        return "warning"
+    return "passed"
+
+
+class FakeAssessmentRun:
+    def __init__(self, backend: Backend, task: M.FakeReplicationTask, params: dict, results: list[dict]):
+        prefix = f"arn:{_partition(backend)}:dms:{backend.region_name}:{backend.account_id}"
+        self.arn = f"{prefix}:assessment-run:{random_id(True, 26)}"
+        self.task_arn = task.arn
+        self.instance_arn = task.replication_instance_arn
+        self.params = params
+        self.create_time = _now_epoch()
+        self.latest = True
+        self.lifecycle = Lifecycle(ASSESSMENT_MODEL, list(zip(ASSESSMENT_CHAIN, ASSESSMENT_CHAIN[1:])),
+                                   "starting")
+        self.individual = [{"arn": f"{prefix}:individual-assessment:{random_id(True, 26)}",
+                            "name": r["IndividualAssessmentName"], "final": r["Status"],
+                            "message": r.get("LastFailureMessage")} for r in results]
+
+    def status(self) -> str:
+        s = self.lifecycle.status
+        return _overall_status([i["final"] for i in self.individual]) if s == "completed" else s
+
+    def individual_status(self, item: dict) -> str:
+        s = self.lifecycle.status
+        return {"starting": "pending", "provisioning": "pending", "running": "running"}.get(s, item["final"])
+
+    def to_dict(self) -> dict:
+        p = self.params
+        done = self.lifecycle.status == "completed"
+        d: dict[str, Any] = {
+            "ReplicationTaskAssessmentRunArn": self.arn,
+            "ReplicationTaskArn": self.task_arn,
+            "Status": self.status(),
+            "ReplicationTaskAssessmentRunCreationDate": self.create_time,
+            "AssessmentProgress": {"IndividualAssessmentCount": len(self.individual),
+                                   "IndividualAssessmentCompletedCount": len(self.individual) if done else 0},
+            "ServiceAccessRoleArn": p.get("ServiceAccessRoleArn"),
+            "ResultLocationBucket": p.get("ResultLocationBucket"),
+            "ResultLocationFolder": p.get("ResultLocationFolder"),
+            "ResultEncryptionMode": p.get("ResultEncryptionMode"),
+            "ResultKmsKeyArn": p.get("ResultKmsKeyArn"),
+            "AssessmentRunName": p.get("AssessmentRunName"),
+            "IsLatestTaskAssessmentRun": self.latest,
+        }
+        if done:
+            finals = [i["final"] for i in self.individual]
+            d["ResultStatistic"] = {k.capitalize(): finals.count(k)
+                                    for k in ("passed", "failed", "error", "warning", "cancelled", "skipped")}
+            msgs = [i["message"] for i in self.individual if i["final"] in ("failed", "error") and i["message"]]
+            if msgs:
+                d["LastFailureMessage"] = msgs[-1]
+        return _strip_none(d)
+
+    def individual_dicts(self) -> list[dict]:
+        return [{"ReplicationTaskIndividualAssessmentArn": i["arn"],
+                 "ReplicationTaskAssessmentRunArn": self.arn,
+                 "IndividualAssessmentName": i["name"],
+                 "Status": self.individual_status(i),
+                 "ReplicationTaskIndividualAssessmentStartDate": self.create_time} for i in self.individual]
+
+
+def start_replication_task_assessment_run(self: Backend, params: dict) -> FakeAssessmentRun:
+    _init_more(self)
+    _required(params, "ReplicationTaskArn", "ServiceAccessRoleArn", "ResultLocationBucket", "AssessmentRunName")
+    include, exclude = params.get("IncludeOnly"), params.get("Exclude")
+    if include and exclude:
+        # "You can't set a value for IncludeOnly if you also set a value for Exclude"
+        raise InvalidParameterCombinationException("Specify either IncludeOnly or Exclude, not both.")
+    for name, v in (("IncludeOnly", include), ("Exclude", exclude)):
+        if v is not None and (not isinstance(v, list) or not all(isinstance(x, str) for x in v)):
+            raise InvalidParameterValueException(f"Invalid {name}: must be a list of assessment names.")
+    task = _task_by_arn(self, params["ReplicationTaskArn"])
+    runs = [r for r in self.assessment_runs.values() if r.task_arn == task.arn]
+    busy = [r for r in runs if r.lifecycle.status in ASSESSMENT_ACTIVE]
+    if busy:
+        raise InvalidResourceStateFault(
+            f"Replication task {task.id} already has an assessment run in status {busy[0].lifecycle.status}.")
+    if any(r.params.get("AssessmentRunName") == params["AssessmentRunName"] for r in self.assessment_runs.values()):
+        raise ResourceAlreadyExistsFault(f"Assessment run {params['AssessmentRunName']} already exists.")
+    seeded = self.assessment_results.get(task.arn)
+    results = ([dict(r) for r in seeded] if seeded is not None
+               else [{"IndividualAssessmentName": n, "Status": "passed"} for n in (include or DEFAULT_ASSESSMENTS)])
+    if include:
+        results = [r for r in results if r["IndividualAssessmentName"] in include]
+    if exclude:
+        results = [r for r in results if r["IndividualAssessmentName"] not in exclude]
+    for r in runs:
+        r.latest = False
+    run = FakeAssessmentRun(self, task, params, results)
+    self.assessment_runs[run.arn] = run
+    if params.get("Tags"):
+        self.tagger.tag_resource(run.arn, params["Tags"])
+    return run
+
+
+ASSESSMENT_RUN_FILTERS = ("replication-task-assessment-run-arn", "replication-task-arn",
+                          "replication-instance-arn", "status")
+INDIVIDUAL_FILTERS = ("replication-task-assessment-run-arn", "replication-task-arn", "status")
+
+
+def r_start_replication_task_assessment_run(self: Any) -> str:
+    run = self.dms_backend.start_replication_task_assessment_run(_params(self))
+    return json.dumps({"ReplicationTaskAssessmentRun": run.to_dict()})
+
+
+def r_describe_replication_task_assessment_runs(self: Any) -> str:
+    p = _params(self)
+    backend = self.dms_backend
+    _init_more(backend)
+    filters = _check_filters(p.get("Filters"), ASSESSMENT_RUN_FILTERS)
+    items = list(backend.assessment_runs.values())
+    keys = {"replication-task-assessment-run-arn": lambda r: r.arn, "replication-task-arn": lambda r: r.task_arn,
+            "replication-instance-arn": lambda r: r.instance_arn}
+    for f in filters:
+        if f["Name"] != "status":
+            items = [r for r in items if keys[f["Name"]](r) in f["Values"]]
+    for r in items:
+        r.lifecycle.advance()
+    for f in filters:
+        if f["Name"] == "status":
+            items = [r for r in items if r.status() in f["Values"]]
+    _not_found_if_filtered_empty(filters, items, "assessment runs")
+    return _describe("DescribeReplicationTaskAssessmentRuns", "ReplicationTaskAssessmentRuns", items, p,
+                     lambda r: r.to_dict())
+
+
+def r_describe_replication_task_individual_assessments(self: Any) -> str:
+    p = _params(self)
+    backend = self.dms_backend
+    _init_more(backend)
+    filters = _check_filters(p.get("Filters"), INDIVIDUAL_FILTERS)
+    rows = [(run, d) for run in backend.assessment_runs.values() for d in run.individual_dicts()]
+    for f in filters:
+        if f["Name"] == "replication-task-assessment-run-arn":
+            rows = [(r, d) for r, d in rows if r.arn in f["Values"]]
+        elif f["Name"] == "replication-task-arn":
+            rows = [(r, d) for r, d in rows if r.task_arn in f["Values"]]
+        else:
+            rows = [(r, d) for r, d in rows if d["Status"] in f["Values"]]
+    items = [d for _, d in rows]
+    _not_found_if_filtered_empty(filters, items, "individual assessments")
+    return _describe("DescribeReplicationTaskIndividualAssessments", "ReplicationTaskIndividualAssessments",
+                     items, p, lambda d: d)
+
+
+def set_assessment_results(results: Any) -> None:
+    """PUT /_dmsctl/assessment-results: {"<TaskArn>": [{"IndividualAssessmentName":
+    "...", "Status": "passed", "LastFailureMessage"?: "..."}]}; replaces every
+    seeded list.  Used by assessment runs started after the PUT."""
+    if not isinstance(results, dict):
+        raise ValueError('body must be {"<ReplicationTaskArn>": [{"IndividualAssessmentName": ..., "Status": ...}]}')
+    checked = []
+    for arn, rows in results.items():
+        backend = _backend_for_arn(arn)
+        _task_by_arn(backend, arn)
+        if not isinstance(rows, list):
+            raise ValueError(f"{arn}: must be a list of individual assessment results")
+        names = set()
+        for r in rows:
+            if not isinstance(r, dict) or set(r) - {"IndividualAssessmentName", "Status", "LastFailureMessage"}:
+                raise ValueError(f"{arn}: each result is {{\"IndividualAssessmentName\", \"Status\", "
+                                 "\"LastFailureMessage\"?}")
+            if not isinstance(r.get("IndividualAssessmentName"), str) or not r["IndividualAssessmentName"]:
+                raise ValueError(f"{arn}: IndividualAssessmentName must be a non-empty string")
+            if r["IndividualAssessmentName"] in names:
+                raise ValueError(f"{arn}: duplicate assessment {r['IndividualAssessmentName']!r}")
+            names.add(r["IndividualAssessmentName"])
+            if r.get("Status") not in INDIVIDUAL_FINAL:
+                raise ValueError(f"{arn}: Status must be one of {', '.join(INDIVIDUAL_FINAL)}")
+            if r.get("LastFailureMessage") is not None and not isinstance(r["LastFailureMessage"], str):
+                raise ValueError(f"{arn}: LastFailureMessage must be a string")
+        checked.append((backend, arn, [dict(r) for r in rows]))
+    for b in _existing_backends():
+        _init_more(b)
+        b.assessment_results.clear()
+    for backend, arn, rows in checked:
+        backend.assessment_results[arn] = rows
+
+
+def get_assessment_results() -> dict:
+    return {arn: [dict(r) for r in rows] for b in _existing_backends()
+            for arn, rows in getattr(b, "assessment_results", {}).items()}
+
+
+def _all_resource_arns_more(self: Backend) -> set[str]:
+    return _all_resource_arns_with_certs(self) | set(self.assessment_runs)
+
+
+# Control-API stores: path -> (set or None, get).  PUT/POST replace, GET reads.
+CONTROL_STORES = {
+    "/_dmsctl/reloads": (None, get_reloads),
+    "/_dmsctl/starts": (None, get_starts),
+    "/_dmsctl/connection-results": (set_connection_results, get_connection_results),
+    "/_dmsctl/recovery-checkpoints": (set_recovery_checkpoints, get_recovery_checkpoints),
+    "/_dmsctl/assessment-results": (set_assessment_results, get_assessment_results),
+}
+
+
+def _apply_more() -> None:
+    global _all_resource_arns  # tags: certificates and assessment runs are taggable too
+    _all_resource_arns = _all_resource_arns_more
+    state_manager.register_default_transition(CONNECTION_MODEL, {"progression": "manual", "times": 2})
+    state_manager.register_default_transition(ASSESSMENT_MODEL, {"progression": "manual", "times": 1})
+    M.FakeReplicationTask.to_dict = _task_to_dict_checkpoint
+    FakeReplication.to_dict = _replication_to_dict_checkpoint
+    for name, fn in {
+        "reload_tables": reload_tables,
+        "reload_replication_tables": reload_replication_tables,
+        "test_connection": test_connection,
+        "describe_connections": describe_connections,
+        "import_certificate": import_certificate,
+        "delete_certificate": delete_certificate,
+        "start_replication_task_assessment_run": start_replication_task_assessment_run,
+    }.items():
+        setattr(Backend, name, fn)
+    Resp = R.DatabaseMigrationServiceResponse
+    for name, fn in {
+        "reload_tables": r_reload_tables,
+        "reload_replication_tables": r_reload_replication_tables,
+        "test_connection": r_test_connection,
+        "create_replication_task": r_create_replication_task_cdc,
+        "modify_replication_task": r_modify_replication_task_cdc,
+        "start_replication_task": r_start_replication_task_cdc,
+        "start_replication": r_start_replication_cdc,
+        "import_certificate": r_import_certificate,
+        "describe_certificates": r_describe_certificates,
+        "delete_certificate": r_delete_certificate,
+        "start_replication_task_assessment_run": r_start_replication_task_assessment_run,
+        "describe_replication_task_assessment_runs": r_describe_replication_task_assessment_runs,
+        "describe_replication_task_individual_assessments": r_describe_replication_task_individual_assessments,
+    }.items():
+        setattr(Resp, name, fn)

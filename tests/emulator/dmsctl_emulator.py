@@ -61,6 +61,7 @@ def build_app():
         set_table_statistics=dms_patches.set_table_statistics,
         cost_allocation_tags=(ce_patches.set_cost_allocation_tags, ce_patches.get_cost_allocation_tags),
         provisioned_capacity=(dms_patches.set_provisioned_capacity, dms_patches.get_provisioned_capacity),
+        extra_stores=dms_patches.CONTROL_STORES,
     )
 
 

@@ -4,7 +4,9 @@ It does these things, none of which moto's server can do by itself:
 
 * ``/_dmsctl/*`` control API (health, fault injection, call counting, reset,
   table-statistics, cost-allocation-tag, price-list and provisioned-capacity
-  seeding); see README.md for the exact API.
+  seeding, and dms_patches.CONTROL_STORES: reload and start logs, seeded
+  connection results, recovery checkpoints and assessment results); see
+  README.md for the exact API.
 * fault injection: the next N calls of an operation fail with a given error
   (or are delayed), before moto sees them;
 * call counting per operation, for tests and benchmarks;
@@ -108,7 +110,8 @@ class EmulatorMiddleware:
     def __init__(self, app: Callable, reset_backends: Callable[[], None] | None = None,
                  set_table_statistics: Callable[..., None] | None = None,
                  cost_allocation_tags: tuple[Callable, Callable] | None = None,
-                 provisioned_capacity: tuple[Callable, Callable] | None = None):
+                 provisioned_capacity: tuple[Callable, Callable] | None = None,
+                 extra_stores: dict[str, tuple[Callable | None, Callable]] | None = None):
         from pricing import PriceList
 
         self.app = app
@@ -118,6 +121,9 @@ class EmulatorMiddleware:
         # (so that moto's reset clears them).
         self.cost_allocation_tags = cost_allocation_tags
         self.provisioned_capacity = provisioned_capacity
+        # More (set or None, get) stores by path, from dms_patches.CONTROL_STORES:
+        # reloads, starts, connection-results, recovery-checkpoints, assessment-results.
+        self.extra_stores = dict(extra_stores or {})
         self.price_list = PriceList()
         self.lock = threading.Lock()
         self.faults: list[dict[str, Any]] = []
@@ -485,12 +491,13 @@ class EmulatorMiddleware:
                 "/_dmsctl/cost-allocation-tags": self.cost_allocation_tags,
                 "/_dmsctl/provisioned-capacity": self.provisioned_capacity,
                 "/_dmsctl/price-list": (self.price_list.seed, self.price_list.get),
+                **self.extra_stores,
             }
             if path in stores and stores[path] is not None:
                 set_store, get_store = stores[path]
                 if method == "GET":
                     return self._json(start_response, 200, get_store())
-                if method in ("PUT", "POST"):
+                if method in ("PUT", "POST") and set_store is not None:
                     set_store(payload)
                     return self._json(start_response, 200, {"status": "ok"})
         except (ValueError, KeyError, TypeError) as e:

@@ -44,7 +44,8 @@ def url():
 def fresh(url):
     requests.post(url + "/_dmsctl/reset").raise_for_status()
     yield
-    for model in ("dms::replicationtask", "dms::replication", "dms::replicationinstance"):
+    for model in ("dms::replicationtask", "dms::replication", "dms::replicationinstance",
+                  "dms::connection", "dms::assessmentrun"):
         requests.post(url + "/moto-api/state-manager/unset-transition", json={"model_name": model})
 
 
@@ -1314,3 +1315,314 @@ def test_cloudwatch_dms_metrics_over_past_days(url):
     daily = query(86400, ["Average"])["caverage"]
     assert [v for _, v in daily] == pytest.approx([1.5, 11.5, 21.5])
     assert len(query(3600, ["Maximum"])["cmaximum"]) == 12
+
+
+# --------------------------------- reloads, connections, CDC, certificates, assessments
+
+def _running_task(dms, world, ident="t1", **kw):
+    src, tgt, inst = world
+    task = dms.task(ident, src, tgt, inst, **kw)
+    arn = task["ReplicationTaskArn"]
+    dms.task_status(arn)  # creating -> ready
+    dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    assert dms.task_status(arn) == "running"
+    return arn
+
+
+def test_reload_tables(url, dms, world):
+    src, tgt, inst = world
+    ready = dms.task("idle", src, tgt, inst)["ReplicationTaskArn"]
+    tables = [{"SchemaName": "public", "TableName": "orders"}]
+    dms.error("ReloadTables", "InvalidResourceStateFault", ReplicationTaskArn=ready, TablesToReload=tables)
+    arn = _running_task(dms, world)
+    requests.post(url + "/_dmsctl/table-statistics", json={"ReplicationTaskArn": arn, "TableStatistics": [
+        {"SchemaName": "public", "TableName": "orders", "TableState": "Table completed"},
+        {"SchemaName": "public", "TableName": "items", "TableState": "Table completed"}]}).raise_for_status()
+    assert dms("ReloadTables", ReplicationTaskArn=arn, TablesToReload=tables) == {"ReplicationTaskArn": arn}
+    dms("ReloadTables", ReplicationTaskArn=arn, ReloadOption="validate-only",
+        TablesToReload=[{"SchemaName": "public", "TableName": "items"}])
+    states = {r["TableName"]: r["TableState"] for r in
+              dms("DescribeTableStatistics", ReplicationTaskArn=arn)["TableStatistics"]}
+    assert states == {"orders": "Table is being reloaded", "items": "Table completed"}
+    for bad in ({"TablesToReload": []}, {"TablesToReload": [{"SchemaName": "public"}]},
+                {"TablesToReload": tables, "ReloadOption": "everything"}):
+        dms.error("ReloadTables", "InvalidParameterValueException", ReplicationTaskArn=arn, **bad)
+    dms.error("ReloadTables", "ResourceNotFoundFault", TablesToReload=tables,
+              ReplicationTaskArn="arn:aws:dms:us-east-1:123456789012:task:NOPE")
+    # serverless
+    cfg = dms.config("c1", src, tgt)["ReplicationConfigArn"]
+    dms.error("ReloadReplicationTables", "InvalidResourceStateFault", ReplicationConfigArn=cfg,
+              TablesToReload=tables)
+    set_transition(url, "dms::replication", {"progression": "immediate"})
+    dms("StartReplication", ReplicationConfigArn=cfg, StartReplicationType="start-replication")
+    assert dms.replication(cfg)["Status"] == "running"
+    assert dms("ReloadReplicationTables", ReplicationConfigArn=cfg, TablesToReload=tables
+               ) == {"ReplicationConfigArn": cfg}
+    dms.error("ReloadReplicationTables", "ResourceNotFoundFault", TablesToReload=tables,
+              ReplicationConfigArn="arn:aws:dms:us-east-1:123456789012:replication-config:NOPE")
+    assert requests.get(url + "/_dmsctl/reloads").json() == {"reloads": [
+        {"arn": arn, "tables": tables, "option": "data-reload"},
+        {"arn": arn, "tables": [{"SchemaName": "public", "TableName": "items"}], "option": "validate-only"},
+        {"arn": cfg, "tables": tables, "option": "data-reload"}]}
+    calls = requests.get(url + "/_dmsctl/calls").json()["calls"]
+    assert calls["dms:ReloadTables"] == 7 and calls["dms:ReloadReplicationTables"] == 3
+    requests.post(url + "/_dmsctl/faults", json={"operation": "ReloadTables", "error": "ThrottlingException"})
+    dms.error("ReloadTables", "ThrottlingException", ReplicationTaskArn=arn, TablesToReload=tables)
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert requests.get(url + "/_dmsctl/reloads").json() == {"reloads": []}
+
+
+def test_test_connection_and_seeded_failure(url, dms, world):
+    src, tgt, inst = world
+    ia, ea, eb = inst["ReplicationInstanceArn"], src["EndpointArn"], tgt["EndpointArn"]
+    r = requests.put(url + "/_dmsctl/connection-results", json={
+        eb: {"status": "failed", "message": "Can't connect to MySQL server on 'db' (110)"}})
+    assert r.status_code == 200, r.text
+    assert dms("TestConnection", ReplicationInstanceArn=ia, EndpointArn=ea)["Connection"]["Status"] == "testing"
+    dms("TestConnection", ReplicationInstanceArn=ia, EndpointArn=eb)
+
+    def statuses(**kw):
+        return {c["EndpointArn"]: c for c in dms("DescribeConnections", **kw)["Connections"]}
+
+    assert {a: c["Status"] for a, c in statuses().items()} == {ea: "testing", eb: "testing"}
+    got = statuses()
+    assert got[ea]["Status"] == "successful" and "LastFailureMessage" not in got[ea]
+    assert got[eb]["Status"] == "failed"
+    assert got[eb]["LastFailureMessage"] == "Can't connect to MySQL server on 'db' (110)"
+    assert got[eb]["EndpointIdentifier"] == "tgt" and got[eb]["ReplicationInstanceIdentifier"] == "inst"
+    # re-test (moto: HTTP 500): testing again, then the result seeded now
+    requests.put(url + "/_dmsctl/connection-results", json={}).raise_for_status()
+    assert dms("TestConnection", ReplicationInstanceArn=ia, EndpointArn=eb)["Connection"]["Status"] == "testing"
+    only_b = [{"Name": "endpoint-arn", "Values": [eb]}, {"Name": "replication-instance-arn", "Values": [ia]}]
+    assert [c["Status"] for c in dms("DescribeConnections", Filters=only_b)["Connections"]] == ["testing"]
+    assert [c["Status"] for c in dms("DescribeConnections", Filters=only_b)["Connections"]] == ["successful"]
+    # errors
+    nope = "arn:aws:dms:us-east-1:123456789012:endpoint:NOPE"
+    dms.error("TestConnection", "ResourceNotFoundFault", ReplicationInstanceArn=ia, EndpointArn=nope)
+    dms.error("TestConnection", "ResourceNotFoundFault", EndpointArn=ea,
+              ReplicationInstanceArn="arn:aws:dms:us-east-1:123456789012:rep:NOPE")
+    creating = dms.instance("fresh")["ReplicationInstanceArn"]
+    dms.error("TestConnection", "InvalidResourceStateFault", ReplicationInstanceArn=creating, EndpointArn=ea)
+    for bad in ({nope: {"status": "failed"}}, {ea: {"status": "testing"}}, {ea: {"status": "failed", "x": 1}},
+                [ea]):
+        assert requests.put(url + "/_dmsctl/connection-results", json=bad).status_code == 400, bad
+    dms.error("DescribeConnections", "InvalidParameterValueException", Filters=[{"Name": "x", "Values": []}])
+    requests.put(url + "/_dmsctl/connection-results", json={ea: {"status": "failed"}}).raise_for_status()
+    assert requests.get(url + "/_dmsctl/connection-results").json() == {ea: {"status": "failed"}}
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert requests.get(url + "/_dmsctl/connection-results").json() == {}
+
+
+def test_describe_connections_pages(dms, world):
+    src, tgt, inst = world
+    for i in range(25):
+        e = dms.endpoint(f"e{i}")
+        dms("TestConnection", ReplicationInstanceArn=inst["ReplicationInstanceArn"], EndpointArn=e["EndpointArn"])
+    items, pages = _all_pages(dms, "DescribeConnections", "Connections", 20)
+    assert len({c["EndpointArn"] for c in items}) == 25 and pages == 2
+    dms.error("DescribeConnections", "InvalidParameterValueException", MaxRecords=5)
+
+
+def test_cdc_positions_start_log_and_recovery_checkpoint(url, dms, world):
+    src, tgt, inst = world
+    dms.error("CreateReplicationTask", "InvalidParameterCombinationException", ReplicationTaskIdentifier="x",
+              SourceEndpointArn=src["EndpointArn"], TargetEndpointArn=tgt["EndpointArn"],
+              ReplicationInstanceArn=inst["ReplicationInstanceArn"], MigrationType="cdc", TableMappings=SELECT_ALL,
+              CdcStartTime=1700000000, CdcStartPosition="mysql-bin-changelog.000024:373")
+    task = dms.task("t1", src, tgt, inst, MigrationType="cdc", CdcStartPosition="mysql-bin-changelog.000024:373",
+                    CdcStopPosition="server_time:2030-02-09T12:12:12")
+    arn = task["ReplicationTaskArn"]
+    assert task["CdcStartPosition"] == "mysql-bin-changelog.000024:373"
+    assert task["CdcStopPosition"] == "server_time:2030-02-09T12:12:12"
+    dms.task_status(arn)
+    dms.error("ModifyReplicationTask", "InvalidParameterCombinationException", ReplicationTaskArn=arn,
+              CdcStartTime=1700000000, CdcStartPosition="x")
+    assert "RecoveryCheckpoint" not in dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    dms.error("StartReplicationTask", "InvalidParameterCombinationException", ReplicationTaskArn=arn,
+              StartReplicationTaskType="start-replication", CdcStartTime=1700000000, CdcStartPosition="x")
+    started = dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="start-replication",
+                  CdcStartTime=1700000000, CdcStopPosition="commit_time:2030-01-01T00:00:00")["ReplicationTask"]
+    assert started["CdcStopPosition"] == "commit_time:2030-01-01T00:00:00"
+    assert dms.task_status(arn) == "running"
+    dms("StopReplicationTask", ReplicationTaskArn=arn)
+    t = dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    assert t["Status"] == "stopped"
+    generated = t["RecoveryCheckpoint"]
+    assert generated.startswith("checkpoint:V1#") and generated == dms(
+        "DescribeReplicationTasks")["ReplicationTasks"][0]["RecoveryCheckpoint"]
+    seeded = "checkpoint:V1#1#mysql-bin-changelog.000024:1234:-1:1234:0#0#0#*#0#123"
+    dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="resume-processing",
+        CdcStartPosition=generated)
+    assert "RecoveryCheckpoint" not in dms("DescribeReplicationTasks")["ReplicationTasks"][0]  # running
+    dms("StopReplicationTask", ReplicationTaskArn=arn)
+    # serverless
+    cfg = dms.config("c1", src, tgt, ReplicationType="cdc")["ReplicationConfigArn"]
+    r = requests.put(url + "/_dmsctl/recovery-checkpoints", json={arn: seeded, cfg: seeded + "9"})
+    assert r.status_code == 200, r.text
+    assert dms("DescribeReplicationTasks")["ReplicationTasks"][0]["RecoveryCheckpoint"] == seeded
+    set_transition(url, "dms::replication", {"progression": "immediate"})
+    assert "RecoveryCheckpoint" not in dms.replication(cfg)  # never ran
+    dms.error("StartReplication", "InvalidParameterCombinationException", ReplicationConfigArn=cfg,
+              StartReplicationType="start-replication", CdcStartTime=1700000000, CdcStartPosition="x")
+    rep = dms("StartReplication", ReplicationConfigArn=cfg, StartReplicationType="start-replication",
+              CdcStartPosition="mysql-bin-changelog.000001:4", CdcStopPosition="server_time:2030-01-01T00:00:00"
+              )["Replication"]
+    assert rep["CdcStartPosition"] == "mysql-bin-changelog.000001:4"
+    dms("StopReplication", ReplicationConfigArn=cfg)
+    assert dms.replication(cfg)["RecoveryCheckpoint"] == seeded + "9"
+    assert requests.get(url + "/_dmsctl/recovery-checkpoints").json() == {arn: seeded, cfg: seeded + "9"}
+    requests.put(url + "/_dmsctl/recovery-checkpoints", json={}).raise_for_status()
+    assert dms.replication(cfg)["RecoveryCheckpoint"].startswith("checkpoint:V1#1#")
+    assert requests.get(url + "/_dmsctl/starts").json() == {"starts": [
+        {"arn": arn, "type": "start-replication", "cdc_start_position": None, "cdc_start_time": 1700000000,
+         "cdc_stop_position": "commit_time:2030-01-01T00:00:00"},
+        {"arn": arn, "type": "resume-processing", "cdc_start_position": generated, "cdc_start_time": None,
+         "cdc_stop_position": None},
+        {"arn": cfg, "type": "start-replication", "cdc_start_position": "mysql-bin-changelog.000001:4",
+         "cdc_start_time": None, "cdc_stop_position": "server_time:2030-01-01T00:00:00"}]}
+    for bad in ({"arn:aws:dms:us-east-1:123456789012:task:NOPE": "checkpoint:x"}, {arn: ""}, {arn: 5}, ["x"]):
+        assert requests.put(url + "/_dmsctl/recovery-checkpoints", json=bad).status_code == 400, bad
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert requests.get(url + "/_dmsctl/starts").json() == {"starts": []}
+    assert requests.get(url + "/_dmsctl/recovery-checkpoints").json() == {}
+
+
+def _self_signed_pem(cn="db.example.com"):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(start).not_valid_after(start + datetime.timedelta(days=365))
+            .sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), start.timestamp()
+
+
+def test_certificates(url, dms):
+    pem, start = _self_signed_pem()
+    cert = dms("ImportCertificate", CertificateIdentifier="rds-ca", CertificatePem=pem,
+               Tags=[{"Key": "team", "Value": "db"}])["Certificate"]
+    arn = cert["CertificateArn"]
+    assert arn.startswith("arn:aws:dms:us-east-1:123456789012:cert:")
+    assert cert["CertificateIdentifier"] == "rds-ca" and cert["CertificatePem"] == pem
+    assert cert["ValidFromDate"] == start and cert["ValidToDate"] == start + 365 * 86400
+    assert cert["KeyLength"] == 2048 and cert["SigningAlgorithm"] == "SHA256withRSA"
+    assert isinstance(cert["CertificateCreationDate"], float)
+    dms.error("ImportCertificate", "ResourceAlreadyExistsFault", CertificateIdentifier="rds-ca", CertificatePem=pem)
+    dms.error("ImportCertificate", "InvalidCertificateFault", CertificateIdentifier="bad", CertificatePem="hello")
+    dms.error("ImportCertificate", "InvalidParameterValueException", CertificateIdentifier="none")
+    dms.error("ImportCertificate", "InvalidParameterValueException", CertificateIdentifier="1bad", CertificatePem=pem)
+    wallet = dms("ImportCertificate", CertificateIdentifier="wallet", CertificateWallet="c3NvIGJ5dGVz")["Certificate"]
+    assert wallet["CertificateWallet"] == "c3NvIGJ5dGVz" and "CertificatePem" not in wallet
+    for i in range(12):
+        dms("ImportCertificate", CertificateIdentifier=f"c{i}", CertificatePem=pem)
+    first = dms("DescribeCertificates")
+    assert len(first["Certificates"]) == 10 and "Marker" in first  # "Default: 10"
+    rest = dms("DescribeCertificates", Marker=first["Marker"])
+    assert len(rest["Certificates"]) == 4 and "Marker" not in rest
+    assert [c["CertificateArn"] for c in dms("DescribeCertificates", Filters=[
+        {"Name": "certificate-id", "Values": ["rds-ca"]}])["Certificates"]] == [arn]
+    assert len(dms("DescribeCertificates", Filters=[{"Name": "certificate-arn", "Values": [arn]}])["Certificates"]) == 1
+    dms.error("DescribeCertificates", "ResourceNotFoundFault", Filters=[{"Name": "certificate-id", "Values": ["x"]}])
+    dms.error("DescribeCertificates", "InvalidParameterValueException", Filters=[{"Name": "x", "Values": ["x"]}])
+    # tags
+    def tags():
+        return [(t["Key"], t["Value"]) for t in dms("ListTagsForResource", ResourceArn=arn)["TagList"]]
+
+    assert tags() == [("team", "db")]
+    dms("AddTagsToResource", ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}])
+    dms("RemoveTagsFromResource", ResourceArn=arn, TagKeys=["team"])
+    assert tags() == [("env", "prod")]
+    # in use by an endpoint
+    ep = dms.endpoint("ssl", CertificateArn=arn, SslMode="verify-full")
+    dms.error("DeleteCertificate", "InvalidResourceStateFault", CertificateArn=arn)
+    dms("DeleteEndpoint", EndpointArn=ep["EndpointArn"])
+    assert dms("DeleteCertificate", CertificateArn=arn)["Certificate"]["CertificateArn"] == arn
+    dms.error("DeleteCertificate", "ResourceNotFoundFault", CertificateArn=arn)
+    dms.error("ListTagsForResource", "ResourceNotFoundFault", ResourceArn=arn)
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert dms("DescribeCertificates")["Certificates"] == []
+
+
+def test_premigration_assessment_runs(url, dms, world):
+    src, tgt, inst = world
+    task = dms.task("t1", src, tgt, inst)
+    arn = task["ReplicationTaskArn"]
+    base = {"ReplicationTaskArn": arn, "ServiceAccessRoleArn": "arn:aws:iam::123456789012:role/dms-assess",
+            "ResultLocationBucket": "bucket"}
+    r = requests.put(url + "/_dmsctl/assessment-results", json={arn: [
+        {"IndividualAssessmentName": "unsupported-data-types-in-source", "Status": "passed"},
+        {"IndividualAssessmentName": "table-with-no-primary-key-or-unique-constraint", "Status": "warning"},
+        {"IndividualAssessmentName": "full-lob-not-nullable-at-target", "Status": "failed",
+         "LastFailureMessage": "LOB column NOT NULL on target"}]})
+    assert r.status_code == 200, r.text
+    run = dms("StartReplicationTaskAssessmentRun", AssessmentRunName="run1", ResultLocationFolder="f",
+              **base)["ReplicationTaskAssessmentRun"]
+    run_arn = run["ReplicationTaskAssessmentRunArn"]
+    assert run_arn.startswith("arn:aws:dms:us-east-1:123456789012:assessment-run:")
+    assert run["Status"] == "starting" and run["IsLatestTaskAssessmentRun"] is True
+    dms.error("StartReplicationTaskAssessmentRun", "InvalidResourceStateFault", AssessmentRunName="run2", **base)
+    ind = dms("DescribeReplicationTaskIndividualAssessments",
+              Filters=[{"Name": "replication-task-assessment-run-arn", "Values": [run_arn]}]
+              )["ReplicationTaskIndividualAssessments"]
+    assert [i["Status"] for i in ind] == ["pending"] * 3
+    seen = [dms("DescribeReplicationTaskAssessmentRuns")["ReplicationTaskAssessmentRuns"][0]["Status"]
+            for _ in range(3)]
+    assert seen == ["provisioning", "running", "failed"]  # one failed assessment -> failed
+    done = dms("DescribeReplicationTaskAssessmentRuns", Filters=[{"Name": "status", "Values": ["failed"]}]
+               )["ReplicationTaskAssessmentRuns"][0]
+    assert done["ResultStatistic"] == {"Passed": 1, "Failed": 1, "Error": 0, "Warning": 1, "Cancelled": 0,
+                                       "Skipped": 0}
+    assert done["AssessmentProgress"] == {"IndividualAssessmentCount": 3, "IndividualAssessmentCompletedCount": 3}
+    assert done["LastFailureMessage"] == "LOB column NOT NULL on target" and done["ResultLocationFolder"] == "f"
+    ind = dms("DescribeReplicationTaskIndividualAssessments", Filters=[
+        {"Name": "replication-task-arn", "Values": [arn]}, {"Name": "status", "Values": ["warning", "failed"]}]
+              )["ReplicationTaskIndividualAssessments"]
+    assert sorted(i["Status"] for i in ind) == ["failed", "warning"]
+    # the next run: Exclude the failing one -> warning; the earlier run is no longer the latest
+    dms.error("StartReplicationTaskAssessmentRun", "ResourceAlreadyExistsFault", AssessmentRunName="run1", **base)
+    dms.error("StartReplicationTaskAssessmentRun", "InvalidParameterCombinationException", AssessmentRunName="x",
+              IncludeOnly=["a"], Exclude=["b"], **base)
+    run2 = dms("StartReplicationTaskAssessmentRun", AssessmentRunName="run2",
+               Exclude=["full-lob-not-nullable-at-target"], **base)["ReplicationTaskAssessmentRun"]
+    set_transition(url, "dms::assessmentrun", {"progression": "immediate"})
+    runs = {r["AssessmentRunName"]: r for r in
+            dms("DescribeReplicationTaskAssessmentRuns", Filters=[{"Name": "replication-task-arn", "Values": [arn]}]
+                )["ReplicationTaskAssessmentRuns"]}
+    assert runs["run2"]["Status"] == "warning" and runs["run2"]["IsLatestTaskAssessmentRun"] is True
+    assert runs["run1"]["IsLatestTaskAssessmentRun"] is False
+    assert run2["ReplicationTaskAssessmentRunArn"] == runs["run2"]["ReplicationTaskAssessmentRunArn"]
+    # nothing seeded: the default assessments pass; all skipped -> warning
+    requests.put(url + "/_dmsctl/assessment-results", json={}).raise_for_status()
+    dms("StartReplicationTaskAssessmentRun", AssessmentRunName="run3", **base)
+    assert dms("DescribeReplicationTaskAssessmentRuns", Filters=[
+        {"Name": "status", "Values": ["passed"]}])["ReplicationTaskAssessmentRuns"][0]["AssessmentRunName"] == "run3"
+    requests.put(url + "/_dmsctl/assessment-results", json={arn: [
+        {"IndividualAssessmentName": "a", "Status": "skipped"}]}).raise_for_status()
+    dms("StartReplicationTaskAssessmentRun", AssessmentRunName="run4", **base)
+    last = dms("DescribeReplicationTaskAssessmentRuns")["ReplicationTaskAssessmentRuns"][-1]
+    assert last["AssessmentRunName"] == "run4" and last["Status"] == "warning"
+    # errors
+    dms.error("StartReplicationTaskAssessmentRun", "InvalidParameterValueException", ReplicationTaskArn=arn,
+              AssessmentRunName="x")
+    dms.error("StartReplicationTaskAssessmentRun", "ResourceNotFoundFault", AssessmentRunName="x",
+              **{**base, "ReplicationTaskArn": "arn:aws:dms:us-east-1:123456789012:task:NOPE"})
+    dms.error("DescribeReplicationTaskAssessmentRuns", "ResourceNotFoundFault",
+              Filters=[{"Name": "status", "Values": ["running"]}])
+    dms.error("DescribeReplicationTaskIndividualAssessments", "InvalidParameterValueException",
+              Filters=[{"Name": "x", "Values": ["y"]}])
+    for bad in ({arn: [{"IndividualAssessmentName": "a", "Status": "pending"}]},
+                {arn: [{"IndividualAssessmentName": "a", "Status": "passed", "Colour": "red"}]},
+                {"arn:aws:dms:us-east-1:123456789012:task:NOPE": []}, [arn]):
+        assert requests.put(url + "/_dmsctl/assessment-results", json=bad).status_code == 400, bad
+    assert requests.get(url + "/_dmsctl/assessment-results").json() == {
+        arn: [{"IndividualAssessmentName": "a", "Status": "skipped"}]}
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert dms("DescribeReplicationTaskAssessmentRuns")["ReplicationTaskAssessmentRuns"] == []
+    assert requests.get(url + "/_dmsctl/assessment-results").json() == {}

@@ -371,6 +371,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         let ready = Some(Status {
             status: status.to_string(),
             message: None,
+            checkpoint: None,
         });
         if condition(ready.as_ref()) == wait::Check::Done {
             return Ok(());

@@ -115,6 +115,7 @@ pub fn check(spec: &Spec, map: &SourceMap, env_is_set: &dyn Fn(&str) -> bool) ->
     c.endpoints();
     c.rule_sets();
     c.replications();
+    c.serverless_views();
     c.compute();
     // Derived identifiers of an invalid stack name would repeat its error once per resource.
     if stack_name(&spec.stack).is_ok() {

@@ -2,7 +2,123 @@
 
 use super::*;
 
+/// Where DMS Serverless's limits are written: no custom CDC start points, no views.
+const SERVERLESS_LIMITS: &str =
+    "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Serverless.Limitations.html";
+
 impl Checker<'_> {
+    /// `cdc_start_position` and `cdc_stop_position`: their forms, and that they go with tasks
+    /// (the DMS API reference, `CreateReplicationTask`); in serverless mode, none of the CDC
+    /// start settings (DMS Serverless does not support custom CDC start points).
+    fn cdc_positions(&mut self, name: &str, r: &Replication) {
+        let at = |f: &str| ptr(&["replications", name, f]);
+        let serverless = self.spec.compute.mode == ComputeMode::Serverless;
+        for (field, set) in [
+            ("cdc_start_time", r.cdc_start_time.is_some()),
+            ("cdc_start_position", r.cdc_start_position.is_some()),
+            ("cdc_stop_position", r.cdc_stop_position.is_some()),
+        ] {
+            if set && serverless {
+                self.error(
+                    "unsupported",
+                    at(field),
+                    format!(
+                        "`{field}` is not supported in serverless mode: DMS Serverless does not \
+                         support setting custom CDC start or stop points"
+                    ),
+                )
+                .help = Some(format!(
+                    "run this replication as a task (`compute.mode: instances`), or remove \
+                     `{field}`; see {SERVERLESS_LIMITS}"
+                ));
+            } else if set && !r.migration_type.has_cdc() && field != "cdc_start_time" {
+                self.error(
+                    "invalid-value",
+                    at(field),
+                    format!("`{field}` needs `type: cdc` or `full-load-and-cdc`"),
+                );
+            }
+        }
+        if r.cdc_start_time.is_some() && r.cdc_start_position.is_some() {
+            self.error(
+                "invalid-value",
+                at("cdc_start_position"),
+                "`cdc_start_position` and `cdc_start_time` cannot both be set: DMS takes one \
+                 start point"
+                    .into(),
+            );
+        }
+        if let Some(p) = &r.cdc_start_position {
+            if p.trim().is_empty() || p.chars().any(char::is_whitespace) || p.len() > 1024 {
+                self.error(
+                    "invalid-value",
+                    at("cdc_start_position"),
+                    format!("`{p}` is not a CDC position: one word without spaces"),
+                )
+                .help = Some(
+                    "for example `mysql-bin-changelog.000024:373`, a PostgreSQL LSN such as \
+                     `0/1C2F3A8`, or a checkpoint that `dmsctl stop` printed"
+                        .into(),
+                );
+            }
+        }
+        if let Some(p) = &r.cdc_stop_position {
+            if !is_stop_position(p) {
+                self.error(
+                    "invalid-value",
+                    at("cdc_stop_position"),
+                    format!("`{p}` is not a CDC stop position"),
+                )
+                .help = Some(
+                    "write `server_time:2026-12-01T00:00:00` or `commit_time:2026-12-01T00:00:00` \
+                     (the forms of the DMS API's CdcStopPosition)"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    /// Views cannot be selected in serverless mode (DMS Serverless does not support views).
+    pub(super) fn serverless_views(&mut self) {
+        let spec = self.spec;
+        if spec.compute.mode != ComputeMode::Serverless {
+            return;
+        }
+        let used: std::collections::BTreeSet<&str> = spec
+            .replications
+            .values()
+            .map(|r| r.rules.as_str())
+            .collect();
+        for (set, rules) in &spec.rules {
+            if !used.contains(set.as_str()) {
+                continue;
+            }
+            for (i, rule) in rules.iter().enumerate() {
+                let index = i.to_string();
+                let field = match rule {
+                    Rule::Include(sel) | Rule::Explicit(sel)
+                        if matches!(sel.table_type, Some(TableType::View | TableType::All)) =>
+                    {
+                        ptr(&["rules", set, &index, rule.kind(), "table_type"])
+                    }
+                    Rule::Raw(raw) if raw_selects_views(raw) => ptr(&["rules", set, &index, "raw"]),
+                    _ => continue,
+                };
+                self.error(
+                    "unsupported",
+                    field,
+                    "views cannot be replicated in serverless mode: DMS Serverless does not \
+                     support views"
+                        .into(),
+                )
+                .help = Some(format!(
+                    "select tables only (`table_type: table`), or run the replications as tasks \
+                     (`compute.mode: instances`); see {SERVERLESS_LIMITS}"
+                ));
+            }
+        }
+    }
+
     pub(super) fn replications(&mut self) {
         let spec = self.spec;
         if spec.replications.is_empty() {
@@ -45,6 +161,7 @@ impl Checker<'_> {
                 );
             }
             self.reference(at("rules"), "rule set", &r.rules, &spec.rules);
+            self.cdc_positions(name, r);
             if let Some(t) = &r.cdc_start_time {
                 if !r.migration_type.has_cdc() {
                     self.error(
@@ -116,4 +233,28 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// `server_time:YYYY-MM-DDThh:mm:ss` or `commit_time:...` (CdcStopPosition in the DMS API
+/// reference).
+pub(super) fn is_stop_position(p: &str) -> bool {
+    let Some((kind, time)) = p.split_once(':') else {
+        return false;
+    };
+    matches!(kind, "server_time" | "commit_time")
+        && chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%dT%H:%M:%S").is_ok()
+}
+
+/// Whether a raw DMS rule selects views: a `selection` rule including (or naming) objects of
+/// `table-type` `view` or `all`.
+fn raw_selects_views(raw: &serde_json::Map<String, serde_json::Value>) -> bool {
+    fn str_of(v: Option<&serde_json::Value>) -> &str {
+        v.and_then(|v| v.as_str()).unwrap_or("")
+    }
+    str_of(raw.get("rule-type")) == "selection"
+        && matches!(str_of(raw.get("rule-action")), "include" | "explicit")
+        && matches!(
+            str_of(raw.get("object-locator").and_then(|o| o.get("table-type"))),
+            "view" | "all"
+        )
 }

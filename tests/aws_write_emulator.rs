@@ -15,8 +15,8 @@ use aws_sdk_databasemigration as dms;
 use dms::config::Credentials;
 use dmsctl::aws::AwsCloud;
 use dmsctl::cloud::{
-    Cloud, CloudWrite, EndpointSecrets, ErrorKind, ReplicationKind, SecretValue, StartKind,
-    Waitable,
+    CdcStart, Cloud, CloudWrite, EndpointSecrets, ErrorKind, ReplicationKind, SecretValue,
+    StartKind, Waitable,
 };
 use dmsctl::model::{
     DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
@@ -406,6 +406,8 @@ async fn instance_mode_round_trip() {
         table_mappings: mappings("invoices"),
         replication_task_settings: json!({"Logging": {"EnableLogging": true}}),
         cdc_start_time: None,
+        cdc_start_position: None,
+        cdc_stop_position: None,
         tags: tags("rt", "sync"),
     };
     let task_arn = cloud
@@ -653,7 +655,7 @@ async fn serverless_round_trip() {
         .start_replication(
             &arn,
             StartKind::ResumeProcessing,
-            Some("2026-01-01T00:00:00+01:00"),
+            Some(&CdcStart::Time("2026-01-01T00:00:00+01:00".into())),
         )
         .await
         .expect("resume");

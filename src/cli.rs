@@ -89,8 +89,12 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Start replications (first run, resume, or reload).
     Start(StartArgs),
-    /// Stop running replications.
+    /// Stop running replications; prints each one's recovery checkpoint.
     Stop(StopArgs),
+    /// Reload some tables of a running replication instead of the whole target.
+    Reload(ReloadArgs),
+    /// DMS's own test of each endpoint from the replication instance its tasks run on.
+    TestConnection(TestConnectionArgs),
     /// Live status of the stack's replications.
     Status(StatusArgs),
     /// CloudWatch Logs of a replication.
@@ -308,6 +312,27 @@ pub struct StatusArgs {
     /// Refresh in place on a terminal.
     #[arg(long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReloadArgs {
+    /// The replication (logical name).
+    pub name: String,
+    /// A table to reload, as SCHEMA.TABLE; repeat for several.
+    #[arg(long = "table", value_name = "SCHEMA.TABLE", required = true)]
+    pub tables: Vec<String>,
+    /// Validate the tables against the source instead of reloading them.
+    #[arg(long)]
+    pub validate_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestConnectionArgs {
+    /// Endpoints to test (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// How long to wait for DMS's results, e.g. `5m`.
+    #[arg(long, default_value = "10m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -659,27 +659,11 @@ regions:
       dms.r5.large: { single_az: 0.25, multi_az: 0.50 }
 ";
 
-fn fast_transitions(emu: &Emulator) {
-    for model in [
-        "dms::replicationtask",
-        "dms::replication",
-        "dms::replicationinstance",
-    ] {
-        let body = json!({"model_name": model, "transition": {"progression": "immediate"}});
-        let (status, text) = emu.http(
-            "POST",
-            "/moto-api/state-manager/set-transition",
-            Some(&body.to_string()),
-        );
-        assert!((200..300).contains(&status), "{status} {text}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn observed_serverless_capacity_priced_as_instances() {
     let emu = shared();
     let _guard = lock(emu).await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let dir = tempfile::tempdir().expect("dir");
     let prices = dir.path().join("prices.yaml");
     std::fs::write(&prices, TEST_PRICES).expect("prices");
@@ -791,7 +775,7 @@ async fn observed_serverless_capacity_priced_as_instances() {
 async fn observed_instance_usage_priced_as_serverless() {
     let emu = shared();
     let _guard = lock(emu).await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let dir = tempfile::tempdir().expect("dir");
     let prices = dir.path().join("prices.yaml");
     std::fs::write(&prices, TEST_PRICES).expect("prices");

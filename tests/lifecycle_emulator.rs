@@ -133,33 +133,11 @@ async fn sdk(emu: &Emulator) -> SdkConfig {
     emu.sdk_config("eu-central-1").await
 }
 
-/// Statuses reach the end of their chain at the first Describe: the waits are exercised with
-/// slow transitions by the executor's own tests; here the story is what is checked.
-fn fast_transitions(emu: &Emulator) {
-    for model in [
-        "dms::replicationtask",
-        "dms::replication",
-        "dms::replicationinstance",
-    ] {
-        let body =
-            serde_json::json!({"model_name": model, "transition": {"progression": "immediate"}});
-        let (status, text) = emu.http(
-            "POST",
-            "/moto-api/state-manager/set-transition",
-            Some(&body.to_string()),
-        );
-        assert!(
-            (200..300).contains(&status),
-            "set-transition {model}: {status} {text}"
-        );
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_story_from_serverless_to_instances_and_back_to_nothing() {
     let emu = shared();
     let _guard = emu.exclusive().await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = dir.path().join("dmsctl.yaml");
     let serverless = example("sci-sync-serverless.yaml");
@@ -396,7 +374,7 @@ async fn the_whole_story_from_serverless_to_instances_and_back_to_nothing() {
 async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
     let emu = shared();
     let _guard = emu.exclusive().await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = dir.path().join("dmsctl.yaml");
     std::fs::write(&spec, example("sci-sync-serverless.yaml")).expect("write spec");
@@ -476,7 +454,7 @@ async fn a_fault_mid_apply_is_reported_and_the_next_apply_converges() {
 async fn a_tag_removed_from_the_spec_is_removed_from_aws_without_stopping_anything() {
     let emu = shared();
     let _guard = emu.exclusive().await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = dir.path().join("dmsctl.yaml");
     let tagged = example("sci-sync-serverless.yaml").replace(

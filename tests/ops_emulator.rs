@@ -38,23 +38,6 @@ fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/sci-sync-instances.yaml")
 }
 
-fn fast_transitions(emu: &Emulator) {
-    for model in [
-        "dms::replicationtask",
-        "dms::replication",
-        "dms::replicationinstance",
-    ] {
-        let body =
-            serde_json::json!({"model_name": model, "transition": {"progression": "immediate"}});
-        let (status, text) = emu.http(
-            "POST",
-            "/moto-api/state-manager/set-transition",
-            Some(&body.to_string()),
-        );
-        assert!((200..300).contains(&status), "{status} {text}");
-    }
-}
-
 fn statuses(emu: &Emulator, spec: &Path) -> Json {
     let (code, out, err) = dmsctl(emu, &["status", "-f", s(spec), "-o", "json"]);
     assert_eq!(code, Some(0), "{err}");
@@ -65,7 +48,7 @@ fn statuses(emu: &Emulator, spec: &Path) -> Json {
 async fn start_stop_status_and_logs_of_tasks() {
     let emu = shared();
     let _guard = emu.exclusive().await;
-    fast_transitions(emu);
+    emu.fast_transitions();
     let spec = example();
 
     // Before apply: status lists the replications as not created; start refuses.

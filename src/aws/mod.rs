@@ -15,6 +15,7 @@ mod errors;
 mod iam;
 mod logs;
 mod metrics;
+mod operations;
 mod read;
 mod secrets;
 mod settings;

@@ -128,6 +128,54 @@ pub trait Cloud: Send + Sync {
     ) -> impl Future<Output = Result<BTreeMap<String, CdcLatency>, CloudError>> + Send;
 }
 
+/// DMS's operations on what exists, beyond starting and stopping: connection tests from a
+/// replication instance and table reloads. Each is safe to repeat.
+pub trait Operations: Cloud {
+    /// Starts DMS's test of the connection from `instance_arn` to `endpoint_arn`
+    /// (`TestConnection`); the result comes with [`Operations::connections`].
+    fn test_connection(
+        &self,
+        instance_arn: &str,
+        endpoint_arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// The connections between these instances and endpoints, in one paged
+    /// `DescribeConnections` filtered by both lists.
+    fn connections(
+        &self,
+        instance_arns: &[String],
+        endpoint_arns: &[String],
+    ) -> impl Future<Output = Result<Vec<Connection>, CloudError>> + Send;
+
+    /// Reloads the named tables of a running task (`ReloadTables`) or serverless replication
+    /// (`ReloadReplicationTables`); `validate_only` validates them instead of reloading.
+    fn reload_tables(
+        &self,
+        kind: ReplicationKind,
+        arn: &str,
+        tables: &[TableName],
+        validate_only: bool,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+}
+
+/// A connection DMS tested or is testing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Connection {
+    pub instance_arn: String,
+    pub endpoint_arn: String,
+    /// `testing`, `successful`, `failed` or `deleting`.
+    pub status: String,
+    /// DMS's `LastFailureMessage`, when it failed.
+    pub message: Option<String>,
+}
+
+/// A table as DMS names it in a reload: schema and table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct TableName {
+    pub schema: String,
+    pub table: String,
+}
+
 /// What the account was billed and what AWS lists as prices: Cost Explorer and the Price List
 /// API, for `dmsctl cost`. Read only; Cost Explorer charges per request, so each method makes
 /// as few as its answer needs.

@@ -10,6 +10,7 @@ mod diff;
 mod generate;
 mod graph;
 mod logs;
+mod operations;
 mod plan;
 mod prices;
 mod render;
@@ -50,6 +51,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Apply(args) => apply::run(&cli.global, args),
         Command::Start(args) => start::run_start(&cli.global, args),
         Command::Stop(args) => start::run_stop(&cli.global, args),
+        Command::Reload(args) => operations::reload(&cli.global, args),
+        Command::TestConnection(args) => operations::test_connection(&cli.global, args),
         Command::Status(args) => status::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),
         Command::Destroy(args) => destroy::run(&cli.global, args),
@@ -117,6 +120,8 @@ fn prints(command: &Command) -> Prints {
         Command::Destroy(_) => formats("destroy", REPORTS),
         Command::Start(_) => formats("start", REPORTS),
         Command::Stop(_) => formats("stop", REPORTS),
+        Command::Reload(_) => formats("reload", REPORTS),
+        Command::TestConnection(_) => formats("test-connection", DOCUMENTS),
         Command::Adopt(_) => formats("adopt", REPORTS),
         // The schema is JSON whichever of the two is asked for.
         Command::Schema => fixed("schema", REPORTS, "the JSON Schema"),

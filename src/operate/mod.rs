@@ -21,6 +21,8 @@ use crate::cloud::{
 };
 use crate::dms::moves_data;
 
+pub mod connections;
+
 pub use replications::{lookup, select, Running};
 pub use status::{read_status, ReplicationStatus};
 

@@ -1,0 +1,125 @@
+//! [`Operations`] for [`AwsCloud`]: `TestConnection`, `DescribeConnections`, `ReloadTables` and
+//! `ReloadReplicationTables`.
+
+use aws_sdk_databasemigration as dms;
+use dms::types::{Filter, ReloadOptionValue, TableToReload};
+
+use super::errors::cloud_error;
+use super::write_dms::local_error;
+use super::AwsCloud;
+use crate::cloud::{CloudError, Connection, Operations, ReplicationKind, TableName};
+
+/// DescribeConnections' page size (the API allows 20 to 100).
+const PAGE_SIZE: i32 = 100;
+
+fn filter(op: &str, name: &str, values: &[String]) -> Result<Filter, CloudError> {
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
+        .map_err(|e| local_error(op, e.to_string()))
+}
+
+fn tables(op: &str, tables: &[TableName]) -> Result<Vec<TableToReload>, CloudError> {
+    tables
+        .iter()
+        .map(|t| {
+            TableToReload::builder()
+                .schema_name(&t.schema)
+                .table_name(&t.table)
+                .build()
+                .map_err(|e| local_error(op, e.to_string()))
+        })
+        .collect()
+}
+
+impl Operations for AwsCloud {
+    async fn test_connection(
+        &self,
+        instance_arn: &str,
+        endpoint_arn: &str,
+    ) -> Result<(), CloudError> {
+        self.dms
+            .test_connection()
+            .replication_instance_arn(instance_arn)
+            .endpoint_arn(endpoint_arn)
+            .send()
+            .await
+            .map_err(|e| cloud_error("TestConnection", &e))?;
+        Ok(())
+    }
+
+    async fn connections(
+        &self,
+        instance_arns: &[String],
+        endpoint_arns: &[String],
+    ) -> Result<Vec<Connection>, CloudError> {
+        const OP: &str = "DescribeConnections";
+        let mut out = Vec::new();
+        if instance_arns.is_empty() || endpoint_arns.is_empty() {
+            return Ok(out);
+        }
+        let mut pages = self
+            .dms
+            .describe_connections()
+            .filters(filter(OP, "endpoint-arn", endpoint_arns)?)
+            .filters(filter(OP, "replication-instance-arn", instance_arns)?)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| cloud_error(OP, &e))?;
+            for c in page.connections() {
+                out.push(Connection {
+                    instance_arn: c.replication_instance_arn().unwrap_or_default().to_string(),
+                    endpoint_arn: c.endpoint_arn().unwrap_or_default().to_string(),
+                    status: c.status().unwrap_or_default().to_string(),
+                    message: c
+                        .last_failure_message()
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn reload_tables(
+        &self,
+        kind: ReplicationKind,
+        arn: &str,
+        to_reload: &[TableName],
+        validate_only: bool,
+    ) -> Result<(), CloudError> {
+        let option = if validate_only {
+            ReloadOptionValue::ValidateOnly
+        } else {
+            ReloadOptionValue::DataReload
+        };
+        match kind {
+            ReplicationKind::Task => {
+                const OP: &str = "ReloadTables";
+                self.dms
+                    .reload_tables()
+                    .replication_task_arn(arn)
+                    .set_tables_to_reload(Some(tables(OP, to_reload)?))
+                    .reload_option(option)
+                    .send()
+                    .await
+                    .map_err(|e| cloud_error(OP, &e))?;
+            }
+            ReplicationKind::Serverless => {
+                const OP: &str = "ReloadReplicationTables";
+                self.dms
+                    .reload_replication_tables()
+                    .replication_config_arn(arn)
+                    .set_tables_to_reload(Some(tables(OP, to_reload)?))
+                    .reload_option(option)
+                    .send()
+                    .await
+                    .map_err(|e| cloud_error(OP, &e))?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,199 @@
+//! `dmsctl reload` and `dmsctl test-connection`: DMS's operations on what runs.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::bail;
+use serde::Serialize;
+
+use super::common::exit_code;
+use crate::cli::{Global, Output, ReloadArgs, TestConnectionArgs};
+use crate::cloud::{Operations, TableName};
+use crate::dms::ComputeMode;
+use crate::model::Desired;
+use crate::operate::{connections, select};
+use crate::output;
+
+/// First interval between `DescribeConnections` rounds.
+const POLL: Duration = Duration::from_secs(2);
+
+/// `SCHEMA.TABLE` → its parts (at the first dot: schema names rarely hold one).
+fn table_name(text: &str) -> anyhow::Result<TableName> {
+    match text.split_once('.') {
+        Some((schema, table)) if !schema.is_empty() && !table.is_empty() => Ok(TableName {
+            schema: schema.to_string(),
+            table: table.to_string(),
+        }),
+        _ => bail!("--table `{text}`: write the table as SCHEMA.TABLE (e.g. sci_backend.invoices)"),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Reloaded<'a> {
+    name: &'a str,
+    option: &'static str,
+    tables: &'a [TableName],
+}
+
+pub fn reload(global: &Global, args: &ReloadArgs) -> anyhow::Result<ExitCode> {
+    let mut tables = args
+        .tables
+        .iter()
+        .map(|t| table_name(t))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    tables.sort();
+    tables.dedup();
+    let (spec, _) = super::load_spec(global)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let target = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let target = select(&desired, &live, std::slice::from_ref(&args.name))?
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("no replication `{}`", args.name))?;
+        // DMS reloads tables only of a running replication (ReloadTables in the API reference).
+        if target.status != "running" {
+            bail!(
+                "`{}` is {}, not running: DMS reloads tables only of a running replication \
+                 (`dmsctl start {}` first, or `dmsctl start {} --reload` for the whole target)",
+                target.name,
+                target.status,
+                target.name,
+                target.name
+            );
+        }
+        cloud
+            .reload_tables(target.kind, &target.arn, &tables, args.validate_only)
+            .await
+            .map_err(|e| {
+                super::cloud_error(e, &format!("reloading tables of `{}`", target.name))
+            })?;
+        super::report_calls(global, &cloud)?;
+        anyhow::Ok(target)
+    })?;
+    let option = if args.validate_only {
+        "validate-only"
+    } else {
+        "data-reload"
+    };
+    let text = match global.output {
+        Output::Json => {
+            serde_json::to_string_pretty(&Reloaded {
+                name: &target.name,
+                option,
+                tables: &tables,
+            })? + "\n"
+        }
+        _ => {
+            let list: Vec<String> = tables
+                .iter()
+                .map(|t| format!("{}.{}", t.schema, t.table))
+                .collect();
+            format!(
+                "{}: {} {} table{} ({}); `dmsctl status {} --tables` shows their progress\n",
+                target.name,
+                if args.validate_only {
+                    "validating"
+                } else {
+                    "reloading"
+                },
+                tables.len(),
+                if tables.len() == 1 { "" } else { "s" },
+                list.join(", "),
+                target.name
+            )
+        }
+    };
+    output::print(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn test_connection(global: &Global, args: &TestConnectionArgs) -> anyhow::Result<ExitCode> {
+    let (spec, _) = super::load_spec(global)?;
+    if spec.compute.mode == ComputeMode::Serverless {
+        bail!(
+            "test-connection tests an endpoint from a replication instance, and a serverless stack \
+             has none: DMS Serverless tests the source and target connections itself when a \
+             replication starts (its `testing_connection` state), so `dmsctl start NAME --wait` \
+             reports a failed test with DMS's message; `dmsctl check` tests the databases from \
+             this machine"
+        );
+    }
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let (plan, tested) = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let plan = connections::plan(&desired, &live, &args.names).map_err(anyhow::Error::msg)?;
+        let tested = connections::test(&cloud, &plan.pairs, args.timeout, POLL)
+            .await
+            .map_err(|e| super::cloud_error(e, "reading the connection tests"))?;
+        super::report_calls(global, &cloud)?;
+        anyhow::Ok((plan, tested))
+    })?;
+    let ok = !tested.is_empty() && tested.iter().all(connections::Tested::ok);
+    let text = match global.output {
+        Output::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                tested: &'a [connections::Tested],
+                skipped: Vec<Skipped<'a>>,
+            }
+            #[derive(Serialize)]
+            struct Skipped<'a> {
+                endpoint: &'a str,
+                reason: &'a str,
+            }
+            serde_json::to_string_pretty(&Doc {
+                tested: &tested,
+                skipped: plan
+                    .skipped
+                    .iter()
+                    .map(|(e, r)| Skipped {
+                        endpoint: e,
+                        reason: r,
+                    })
+                    .collect(),
+            })? + "\n"
+        }
+        Output::Markdown => {
+            let mut o = String::from(
+                "| Endpoint | Instance | Result | DMS's message |\n|---|---|---|---|\n",
+            );
+            for t in &tested {
+                o.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    t.endpoint,
+                    t.instance,
+                    t.status,
+                    t.message
+                        .as_deref()
+                        .unwrap_or("")
+                        .replace('|', "\\|")
+                        .replace('\n', " ")
+                ));
+            }
+            for (e, r) in &plan.skipped {
+                o.push_str(&format!("| {e} | - | not tested | {r} |\n"));
+            }
+            o
+        }
+        _ => {
+            let mut o = String::new();
+            for t in &tested {
+                o.push_str(&format!("{} from {}: {}", t.endpoint, t.instance, t.status));
+                if let Some(m) = &t.message {
+                    o.push_str(&format!("\n  {m}"));
+                }
+                o.push('\n');
+            }
+            for (e, r) in &plan.skipped {
+                o.push_str(&format!("{e}: not tested: {r}\n"));
+            }
+            o
+        }
+    };
+    output::print(text.as_bytes())?;
+    Ok(exit_code(ok))
+}

@@ -1,0 +1,479 @@
+//! `reload`, `test-connection`, CDC positions and recovery checkpoints, and serverless CDC
+//! latency, through the real binary on the emulator (which records what DMS was asked:
+//! `/_dmsctl/reloads`, `/_dmsctl/starts`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use aws_sdk_cloudwatch as cloudwatch;
+use aws_sdk_databasemigration as dms;
+use serde_json::{json, Value as Json};
+
+use common::emulator::{shared, Emulator};
+
+fn run(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = emu
+        .dmsctl()
+        .args(args)
+        .env("SCI_BACKEND_PASSWORD", "x")
+        .env("SCI_RECEIVER_PASSWORD", "y")
+        .output()
+        .expect("dmsctl runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(emu: &Emulator, args: &[&str]) -> String {
+    let (code, out, err) = run(emu, args);
+    assert_eq!(code, Some(0), "{args:?}: {out}{err}");
+    out
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}"))
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8")
+}
+
+fn get(emu: &Emulator, path: &str) -> Json {
+    let (status, text) = emu.http("GET", path, None);
+    assert_eq!(status, 200, "{path}: {text}");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+fn put(emu: &Emulator, path: &str, body: Json) {
+    let (status, text) = emu.http("PUT", path, Some(&body.to_string()));
+    assert!((200..300).contains(&status), "{path}: {status} {text}");
+}
+
+async fn dms_client(emu: &Emulator) -> dms::Client {
+    dms::Client::new(&emu.sdk_config("eu-central-1").await)
+}
+
+async fn task_arn(emu: &Emulator, suffix: &str) -> String {
+    let out = dms_client(emu)
+        .await
+        .describe_replication_tasks()
+        .send()
+        .await
+        .expect("tasks");
+    out.replication_tasks()
+        .iter()
+        .find(|t| {
+            t.replication_task_identifier()
+                .is_some_and(|i| i.ends_with(suffix))
+        })
+        .and_then(|t| t.replication_task_arn())
+        .expect("the task")
+        .to_string()
+}
+
+async fn endpoint_arn(emu: &Emulator, suffix: &str) -> String {
+    let out = dms_client(emu)
+        .await
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("endpoints");
+    out.endpoints()
+        .iter()
+        .find(|e| e.endpoint_identifier().is_some_and(|i| i.ends_with(suffix)))
+        .and_then(|e| e.endpoint_arn())
+        .expect("the endpoint")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_tables_of_a_running_task_and_of_a_serverless_replication() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    let spec = example("sci-sync-instances.yaml");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+
+    // Not running yet: refused, nothing asked of DMS.
+    let (code, _, err) = run(
+        emu,
+        &[
+            "reload",
+            "send-invoice-history",
+            "--table",
+            "sci_backend.send_invoice_history",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("is ready, not running") && err.contains("dmsctl start send-invoice-history"),
+        "{err}"
+    );
+    assert_eq!(get(emu, "/_dmsctl/reloads")["reloads"], json!([]));
+
+    ok(
+        emu,
+        &["start", "send-invoice-history", "--wait", "-f", s(&spec)],
+    );
+    let out = ok(
+        emu,
+        &[
+            "reload",
+            "send-invoice-history",
+            "--table",
+            "sci_backend.send_invoice_history",
+            "--table",
+            "sci_backend.invoices",
+            "--table",
+            "sci_backend.invoices",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert_eq!(
+        out,
+        "send-invoice-history: reloading 2 tables (sci_backend.invoices, sci_backend.send_invoice_history); \
+         `dmsctl status send-invoice-history --tables` shows their progress\n"
+    );
+    let out = ok(
+        emu,
+        &[
+            "reload",
+            "send-invoice-history",
+            "--table",
+            "sci_backend.invoices",
+            "--validate-only",
+            "-f",
+            s(&spec),
+            "-o",
+            "json",
+        ],
+    );
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["option"], "validate-only");
+    let arn = task_arn(emu, "send-invoice-history").await;
+    assert_eq!(
+        get(emu, "/_dmsctl/reloads")["reloads"],
+        json!([
+            {"arn": arn, "option": "data-reload", "tables": [
+                {"SchemaName": "sci_backend", "TableName": "invoices"},
+                {"SchemaName": "sci_backend", "TableName": "send_invoice_history"}]},
+            {"arn": arn, "option": "validate-only", "tables": [
+                {"SchemaName": "sci_backend", "TableName": "invoices"}]}
+        ])
+    );
+    assert_eq!(emu.calls().get("dms:ReloadTables"), Some(&2));
+    // A table without its schema, and a name the spec does not have.
+    let (code, _, err) = run(
+        emu,
+        &[
+            "reload",
+            "send-invoice-history",
+            "--table",
+            "invoices",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("SCHEMA.TABLE"), "{err}");
+    let (code, _, err) = run(
+        emu,
+        &[
+            "reload",
+            "send-invoice-histroy",
+            "--table",
+            "a.b",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("did you mean `send-invoice-history`"), "{err}");
+
+    // Serverless: ReloadReplicationTables.
+    emu.reset(&["dms", "logs"]);
+    emu.fast_transitions();
+    let spec = example("sci-sync-serverless.yaml");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    ok(
+        emu,
+        &["start", "invoice-recipients", "--wait", "-f", s(&spec)],
+    );
+    ok(
+        emu,
+        &[
+            "reload",
+            "invoice-recipients",
+            "--table",
+            "sci_backend.invoice_recipients",
+            "-f",
+            s(&spec),
+        ],
+    );
+    let reloads = get(emu, "/_dmsctl/reloads")["reloads"].clone();
+    assert_eq!(reloads.as_array().map(Vec::len), Some(1), "{reloads}");
+    assert!(
+        reloads[0]["arn"]
+            .as_str()
+            .unwrap()
+            .contains(":replication-config:"),
+        "{reloads}"
+    );
+    assert_eq!(emu.calls().get("dms:ReloadReplicationTables"), Some(&1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_tests_from_the_instance_wait_for_dms_and_print_its_message() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    let spec = example("sci-sync-instances.yaml");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    let backend = endpoint_arn(emu, "backend").await;
+    put(
+        emu,
+        "/_dmsctl/connection-results",
+        json!({ backend: {"status": "failed", "message": "Can't connect to MySQL server on 'backend.example.com' (110)"} }),
+    );
+    emu.reset_calls();
+    let (code, out, err) = run(emu, &["test-connection", "-f", s(&spec)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        out,
+        "backend from main: failed\n  Can't connect to MySQL server on 'backend.example.com' (110)\n\
+         receiver from main: successful\n"
+    );
+    // Both tests started at once, their waits shared: `testing`, then the results.
+    let calls = emu.calls();
+    assert_eq!(calls.get("dms:TestConnection"), Some(&2), "{calls:?}");
+    assert_eq!(calls.get("dms:DescribeConnections"), Some(&2), "{calls:?}");
+
+    // One endpoint, as JSON: passes, exit 0.
+    let out = ok(
+        emu,
+        &["test-connection", "receiver", "-f", s(&spec), "-o", "json"],
+    );
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        doc,
+        json!({"tested": [{"endpoint": "receiver", "instance": "main", "status": "successful"}], "skipped": []})
+    );
+    let (code, _, err) = run(emu, &["test-connection", "recevier", "-f", s(&spec)]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("did you mean `receiver`"), "{err}");
+
+    // Serverless: no instance to test from; says how DMS tests there.
+    let (code, out, err) = run(
+        emu,
+        &[
+            "test-connection",
+            "-f",
+            s(&example("sci-sync-serverless.yaml")),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(out.is_empty());
+    assert!(
+        err.contains("when a replication starts") && err.contains("testing_connection"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cdc_positions_checkpoints_and_a_resume_from_one() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    // The instances example with a start and a stop position on one task.
+    let text = std::fs::read_to_string(example("sci-sync-instances.yaml"))
+        .expect("example")
+        .replace(
+            "    rules: send-invoice-history\n",
+            "    rules: send-invoice-history\n    cdc_start_position: \"mysql-bin-changelog.000024:373\"\n    cdc_stop_position: \"server_time:2026-12-31T00:00:00\"\n",
+        );
+    assert!(
+        text.contains("cdc_start_position"),
+        "the example changed: {text}"
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("dmsctl.yaml");
+    std::fs::write(&spec, &text).expect("spec");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    let arn = task_arn(emu, "send-invoice-history").await;
+    let task = dms_client(emu)
+        .await
+        .describe_replication_tasks()
+        .send()
+        .await
+        .expect("tasks")
+        .replication_tasks()
+        .iter()
+        .find(|t| t.replication_task_arn() == Some(arn.as_str()))
+        .cloned()
+        .expect("the task");
+    assert_eq!(
+        task.cdc_start_position(),
+        Some("mysql-bin-changelog.000024:373")
+    );
+    assert_eq!(
+        task.cdc_stop_position(),
+        Some("server_time:2026-12-31T00:00:00")
+    );
+
+    // The first start takes the spec's position.
+    ok(
+        emu,
+        &["start", "send-invoice-history", "--wait", "-f", s(&spec)],
+    );
+    let starts = get(emu, "/_dmsctl/starts")["starts"].clone();
+    assert_eq!(starts[0]["type"], "start-replication", "{starts}");
+    assert_eq!(
+        starts[0]["cdc_start_position"], "mysql-bin-changelog.000024:373",
+        "{starts}"
+    );
+
+    // Stop prints where CDC would resume.
+    let checkpoint = "checkpoint:V1#27#mysql-bin-changelog.157832:1975:-1:2002:677883278264080:mysql-bin-changelog.157832:1876#0#0#*#0#93";
+    put(
+        emu,
+        "/_dmsctl/recovery-checkpoints",
+        json!({ arn.clone(): checkpoint }),
+    );
+    let out = ok(
+        emu,
+        &["stop", "send-invoice-history", "--wait", "-f", s(&spec)],
+    );
+    assert_eq!(
+        out,
+        format!(
+            "send-invoice-history: stopped\n  recovery checkpoint: {checkpoint}\n  (resume from it: dmsctl start send-invoice-history --from-checkpoint '{checkpoint}')\n"
+        )
+    );
+    let out = ok(
+        emu,
+        &["stop", "send-invoice-history", "-f", s(&spec), "-o", "json"],
+    );
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc[0]["checkpoint"], checkpoint, "{doc}");
+
+    // Resume from it.
+    ok(
+        emu,
+        &[
+            "start",
+            "send-invoice-history",
+            "--from-checkpoint",
+            checkpoint,
+            "--wait",
+            "-f",
+            s(&spec),
+        ],
+    );
+    let starts = get(emu, "/_dmsctl/starts")["starts"].clone();
+    let last = &starts[starts.as_array().unwrap().len() - 1];
+    assert_eq!(last["type"], "resume-processing", "{starts}");
+    assert_eq!(last["cdc_start_position"], checkpoint, "{starts}");
+    assert_eq!(last["cdc_start_time"], Json::Null, "{starts}");
+
+    // Refused: both start points, and a custom start point for serverless.
+    let (code, _, err) = run(
+        emu,
+        &[
+            "start",
+            "--from-checkpoint",
+            checkpoint,
+            "--cdc-start-time",
+            "2026-11-01T00:00:00Z",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("cannot be used with"), "{err}");
+    emu.reset(&["dms", "logs"]);
+    emu.fast_transitions();
+    let serverless = example("sci-sync-serverless.yaml");
+    ok(emu, &["apply", "-f", s(&serverless), "--auto-approve"]);
+    let (code, _, err) = run(
+        emu,
+        &[
+            "start",
+            "--from-checkpoint",
+            checkpoint,
+            "-f",
+            s(&serverless),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("DMS Serverless does not support custom CDC start points"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serverless_cdc_latency_named_by_account_and_identifier() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.reset(&["dms", "logs", "cloudwatch"]);
+    emu.fast_transitions();
+    let spec = example("sci-sync-serverless.yaml");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    ok(
+        emu,
+        &["start", "invoice-recipients", "--wait", "-f", s(&spec)],
+    );
+    let dim = |v: &str| {
+        cloudwatch::types::Dimension::builder()
+            .name("ReplicationConfigId")
+            .value(v)
+            .build()
+    };
+    let point = |name: &str, v: &str, value: f64| {
+        cloudwatch::types::MetricDatum::builder()
+            .metric_name(name)
+            .dimensions(dim(v))
+            .value(value)
+            .timestamp(std::time::SystemTime::now().into())
+            .build()
+    };
+    cloudwatch::Client::new(&emu.sdk_config("eu-central-1").await)
+        .put_metric_data()
+        .namespace("AWS/DMS")
+        .metric_data(point(
+            "CDCLatencySource",
+            "123456789012:sci-sync-invoice-recipients",
+            4.0,
+        ))
+        .metric_data(point(
+            "CDCLatencyTarget",
+            "123456789012:sci-sync-invoice-recipients",
+            12.0,
+        ))
+        // Another account's replication of the same name is not ours.
+        .metric_data(point(
+            "CDCLatencyTarget",
+            "210987654321:sci-sync-invoice-recipients",
+            900.0,
+        ))
+        .send()
+        .await
+        .expect("put metrics");
+    let out = ok(emu, &["status", "-f", s(&spec), "-o", "json"]);
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    let r = doc["replications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["name"] == "invoice-recipients")
+        .expect("listed")
+        .clone();
+    assert_eq!(r["cdc_latency"]["source_seconds"], 4.0, "{doc:#}");
+    assert_eq!(r["cdc_latency"]["target_seconds"], 12.0, "{doc:#}");
+}

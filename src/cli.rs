@@ -93,6 +93,8 @@ pub enum Command {
     Stop(StopArgs),
     /// Reload some tables of a running replication instead of the whole target.
     Reload(ReloadArgs),
+    /// Premigration assessments of the stack's tasks (results in the `assessments` bucket).
+    Assess(AssessArgs),
     /// DMS's own test of each endpoint from the replication instance its tasks run on.
     TestConnection(TestConnectionArgs),
     /// Live status of the stack's replications.
@@ -246,10 +248,14 @@ pub struct StartArgs {
     /// Resume CDC from a recovery checkpoint, as `dmsctl stop` prints it (tasks only).
     #[arg(long, value_name = "CHECKPOINT", conflicts_with = "reload")]
     pub from_checkpoint: Option<String>,
+    /// Run a premigration assessment of each task first (the spec's `assessments`), and start
+    /// only those whose assessment did not fail.
+    #[arg(long)]
+    pub assess: bool,
     /// Wait until running; on failure print the last error and log lines.
     #[arg(long)]
     pub wait: bool,
-    /// Deadline for --wait, e.g. `30m`.
+    /// Deadline for --wait (and for the assessments of --assess), e.g. `30m`.
     #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
 }
@@ -312,6 +318,21 @@ pub struct StatusArgs {
     /// Refresh in place on a terminal.
     #[arg(long)]
     pub watch: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Replications to assess (logical names); all when none is given.
+    pub names: Vec<String>,
+    /// Wait for the runs to finish and print each individual assessment.
+    #[arg(long, conflicts_with = "last")]
+    pub wait: bool,
+    /// Show the latest run of each task and its results; start nothing.
+    #[arg(long)]
+    pub last: bool,
+    /// Deadline for --wait, e.g. `30m`.
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -477,3 +477,114 @@ async fn serverless_cdc_latency_named_by_account_and_identifier() {
     assert_eq!(r["cdc_latency"]["source_seconds"], 4.0, "{doc:#}");
     assert_eq!(r["cdc_latency"]["target_seconds"], 12.0, "{doc:#}");
 }
+
+const ASSESSMENTS: &str = "
+assessments:
+  bucket: sci-dms-assessments
+  folder: sci-sync
+  role_arn: arn:aws:iam::123456789012:role/dms-assessments
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn premigration_assessments_and_a_start_that_waits_for_them() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    let body =
+        json!({"model_name": "dms::assessmentrun", "transition": {"progression": "immediate"}});
+    let (status, text) = emu.http(
+        "POST",
+        "/moto-api/state-manager/set-transition",
+        Some(&body.to_string()),
+    );
+    assert!((200..300).contains(&status), "{status} {text}");
+    let plain = example("sci-sync-instances.yaml");
+    let (code, _, err) = run(emu, &["assess", "-f", s(&plain)]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("no `assessments` section"), "{err}");
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("dmsctl.yaml");
+    let text = std::fs::read_to_string(&plain).expect("example") + ASSESSMENTS;
+    std::fs::write(&spec, text).expect("spec");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    let history = task_arn(emu, "send-invoice-history").await;
+    put(
+        emu,
+        "/_dmsctl/assessment-results",
+        json!({ history.clone(): [
+            {"IndividualAssessmentName": "unsupported-data-types-in-source", "Status": "failed",
+             "LastFailureMessage": "amount: MONEY is not supported"},
+            {"IndividualAssessmentName": "table-with-lob-but-without-primary-key-or-unique-constraint",
+             "Status": "passed"}
+        ]}),
+    );
+    emu.reset_calls();
+    let (code, out, err) = run(emu, &["assess", "--wait", "-f", s(&spec)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("invoice-recipients: passed (dmsctl-sci-sync-invoice-recipients-"),
+        "{out}"
+    );
+    assert!(
+        out.contains("send-invoice-history: failed (dmsctl-sci-sync-send-invoice-history-"),
+        "{out}"
+    );
+    assert!(out.contains("  amount: MONEY is not supported\n"), "{out}");
+    assert!(
+        out.contains("  failed    unsupported-data-types-in-source\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  passed    table-with-lob-but-without-primary-key-or-unique-constraint\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("Full results: s3://sci-dms-assessments/sci-sync\n"),
+        "{out}"
+    );
+    // Two runs, their wait in one read a round, their results in one read.
+    let calls = emu.calls();
+    assert_eq!(
+        calls.get("dms:StartReplicationTaskAssessmentRun"),
+        Some(&2),
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.get("dms:DescribeReplicationTaskAssessmentRuns"),
+        Some(&1),
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.get("dms:DescribeReplicationTaskIndividualAssessments"),
+        Some(&1),
+        "{calls:?}"
+    );
+
+    // The latest runs again, as JSON, without starting any.
+    let (code, out, _) = run(emu, &["assess", "--last", "-f", s(&spec), "-o", "json"]);
+    assert_eq!(code, Some(1));
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc[1]["name"], "send-invoice-history");
+    assert_eq!(doc[1]["status"], "failed");
+    assert_eq!(
+        doc[1]["assessments"][1],
+        json!({"name": "unsupported-data-types-in-source", "status": "failed"})
+    );
+    assert_eq!(
+        emu.calls().get("dms:StartReplicationTaskAssessmentRun"),
+        Some(&2)
+    );
+
+    // start --assess starts the task that passed, not the one that failed.
+    let (code, out, err) = run(emu, &["start", "--assess", "--wait", "-f", s(&spec)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("invoice-recipients: running"), "{out}");
+    assert!(
+        out.contains("send-invoice-history: not started: its premigration assessment is failed (amount: MONEY is not supported)"),
+        "{out}"
+    );
+    let starts = get(emu, "/_dmsctl/starts")["starts"].clone();
+    assert_eq!(starts.as_array().map(Vec::len), Some(1), "{starts}");
+    assert_ne!(starts[0]["arn"], history.as_str(), "{starts}");
+}

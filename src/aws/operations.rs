@@ -7,7 +7,10 @@ use dms::types::{Filter, ReloadOptionValue, TableToReload};
 use super::errors::cloud_error;
 use super::write_dms::local_error;
 use super::AwsCloud;
-use crate::cloud::{CloudError, Connection, Operations, ReplicationKind, TableName};
+use crate::cloud::{
+    AssessmentRun, AssessmentSettings, CloudError, Connection, ErrorKind, IndividualAssessment,
+    Operations, ReplicationKind, TableName,
+};
 
 /// DescribeConnections' page size (the API allows 20 to 100).
 const PAGE_SIZE: i32 = 100;
@@ -121,5 +124,114 @@ impl Operations for AwsCloud {
             }
         }
         Ok(())
+    }
+
+    async fn start_assessment(
+        &self,
+        task_arn: &str,
+        run_name: &str,
+        settings: &AssessmentSettings,
+    ) -> Result<String, CloudError> {
+        const OP: &str = "StartReplicationTaskAssessmentRun";
+        let list = |v: &[String]| (!v.is_empty()).then(|| v.to_vec());
+        let out = self
+            .dms
+            .start_replication_task_assessment_run()
+            .replication_task_arn(task_arn)
+            .service_access_role_arn(&settings.role_arn)
+            .result_location_bucket(&settings.bucket)
+            .set_result_location_folder(settings.folder.clone())
+            .assessment_run_name(run_name)
+            .set_include_only(list(&settings.include))
+            .set_exclude(list(&settings.exclude))
+            .send()
+            .await
+            .map_err(|e| cloud_error(OP, &e))?;
+        out.replication_task_assessment_run()
+            .and_then(|r| r.replication_task_assessment_run_arn())
+            .map(str::to_string)
+            .ok_or_else(|| local_error(OP, "DMS answered without the run's ARN"))
+    }
+
+    async fn assessment_runs(
+        &self,
+        task_arns: &[String],
+    ) -> Result<Vec<AssessmentRun>, CloudError> {
+        const OP: &str = "DescribeReplicationTaskAssessmentRuns";
+        let mut out = Vec::new();
+        if task_arns.is_empty() {
+            return Ok(out);
+        }
+        let mut pages = self
+            .dms
+            .describe_replication_task_assessment_runs()
+            .filters(filter(OP, "replication-task-arn", task_arns)?)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = match page.map_err(|e| cloud_error(OP, &e)) {
+                Ok(p) => p,
+                // A filter that matches nothing is a ResourceNotFoundFault: no runs.
+                Err(e) if e.kind == ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            };
+            for r in page.replication_task_assessment_runs() {
+                out.push(AssessmentRun {
+                    arn: r
+                        .replication_task_assessment_run_arn()
+                        .unwrap_or_default()
+                        .to_string(),
+                    task_arn: r.replication_task_arn().unwrap_or_default().to_string(),
+                    name: r.assessment_run_name().unwrap_or_default().to_string(),
+                    status: r.status().unwrap_or_default().to_string(),
+                    message: r
+                        .last_failure_message()
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string),
+                    latest: r.is_latest_task_assessment_run(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn individual_assessments(
+        &self,
+        run_arns: &[String],
+    ) -> Result<Vec<IndividualAssessment>, CloudError> {
+        const OP: &str = "DescribeReplicationTaskIndividualAssessments";
+        let mut out = Vec::new();
+        if run_arns.is_empty() {
+            return Ok(out);
+        }
+        let mut pages = self
+            .dms
+            .describe_replication_task_individual_assessments()
+            .filters(filter(OP, "replication-task-assessment-run-arn", run_arns)?)
+            .into_paginator()
+            .page_size(PAGE_SIZE)
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = match page.map_err(|e| cloud_error(OP, &e)) {
+                Ok(p) => p,
+                Err(e) if e.kind == ErrorKind::NotFound => break,
+                Err(e) => return Err(e),
+            };
+            for a in page.replication_task_individual_assessments() {
+                out.push(IndividualAssessment {
+                    run_arn: a
+                        .replication_task_assessment_run_arn()
+                        .unwrap_or_default()
+                        .to_string(),
+                    name: a
+                        .individual_assessment_name()
+                        .unwrap_or_default()
+                        .to_string(),
+                    status: a.status().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        Ok(out)
     }
 }

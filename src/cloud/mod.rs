@@ -156,6 +156,61 @@ pub trait Operations: Cloud {
         tables: &[TableName],
         validate_only: bool,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// Starts a premigration assessment run of a task named `run_name`
+    /// (`StartReplicationTaskAssessmentRun`); its ARN.
+    fn start_assessment(
+        &self,
+        task_arn: &str,
+        run_name: &str,
+        settings: &AssessmentSettings,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+
+    /// The assessment runs of these tasks, in one paged `DescribeReplicationTaskAssessmentRuns`.
+    fn assessment_runs(
+        &self,
+        task_arns: &[String],
+    ) -> impl Future<Output = Result<Vec<AssessmentRun>, CloudError>> + Send;
+
+    /// The individual assessments of these runs, in one paged
+    /// `DescribeReplicationTaskIndividualAssessments`.
+    fn individual_assessments(
+        &self,
+        run_arns: &[String],
+    ) -> impl Future<Output = Result<Vec<IndividualAssessment>, CloudError>> + Send;
+}
+
+/// Where and how a premigration assessment runs (the spec's `assessments`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentSettings {
+    pub bucket: String,
+    pub folder: Option<String>,
+    pub role_arn: String,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// One premigration assessment run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentRun {
+    pub arn: String,
+    pub task_arn: String,
+    pub name: String,
+    /// `starting`, `provisioning`, `running`, `passed`, `warning`, `failed`, `error-...`, ...
+    pub status: String,
+    pub message: Option<String>,
+    /// Whether it is the task's latest run.
+    pub latest: bool,
+}
+
+/// One individual assessment of a run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IndividualAssessment {
+    #[serde(skip)]
+    pub run_arn: String,
+    pub name: String,
+    /// `passed`, `warning`, `failed`, `error`, `skipped`, `cancelled`, `pending`, `running`.
+    pub status: String,
 }
 
 /// A connection DMS tested or is testing.

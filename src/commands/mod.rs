@@ -52,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Start(args) => start::run_start(&cli.global, args),
         Command::Stop(args) => start::run_stop(&cli.global, args),
         Command::Reload(args) => operations::reload(&cli.global, args),
+        Command::Assess(args) => operations::assess(&cli.global, args),
         Command::TestConnection(args) => operations::test_connection(&cli.global, args),
         Command::Status(args) => status::run(&cli.global, args),
         Command::Logs(args) => logs::run(&cli.global, args),
@@ -121,6 +122,7 @@ fn prints(command: &Command) -> Prints {
         Command::Start(_) => formats("start", REPORTS),
         Command::Stop(_) => formats("stop", REPORTS),
         Command::Reload(_) => formats("reload", REPORTS),
+        Command::Assess(_) => formats("assess", DOCUMENTS),
         Command::TestConnection(_) => formats("test-connection", DOCUMENTS),
         Command::Adopt(_) => formats("adopt", REPORTS),
         // The schema is JSON whichever of the two is asked for.

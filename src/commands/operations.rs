@@ -7,12 +7,13 @@ use anyhow::bail;
 use serde::Serialize;
 
 use super::common::exit_code;
-use crate::cli::{Global, Output, ReloadArgs, TestConnectionArgs};
-use crate::cloud::{Operations, TableName};
+use crate::cli::{AssessArgs, Global, Output, ReloadArgs, TestConnectionArgs};
+use crate::cloud::{AssessmentSettings, Operations, ReplicationKind, TableName};
 use crate::dms::ComputeMode;
 use crate::model::Desired;
-use crate::operate::{connections, select};
+use crate::operate::{assess as assessment, connections, select, Running};
 use crate::output;
+use crate::spec::types::Spec;
 
 /// First interval between `DescribeConnections` rounds.
 const POLL: Duration = Duration::from_secs(2);
@@ -196,4 +197,110 @@ pub fn test_connection(global: &Global, args: &TestConnectionArgs) -> anyhow::Re
     };
     output::print(text.as_bytes())?;
     Ok(exit_code(ok))
+}
+
+/// The spec's `assessments`, or an error saying what to add; refused in serverless mode.
+pub(super) fn assessment_settings(spec: &Spec) -> anyhow::Result<AssessmentSettings> {
+    if spec.compute.mode == ComputeMode::Serverless {
+        bail!(
+            "premigration assessments run here for tasks: this spec runs serverless replications, \
+             for which DMS runs them as part of StartReplication (PremigrationAssessmentSettings), \
+             which dmsctl does not pass yet"
+        );
+    }
+    let Some(a) = &spec.assessments else {
+        bail!(
+            "the spec has no `assessments` section: add one with the S3 `bucket` for the results \
+             and the `role_arn` DMS writes them with (see specs/README.md)"
+        );
+    };
+    Ok(AssessmentSettings {
+        bucket: a.bucket.clone(),
+        folder: a.folder.clone(),
+        role_arn: a.role_arn.clone(),
+        include: a.include.clone(),
+        exclude: a.exclude.clone(),
+    })
+}
+
+/// The tasks among `targets`.
+pub(super) fn tasks(targets: Vec<Running>) -> Vec<Running> {
+    targets
+        .into_iter()
+        .filter(|t| t.kind == ReplicationKind::Task)
+        .collect()
+}
+
+pub fn assess(global: &Global, args: &AssessArgs) -> anyhow::Result<ExitCode> {
+    let (spec, _) = super::load_spec(global)?;
+    let settings = assessment_settings(&spec)?;
+    let desired = Desired::from_spec(&spec);
+    let rt = super::runtime()?;
+    let assessed = rt.block_on(async {
+        let cloud = super::connect(global, &spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let targets = tasks(select(&desired, &live, &args.names)?);
+        let out = if args.last {
+            assessment::last(&cloud, &targets).await
+        } else {
+            let wait = args.wait.then_some((args.timeout, POLL));
+            assessment::assess(&cloud, &targets, &settings, wait).await
+        }
+        .map_err(|e| super::cloud_error(e, "running premigration assessments"))?;
+        super::report_calls(global, &cloud)?;
+        anyhow::Ok(out)
+    })?;
+    let ok = if args.wait || args.last {
+        assessed.iter().all(assessment::Assessed::passed)
+    } else {
+        assessed.iter().all(|a| !a.arn.is_empty())
+    };
+    let place = format!(
+        "s3://{}/{}",
+        settings.bucket,
+        settings.folder.as_deref().unwrap_or("")
+    );
+    output::print(assessment_text(global.output, &assessed, &place)?.as_bytes())?;
+    Ok(exit_code(ok))
+}
+
+/// Assessments as the table, JSON or Markdown of `assess` (and of `start --assess`).
+pub(super) fn assessment_text(
+    format: Output,
+    assessed: &[assessment::Assessed],
+    place: &str,
+) -> anyhow::Result<String> {
+    Ok(match format {
+        Output::Json => serde_json::to_string_pretty(assessed)? + "\n",
+        Output::Markdown => {
+            let mut o = String::from("| Replication | Assessment | Result |\n|---|---|---|\n");
+            for a in assessed {
+                o.push_str(&format!(
+                    "| {} | (run {}) | **{}** |\n",
+                    a.name, a.run, a.status
+                ));
+                for i in &a.assessments {
+                    o.push_str(&format!("| {} | {} | {} |\n", a.name, i.name, i.status));
+                }
+            }
+            o.push_str(&format!("\nFull results: `{place}`\n"));
+            o
+        }
+        _ => {
+            let mut o = String::new();
+            for a in assessed {
+                o.push_str(&format!("{}: {} ({})\n", a.name, a.status, a.run));
+                if let Some(m) = &a.message {
+                    o.push_str(&format!("  {m}\n"));
+                }
+                for i in &a.assessments {
+                    o.push_str(&format!("  {:<9} {}\n", i.status, i.name));
+                }
+            }
+            if assessed.iter().any(|a| !a.arn.is_empty()) {
+                o.push_str(&format!("Full results: {place}\n"));
+            }
+            o
+        }
+    })
 }

@@ -10,8 +10,9 @@ use anyhow::bail;
 use super::common::exit_code;
 use crate::cli::{Global, Output, StartArgs, StopArgs};
 use crate::cloud::{CdcStart, ReplicationKind};
+use crate::dms::moves_data;
 use crate::model::Desired;
-use crate::operate::{self, select, Outcome, StartOptions};
+use crate::operate::{self, assess, select, Outcome, StartOptions};
 use crate::output;
 use crate::spec::checks::is_rfc3339;
 
@@ -58,13 +59,59 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
                 );
             }
         }
+        // --assess: a premigration assessment of each task about to start; one that failed is
+        // not started.
+        let mut blocked = Vec::new();
+        let targets = if args.assess {
+            let settings = super::operations::assessment_settings(&spec)?;
+            let to_assess: Vec<_> = super::operations::tasks(targets.clone())
+                .into_iter()
+                .filter(|t| !moves_data(&t.status) || args.reload)
+                .collect();
+            let assessed = assess::assess(
+                cloud.as_ref(),
+                &to_assess,
+                &settings,
+                Some((args.timeout, POLL)),
+            )
+            .await
+            .map_err(|e| super::cloud_error(e, "running premigration assessments"))?;
+            let text = super::operations::assessment_text(
+                Output::Table,
+                &assessed,
+                &format!("s3://{}/{}", settings.bucket, settings.folder.as_deref().unwrap_or("")),
+            )?;
+            output::eprint(text.as_bytes())?;
+            for a in assessed.iter().filter(|a| !a.passed()) {
+                blocked.push(Outcome {
+                    name: a.name.clone(),
+                    result: format!(
+                        "not started: its premigration assessment is {}{}",
+                        a.status,
+                        a.message.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()
+                    ),
+                    ok: false,
+                    checkpoint: None,
+                });
+            }
+            targets
+                .into_iter()
+                .filter(|t| !blocked.iter().any(|b| b.name == t.name))
+                .collect()
+        } else {
+            targets
+        };
         let opts = StartOptions {
             reload: args.reload,
             cdc_start: cdc_start.clone(),
             wait: args.wait.then_some(args.timeout),
             poll: POLL,
         };
-        let outcomes = operate::start(&cloud, &targets, &opts).await;
+        let mut outcomes = operate::start(&cloud, &targets, &opts).await;
+        if !blocked.is_empty() {
+            outcomes.extend(blocked);
+            outcomes.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         super::report_calls(global, cloud.as_ref())?;
         Ok::<_, anyhow::Error>(outcomes)
     })?;

@@ -82,6 +82,7 @@ pub fn generate(
             instances: BTreeMap::new(),
             placement: BTreeMap::new(),
         },
+        assessments: None,
     };
     let subnet_name = |id: Option<&str>| -> Option<String> {
         let id = id?;

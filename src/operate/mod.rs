@@ -21,6 +21,7 @@ use crate::cloud::{
 };
 use crate::dms::moves_data;
 
+pub mod assess;
 pub mod connections;
 
 pub use replications::{lookup, select, Running};

@@ -49,6 +49,30 @@ pub struct Spec {
     pub replications: BTreeMap<String, Replication>,
     /// How the replications run: serverless, or tasks on replication instances.
     pub compute: Compute,
+    /// Where DMS writes premigration assessment results (`dmsctl assess`, `start --assess`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessments: Option<Assessments>,
+}
+
+/// Premigration assessments of tasks
+/// (<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.AssessmentReport.html>).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assessments {
+    /// S3 bucket DMS writes the results to.
+    pub bucket: String,
+    /// Folder (key prefix) in the bucket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// IAM role DMS assumes to write to the bucket.
+    pub role_arn: String,
+    /// Only these individual assessments (DMS's names, such as
+    /// `unsupported-data-types-in-source`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// Every applicable individual assessment but these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// IAM roles that DMS looks up by their fixed names.

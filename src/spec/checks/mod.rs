@@ -117,6 +117,7 @@ pub fn check(spec: &Spec, map: &SourceMap, env_is_set: &dyn Fn(&str) -> bool) ->
     c.replications();
     c.serverless_views();
     c.compute();
+    c.assessments();
     // Derived identifiers of an invalid stack name would repeat its error once per resource.
     if stack_name(&spec.stack).is_ok() {
         c.identifiers();

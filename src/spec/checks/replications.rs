@@ -7,6 +7,46 @@ const SERVERLESS_LIMITS: &str =
     "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Serverless.Limitations.html";
 
 impl Checker<'_> {
+    /// `assessments`: an S3 bucket name as S3 allows it, an IAM role ARN, and not both
+    /// `include` and `exclude` (StartReplicationTaskAssessmentRun refuses the pair).
+    pub(super) fn assessments(&mut self) {
+        let Some(a) = &self.spec.assessments else {
+            return;
+        };
+        let at = |f: &str| ptr(&["assessments", f]);
+        if !is_bucket_name(&a.bucket) {
+            self.error(
+                "invalid-value",
+                at("bucket"),
+                format!("`{}` is not an S3 bucket name", a.bucket),
+            )
+            .help = Some(
+                "3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a \
+                 letter or digit (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)"
+                    .into(),
+            );
+        }
+        self.arn(at("role_arn"), &a.role_arn, "iam");
+        if !a.include.is_empty() && !a.exclude.is_empty() {
+            self.error(
+                "invalid-value",
+                at("exclude"),
+                "`include` and `exclude` cannot both be set: DMS runs either only the included \
+                 assessments or all but the excluded ones"
+                    .into(),
+            );
+        }
+        if self.spec.compute.mode == ComputeMode::Serverless {
+            self.warning(
+                "ignored",
+                ptr(&["assessments"]),
+                "`assessments` applies to tasks: dmsctl runs premigration assessments of tasks \
+                 only, and this spec runs serverless replications"
+                    .into(),
+            );
+        }
+    }
+
     /// `cdc_start_position` and `cdc_stop_position`: their forms, and that they go with tasks
     /// (the DMS API reference, `CreateReplicationTask`); in serverless mode, none of the CDC
     /// start settings (DMS Serverless does not support custom CDC start points).
@@ -257,4 +297,15 @@ fn raw_selects_views(raw: &serde_json::Map<String, serde_json::Value>) -> bool {
             str_of(raw.get("object-locator").and_then(|o| o.get("table-type"))),
             "view" | "all"
         )
+}
+
+/// S3's general-purpose bucket naming rules.
+fn is_bucket_name(b: &str) -> bool {
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&b.len())
+        && b.chars().all(ok_char)
+        && edge(b.chars().next())
+        && edge(b.chars().last())
+        && !b.contains("..")
 }

@@ -1,0 +1,201 @@
+//! Premigration assessments of tasks: `dmsctl assess` and `start --assess`.
+//!
+//! A run (`StartReplicationTaskAssessmentRun`) goes `starting` → `provisioning` → `running` →
+//! `passed`, `warning`, `failed` or an `error-…` status; its individual assessments each end
+//! `passed`, `warning`, `failed`, `error`, `skipped` or `cancelled`
+//! (<https://docs.aws.amazon.com/dms/latest/APIReference/API_ReplicationTaskAssessmentRun.html>).
+//! The waits of several runs share one `DescribeReplicationTaskAssessmentRuns` a round; the
+//! results are read in one `DescribeReplicationTaskIndividualAssessments`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Running;
+use crate::cloud::{
+    AssessmentRun, AssessmentSettings, CloudError, ErrorKind, IndividualAssessment, Operations,
+};
+
+/// Statuses of a run that is not over yet.
+const UNDER_WAY: [&str; 5] = [
+    "starting",
+    "provisioning",
+    "running",
+    "cancelling",
+    "deleting",
+];
+
+/// One task's assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Assessed {
+    pub name: String,
+    pub run: String,
+    /// The run's ARN; empty when it could not start.
+    pub arn: String,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    pub assessments: Vec<IndividualAssessment>,
+}
+
+impl Assessed {
+    /// Whether the run is over and nothing failed (`warning` is not a failure: DMS lets the
+    /// task start and the report says what to look at).
+    pub fn passed(&self) -> bool {
+        matches!(self.status.as_str(), "passed" | "warning")
+    }
+
+    /// Whether the run is over.
+    pub fn finished(&self) -> bool {
+        !UNDER_WAY.contains(&self.status.as_str()) && !self.arn.is_empty()
+    }
+}
+
+/// A run name unique to this task, moment and process, as DMS requires
+/// (`dmsctl-<task identifier>-<YYYYMMDDhhmmssmmm>-<pid>`): a retry of the same start meets a
+/// run of its own name, another invocation never does.
+pub fn run_name(identifier: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    format!(
+        "dmsctl-{identifier}-{}-{}",
+        now.format("%Y%m%d%H%M%S%3f"),
+        std::process::id()
+    )
+}
+
+/// Starts one run per task; with `deadline`, waits for them all and reads their results.
+pub async fn assess<C: Operations>(
+    cloud: &C,
+    targets: &[Running],
+    settings: &AssessmentSettings,
+    wait: Option<(Duration, Duration)>,
+) -> Result<Vec<Assessed>, CloudError> {
+    let now = chrono::Utc::now();
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        let name = run_name(&t.identifier, now);
+        let started = match cloud.start_assessment(&t.arn, &name, settings).await {
+            Ok(arn) => Ok(arn),
+            // A retry meeting its own earlier start: the run of that name is ours.
+            Err(e) if e.kind == ErrorKind::AlreadyExists => {
+                let runs = cloud.assessment_runs(std::slice::from_ref(&t.arn)).await?;
+                runs.into_iter()
+                    .find(|r| r.name == name)
+                    .map(|r| r.arn)
+                    .ok_or(e)
+            }
+            Err(e) => Err(e),
+        };
+        out.push(match started {
+            Ok(arn) => Assessed {
+                name: t.name.clone(),
+                run: name,
+                arn,
+                status: "starting".into(),
+                message: None,
+                assessments: Vec::new(),
+            },
+            Err(e) => Assessed {
+                name: t.name.clone(),
+                run: name,
+                arn: String::new(),
+                status: "not-started".into(),
+                message: Some(e.with_hint()),
+                assessments: Vec::new(),
+            },
+        });
+    }
+    if let Some((deadline, first_poll)) = wait {
+        let tasks: Vec<String> = targets.iter().map(|t| t.arn.clone()).collect();
+        let began = tokio::time::Instant::now();
+        let mut poll = first_poll;
+        while out.iter().any(|a| !a.arn.is_empty() && !a.finished()) {
+            if began.elapsed() >= deadline {
+                for a in out
+                    .iter_mut()
+                    .filter(|a| !a.finished() && !a.arn.is_empty())
+                {
+                    a.message = Some(format!(
+                        "still {} after {}s (raise --timeout, or read it later with `dmsctl assess --last`)",
+                        a.status,
+                        deadline.as_secs()
+                    ));
+                }
+                break;
+            }
+            tokio::time::sleep(poll).await;
+            poll = (poll * 2).min(Duration::from_secs(30));
+            update(&mut out, &cloud.assessment_runs(&tasks).await?);
+        }
+        results(cloud, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// The latest run of each task, with its results, without starting one.
+pub async fn last<C: Operations>(
+    cloud: &C,
+    targets: &[Running],
+) -> Result<Vec<Assessed>, CloudError> {
+    let tasks: Vec<String> = targets.iter().map(|t| t.arn.clone()).collect();
+    let runs = cloud.assessment_runs(&tasks).await?;
+    let mut out: Vec<Assessed> = targets
+        .iter()
+        .map(|t| {
+            let latest = runs
+                .iter()
+                .filter(|r| r.task_arn == t.arn)
+                .find(|r| r.latest)
+                .or_else(|| runs.iter().rfind(|r| r.task_arn == t.arn));
+            match latest {
+                Some(r) => Assessed {
+                    name: t.name.clone(),
+                    run: r.name.clone(),
+                    arn: r.arn.clone(),
+                    status: r.status.clone(),
+                    message: r.message.clone(),
+                    assessments: Vec::new(),
+                },
+                None => Assessed {
+                    name: t.name.clone(),
+                    run: String::new(),
+                    arn: String::new(),
+                    status: "none".into(),
+                    message: Some("no assessment run yet (`dmsctl assess` starts one)".into()),
+                    assessments: Vec::new(),
+                },
+            }
+        })
+        .collect();
+    results(cloud, &mut out).await?;
+    Ok(out)
+}
+
+fn update(out: &mut [Assessed], runs: &[AssessmentRun]) {
+    let by_arn: BTreeMap<&str, &AssessmentRun> = runs.iter().map(|r| (r.arn.as_str(), r)).collect();
+    for a in out.iter_mut() {
+        if let Some(r) = by_arn.get(a.arn.as_str()) {
+            a.status = r.status.clone();
+            a.message = r.message.clone();
+        }
+    }
+}
+
+/// The individual assessments of the runs that exist, in one read.
+async fn results<C: Operations>(cloud: &C, out: &mut [Assessed]) -> Result<(), CloudError> {
+    let arns: Vec<String> = out
+        .iter()
+        .filter(|a| !a.arn.is_empty())
+        .map(|a| a.arn.clone())
+        .collect();
+    let found = cloud.individual_assessments(&arns).await?;
+    for a in out.iter_mut() {
+        a.assessments = found
+            .iter()
+            .filter(|i| i.run_arn == a.arn)
+            .cloned()
+            .collect();
+        a.assessments.sort_by(|x, y| x.name.cmp(&y.name));
+    }
+    Ok(())
+}

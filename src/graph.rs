@@ -296,6 +296,7 @@ fn symbol(a: Action) -> &'static str {
         Action::NoOp => " ",
         Action::Create => "+",
         Action::Update => "~",
+        Action::Move => "->",
         Action::Replace => "-/+",
         Action::Delete => "-",
     }
@@ -310,6 +311,7 @@ fn style(n: &Node) -> Option<(&'static str, &'static str, &'static str)> {
         Action::NoOp => None,
         Action::Create => Some(("create", "#dafbe1", "#1a7f37")),
         Action::Update => Some(("update", "#fff8c5", "#9a6700")),
+        Action::Move => Some(("move", "#ddf4ff", "#0969da")),
         Action::Replace => Some(("replace", "#ffe7d1", "#bc4c00")),
         Action::Delete => Some(("delete", "#ffebe9", "#cf222e")),
     }

@@ -588,3 +588,79 @@ async fn premigration_assessments_and_a_start_that_waits_for_them() {
     assert_eq!(starts.as_array().map(Vec::len), Some(1), "{starts}");
     assert_ne!(starts[0]["arn"], history.as_str(), "{starts}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_placed_on_another_instance_is_moved_and_resumed_not_reloaded() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    let base = std::fs::read_to_string(example("sci-sync-instances.yaml")).expect("example");
+    let placed = |history_on: &str| {
+        let text = base.replace(
+            "  instances:\n    main:",
+            &format!(
+                "  placement: {{ send-invoice-history: {history_on}, invoice-recipients: main }}\n  instances:\n    spare: {{ class: dms.t3.medium, engine_version: 3.5.4, subnet_group: private, security_group_ids: [sg-0a1b2c3d4e5f60001] }}\n    main:"
+            ),
+        );
+        assert!(text.contains("spare:"), "the example changed");
+        text
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("dmsctl.yaml");
+    std::fs::write(&spec, placed("main")).expect("spec");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    ok(
+        emu,
+        &["start", "send-invoice-history", "--wait", "-f", s(&spec)],
+    );
+
+    std::fs::write(&spec, placed("spare")).expect("spec");
+    let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        out.contains("Plan: 0 to create, 0 to update, 1 to move, 0 to replace, 0 to delete."),
+        "{out}"
+    );
+    assert!(out.contains("MoveReplicationTask"), "{out}");
+    // No data is lost, so no --allow-destroy.
+    let out = ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    assert!(
+        out.contains("stopped, moved to instance `spare` and resumed"),
+        "{out}"
+    );
+
+    let arn = task_arn(emu, "send-invoice-history").await;
+    let moves = get(emu, "/_dmsctl/moves")["moves"].clone();
+    assert_eq!(moves.as_array().map(Vec::len), Some(1), "{moves}");
+    assert_eq!(moves[0]["arn"], arn.as_str());
+    let instances = dms_client(emu)
+        .await
+        .describe_replication_instances()
+        .send()
+        .await
+        .expect("instances");
+    let spare = instances
+        .replication_instances()
+        .iter()
+        .find(|i| i.replication_instance_identifier() == Some("sci-sync-spare"))
+        .and_then(|i| i.replication_instance_arn())
+        .expect("spare")
+        .to_string();
+    assert_eq!(moves[0]["to"], spare.as_str());
+    // Resumed, not started again from scratch.
+    let starts = get(emu, "/_dmsctl/starts")["starts"].clone();
+    let kinds: Vec<&str> = starts
+        .as_array()
+        .expect("starts")
+        .iter()
+        .filter(|x| x["arn"] == arn.as_str())
+        .map(|x| x["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["start-replication", "resume-processing"],
+        "{starts}"
+    );
+    let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+}

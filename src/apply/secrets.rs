@@ -69,7 +69,7 @@ fn sending<'a>(
         .filter(|c| c.kind == Kind::Endpoint)
         .filter(move |c| match c.action {
             Action::Create | Action::Replace => true,
-            Action::Update => update_secrets,
+            Action::Update | Action::Move => update_secrets,
             Action::NoOp | Action::Delete => false,
         })
         .filter_map(|c| desired.endpoints.get(&c.name).map(|d| (c.name.as_str(), d)))

@@ -182,6 +182,15 @@ pub fn task_settled(s: Option<&Status>) -> Check {
     exists_and(s, &["ready", "stopped"])
 }
 
+/// A task moved to another instance: back at rest (`ready` or `stopped`); `failed-move` is
+/// the move's failure.
+pub fn task_moved(s: Option<&Status>) -> Check {
+    match s {
+        Some(st) if norm(st) == "failed-move" => failure(st),
+        _ => exists_and(s, &["ready", "stopped"]),
+    }
+}
+
 /// A task or replication stopped for a modify. `failed` is a failure: resuming it after the
 /// modify would hide that.
 pub fn stopped(s: Option<&Status>) -> Check {

@@ -228,6 +228,10 @@ impl CloudWrite for AwsCloud {
         write_dms::delete_replication_config(&self.dms, arn).await
     }
 
+    async fn move_task(&self, arn: &str, instance_arn: &str) -> Result<(), CloudError> {
+        write_dms::move_task(&self.dms, arn, instance_arn).await
+    }
+
     async fn start_replication(
         &self,
         arn: &str,

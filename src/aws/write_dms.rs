@@ -514,6 +514,48 @@ pub(crate) async fn delete_replication_config(
     Ok(())
 }
 
+pub(crate) async fn move_task(
+    client: &dms::Client,
+    arn: &str,
+    instance_arn: &str,
+) -> Result<(), CloudError> {
+    const OP: &str = "MoveReplicationTask";
+    let result = client
+        .move_replication_task()
+        .replication_task_arn(arn)
+        .target_replication_instance_arn(instance_arn)
+        .send()
+        .await;
+    let Err(e) = result else {
+        return Ok(());
+    };
+    let err = cloud_error(OP, &e);
+    // DMS refuses to move a task to the instance it is on, and a task that is moving: both are
+    // what an earlier attempt, whose answer was lost, leaves behind.
+    if matches!(err.kind, ErrorKind::InvalidState | ErrorKind::Other) {
+        let now = client
+            .describe_replication_tasks()
+            .filters(
+                dms::types::Filter::builder()
+                    .name("replication-task-arn")
+                    .values(arn)
+                    .build()
+                    .map_err(|e| local_error(OP, e.to_string()))?,
+            )
+            .send()
+            .await
+            .map_err(|e| cloud_error("DescribeReplicationTasks", &e))?;
+        let there = now.replication_tasks().iter().any(|t| {
+            t.replication_instance_arn() == Some(instance_arn)
+                || t.status().is_some_and(|s| s.eq_ignore_ascii_case("moving"))
+        });
+        if there {
+            return Ok(());
+        }
+    }
+    Err(err)
+}
+
 pub(crate) async fn start_replication(
     client: &dms::Client,
     arn: &str,

@@ -970,6 +970,31 @@ impl CloudWrite for FakeCloud {
         .await
     }
 
+    async fn move_task(&self, arn: &str, instance_arn: &str) -> Result<(), CloudError> {
+        self.call("move_task", arn, instance_arn.to_string(), |g| {
+            let l = g.task_by_arn(arn)?;
+            if l.replication_instance_arn == instance_arn {
+                return Ok(());
+            }
+            if !matches!(
+                l.status.as_str(),
+                "ready" | "stopped" | "failed" | "failed-move"
+            ) {
+                return Err(err(
+                    ErrorKind::InvalidState,
+                    "MoveReplicationTask",
+                    "the task must be stopped",
+                ));
+            }
+            l.replication_instance_arn = instance_arn.to_string();
+            let back = l.status.clone();
+            l.status = "moving".into();
+            g.queue(arn, &[back.as_str()]);
+            Ok(())
+        })
+        .await
+    }
+
     async fn stop_task(&self, arn: &str) -> Result<(), CloudError> {
         self.call("stop_task", arn, String::new(), |g| {
             let l = g.task_by_arn(arn)?;

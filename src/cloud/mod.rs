@@ -493,6 +493,13 @@ pub trait CloudWrite: Cloud {
         cdc: Option<&CdcStart>,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn stop_task(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+    /// Moves a stopped (or never run) task to another instance (`MoveReplicationTask`). A task
+    /// already on that instance is moved: a retry meeting its own earlier effect goes on.
+    fn move_task(
+        &self,
+        arn: &str,
+        instance_arn: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
 
     /// `source` and `target` are ARNs.
     fn create_replication_config(

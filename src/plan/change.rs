@@ -72,6 +72,9 @@ pub enum Action {
     Update,
     /// Delete, then create: Modify* cannot change what differs.
     Replace,
+    /// A task onto another instance with `MoveReplicationTask` (then any modify in place): its
+    /// CDC position and loaded tables stay.
+    Move,
     Delete,
 }
 
@@ -82,6 +85,7 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Replace => "replace",
+            Action::Move => "move",
             Action::Delete => "delete",
         }
     }
@@ -201,11 +205,18 @@ pub struct Summary {
     pub update: usize,
     pub replace: usize,
     pub delete: usize,
+    /// Tasks moved to another instance (absent from the JSON when none is).
+    #[serde(rename = "move", default, skip_serializing_if = "is_zero")]
+    pub moved: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
     pub fn total(&self) -> usize {
-        self.create + self.update + self.replace + self.delete
+        self.create + self.update + self.replace + self.delete + self.moved
     }
 }
 
@@ -273,7 +284,12 @@ impl Plan {
         let builds = self
             .changes
             .iter()
-            .filter(|c| matches!(c.action, Action::Create | Action::Update | Action::Replace))
+            .filter(|c| {
+                matches!(
+                    c.action,
+                    Action::Create | Action::Update | Action::Move | Action::Replace
+                )
+            })
             .collect();
         (removals, builds)
     }
@@ -366,6 +382,7 @@ fn summarize(changes: &[Change]) -> Summary {
             Action::Create => s.create += 1,
             Action::Update => s.update += 1,
             Action::Replace => s.replace += 1,
+            Action::Move => s.moved += 1,
             Action::Delete => s.delete += 1,
         }
     }

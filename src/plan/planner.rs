@@ -286,6 +286,27 @@ impl<'a> Planner<'a> {
         Some((self.endpoint_refs.get(name)?, d.endpoint_identifier.clone()))
     }
 
+    /// Whether a task on the wrong instance can be moved: the instance it should be on exists
+    /// and stays, and so does the one it is on (an instance of this stack the plan keeps).
+    fn movable(&self, d: &crate::model::DesiredTask, l: &crate::live::LiveTask) -> bool {
+        let target_stays = matches!(
+            self.instance_refs.get(&d.replication_instance),
+            Some(Ref::Stays(arn)) if *arn != l.replication_instance_arn
+        );
+        let current_stays = self
+            .live
+            .instances
+            .values()
+            .find(|i| i.arn == l.replication_instance_arn)
+            .and_then(|i| match owner(&i.tags) {
+                Owner::Stack { stack, name } if stack == self.stack => Some(name),
+                _ => None,
+            })
+            .and_then(|name| self.instance_refs.get(name))
+            .is_some_and(|r| matches!(r, Ref::Stays(arn) if *arn == l.replication_instance_arn));
+        target_stays && current_stays
+    }
+
     fn instance_target(&self, name: &str) -> Option<(&Ref, String)> {
         let d = self.desired.instances.get(name)?;
         Some((
@@ -335,7 +356,35 @@ impl<'a> Planner<'a> {
                 diffs.push(diff);
                 notes.extend(note);
             }
+            // Another instance is a move, not a replace, when DMS can move the task: both
+            // instances stay (the old one is not deleted under it, the new one exists) and
+            // nothing else forces a replacement
+            // (https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.Moving.html).
+            let moves = self.movable(d, l)
+                && diffs
+                    .iter()
+                    .filter(|x| x.forces_replacement)
+                    .all(|x| x.field == "ReplicationInstance");
+            if moves {
+                for x in diffs
+                    .iter_mut()
+                    .filter(|x| x.field == "ReplicationInstance")
+                {
+                    x.forces_replacement = false;
+                }
+            }
             self.compared(Kind::Task, name, id, diffs, notes);
+            if moves {
+                if let Some(c) = self.changes.last_mut() {
+                    c.action = Action::Move;
+                    c.reasons.push(
+                        "moves to the other instance with MoveReplicationTask: nothing is \
+                         reloaded, CDC goes on from where it was (a running task is stopped, \
+                         moved and resumed)"
+                            .to_string(),
+                    );
+                }
+            }
             self.note_running(moves_data(Some(&l.status)));
         }
     }
@@ -400,6 +449,7 @@ impl<'a> Planner<'a> {
             Action::Replace | Action::Delete => {
                 c.reasons.push("running: it is stopped first".to_string());
             }
+            Action::Move => c.restart = true,
             Action::NoOp | Action::Create => {}
         }
     }

@@ -38,7 +38,7 @@ fn paint(s: &str, code: &str, color: bool) -> String {
 fn action_ansi(a: Action) -> &'static str {
     match a {
         Action::Create => GREEN,
-        Action::Update => YELLOW,
+        Action::Update | Action::Move => YELLOW,
         Action::Replace | Action::Delete => RED,
         Action::NoOp => "",
     }
@@ -47,7 +47,7 @@ fn action_ansi(a: Action) -> &'static str {
 fn action_color(a: Action) -> Option<Color> {
     match a {
         Action::Create => Some(Color::Green),
-        Action::Update => Some(Color::Yellow),
+        Action::Update | Action::Move => Some(Color::Yellow),
         Action::Replace | Action::Delete => Some(Color::Red),
         Action::NoOp => None,
     }
@@ -58,6 +58,7 @@ fn marker(a: Action) -> &'static str {
     match a {
         Action::Create => "+",
         Action::Update => "~",
+        Action::Move => "->",
         Action::Replace => "-/+",
         Action::Delete => "-",
         Action::NoOp => " ",
@@ -67,8 +68,13 @@ fn marker(a: Action) -> &'static str {
 /// The summary sentence: `Plan: 1 to create, 2 to update, 0 to replace, 0 to delete.`
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
+    let moved = if s.moved > 0 {
+        format!("{} to move, ", s.moved)
+    } else {
+        String::new()
+    };
     format!(
-        "Plan: {} to create, {} to update, {} to replace, {} to delete.",
+        "Plan: {} to create, {} to update, {moved}{} to replace, {} to delete.",
         s.create, s.update, s.replace, s.delete
     )
 }
@@ -456,7 +462,7 @@ fn drift_status(a: Action) -> Option<&'static str> {
     match a {
         Action::NoOp => None,
         Action::Create => Some("missing"),
-        Action::Update | Action::Replace => Some("changed"),
+        Action::Update | Action::Move | Action::Replace => Some("changed"),
         Action::Delete => Some("extra"),
     }
 }
@@ -465,6 +471,7 @@ fn drift_sentence(a: Action) -> &'static str {
     match a {
         Action::Create => "missing from the account",
         Action::Update => "differs from the spec",
+        Action::Move => "is on another instance than the spec's (apply would move it)",
         Action::Replace => "differs from the spec (apply would replace it)",
         Action::Delete => "in the account but no longer in the spec",
         Action::NoOp => "matches the spec",
@@ -473,7 +480,7 @@ fn drift_sentence(a: Action) -> &'static str {
 
 fn drift_summary(plan: &Plan) -> (usize, usize, usize) {
     let s = &plan.summary;
-    (s.update + s.replace, s.create, s.delete)
+    (s.update + s.moved + s.replace, s.create, s.delete)
 }
 
 /// The drift summary sentence.

@@ -138,7 +138,8 @@ fn empty_account_plans_every_create_in_kind_order() {
             create: 10,
             update: 0,
             replace: 0,
-            delete: 0
+            delete: 0,
+            moved: 0
         }
     );
     assert_eq!(change(&p, Kind::LogGroup, "main").id, "dms-tasks-sci-main");
@@ -623,7 +624,8 @@ fn serverless_to_instances_switch_deletes_configs_and_creates_tasks() {
             create: 4,
             update: 0,
             replace: 0,
-            delete: 2
+            delete: 2,
+            moved: 0
         }
     );
     let blocked = p.blocked_by_hazards();
@@ -1110,3 +1112,41 @@ compute:
   mode: serverless
   serverless: { max_dcu: 4 }
 ";
+
+/// The stack with a second instance `spare`, every replication placed on `on`.
+fn two_instances(on: &str) -> Desired {
+    let text = spec("instances").replace(
+        "      storage_gb: 100\n      subnet_group: private\n",
+        &format!(
+            "      storage_gb: 100\n      subnet_group: private\n    spare:\n      class: dms.t3.medium\n      subnet_group: private\n  placement: {{ history: {on}, events: {on} }}\n"
+        ),
+    );
+    assert!(text.contains("spare:"), "{text}");
+    desired_from(&text)
+}
+
+#[test]
+fn a_task_placed_on_another_existing_instance_is_moved_not_replaced() {
+    let live = live_from(&two_instances("main"));
+    let p = plan(&two_instances("spare"), &live);
+    let c = change(&p, Kind::Task, "history");
+    assert_eq!(c.action, Action::Move, "{c:#?}");
+    assert!(
+        c.reasons.iter().any(|r| r.contains("MoveReplicationTask")),
+        "{:?}",
+        c.reasons
+    );
+    assert!(c.hazards.is_empty(), "{:?}", c.hazards);
+    assert_eq!(p.summary.moved, 2);
+    assert_eq!(p.summary.replace, 0);
+    assert!(render::summary_line(&p).contains("2 to move"));
+}
+
+#[test]
+fn a_task_moving_to_a_new_instance_is_replaced() {
+    // `spare` does not exist yet: DMS moves tasks only between instances that exist.
+    let live = live_from(&instances());
+    let p = plan(&two_instances("spare"), &live);
+    assert_eq!(change(&p, Kind::Instance, "spare").action, Action::Create);
+    assert_eq!(change(&p, Kind::Task, "history").action, Action::Replace);
+}

@@ -2240,3 +2240,403 @@ def _apply_more() -> None:
         "describe_replication_task_individual_assessments": r_describe_replication_task_individual_assessments,
     }.items():
         setattr(Resp, name, fn)
+    _apply_latest()
+
+
+# ===========================================================================
+# MoveReplicationTask and event subscriptions (both absent from moto 5.2.5,
+# which answered 501).  State lives in the DMS backends (_init_latest), so
+# moto's reset clears it.
+# ===========================================================================
+
+
+def _init_latest(self: Backend) -> None:
+    _init_more(self)
+    if not hasattr(self, "moves"):
+        self.moves: list[dict] = []  # accepted MoveReplicationTask calls: {"arn", "from", "to"}
+        self.event_subscriptions: dict[str, FakeEventSubscription] = {}  # name -> subscription, creation order
+
+
+# ---- MoveReplicationTask ------------------------------------------------------
+# API reference: "Moves a replication task from its current replication
+# instance to a different target replication instance ... The target
+# replication instance must be created with the same or later DMS version as
+# the current replication instance."  ReplicationTask.Status: "moving" - the
+# task is being moved; "failed-move" - the task failed to move.
+# ReplicationTask.TargetReplicationInstanceArn: "The ARN of the replication
+# instance to which this task is moved ... Otherwise, this response parameter
+# isn't a member of the ReplicationTask object."
+# User guide, "Moving a task": a task that has run must be Stopped, Failed or
+# Failed-move to be moved (a task never run is "ready"); "You can't move a
+# task to the same replication instance where it currently resides."
+
+MOVABLE_TASK_STATES = ("ready", "stopped", "failed", "failed-move")
+TASK_MOVE_MODEL = "dms::replicationtaskmove"
+
+
+def _version_tuple(v: Any) -> tuple[int, ...] | None:
+    try:
+        return tuple(int(x) for x in str(v).split("."))
+    except (TypeError, ValueError):
+        return None
+
+
+def _finish_move(self: M.FakeReplicationTask, status: str) -> str:
+    move = self.__dict__.get("_move")
+    if move is not None and status != "moving":
+        # The move finished (moving -> the status the task had): the task now
+        # belongs to the target instance, and follows its own model again.
+        self.__dict__["_replication_instance_arn"] = move["to"]
+        self.__dict__.pop("_move")
+        self._lifecycle.model_name = TASK_MODEL
+        self._lifecycle._transitions = list(TASK_TRANSITIONS)
+    return status
+
+
+def _task_status_get_move(self: M.FakeReplicationTask) -> str:
+    return _finish_move(self, self._lifecycle.status)
+
+
+def _task_instance_arn_get(self: M.FakeReplicationTask) -> str:
+    if "_move" in self.__dict__:
+        self.status  # noqa: B018 -- evaluates the transition, finishing a completed move
+    return self.__dict__.get("_replication_instance_arn")
+
+
+def _task_instance_arn_set(self: M.FakeReplicationTask, value: str) -> None:
+    self.__dict__["_replication_instance_arn"] = value
+
+
+def move_replication_task(self: Backend, params: dict) -> M.FakeReplicationTask:
+    _init_latest(self)
+    _required(params, "ReplicationTaskArn", "TargetReplicationInstanceArn")
+    task = _task_by_arn(self, params["ReplicationTaskArn"])
+    target_arn = params["TargetReplicationInstanceArn"]
+    _check_arn("TargetReplicationInstanceArn", target_arn)
+    target = self.replication_instances.get(target_arn)
+    if target is None:
+        raise ResourceNotFoundFault(f"Replication instance {target_arn} not found.")
+    status = task.status
+    if status not in MOVABLE_TASK_STATES:
+        raise InvalidResourceStateFault(
+            f"Replication task {task.id} can't be moved in status {status}: it must be "
+            "stopped, failed or failed-move (or ready, if it never ran).")
+    source_arn = task.replication_instance_arn
+    if target_arn == source_arn:
+        raise InvalidParameterValueException(
+            f"Replication task {task.id} already resides on replication instance {target.id}.")
+    if target.status != "available":
+        raise InvalidResourceStateFault(
+            f"Target replication instance {target.id} is not available (status {target.status}).")
+    source = self.replication_instances.get(source_arn)
+    src_v = _version_tuple(getattr(source, "engine_version", None))
+    tgt_v = _version_tuple(getattr(target, "engine_version", None))
+    if src_v and tgt_v and tgt_v < src_v:
+        raise InvalidParameterValueException(
+            f"Target replication instance {target.id} runs DMS {target.engine_version}, earlier than "
+            f"{source.engine_version} of the task's current instance.")
+    # Back to the status it had; a move of a failed-move task that succeeds
+    # leaves it stopped (an assumption: the guide names no status for that).
+    back = "stopped" if status == "failed-move" else status
+    task.__dict__["_move"] = {"from": source_arn, "to": target_arn}
+    task.status = "moving"
+    # While moving, the task's status follows model dms::replicationtaskmove
+    # (default manual, times 2: the first DescribeReplicationTasks after the
+    # move still says "moving", the next one the status it had).
+    task._lifecycle.model_name = TASK_MOVE_MODEL
+    task._lifecycle._transitions = list(TASK_TRANSITIONS) + [("moving", back)]
+    self.moves.append({"arn": task.arn, "from": source_arn, "to": target_arn})
+    return task
+
+
+def r_move_replication_task(self: Any) -> str:
+    return json.dumps({"ReplicationTask": self.dms_backend.move_replication_task(_params(self)).to_dict()})
+
+
+def get_moves() -> dict:
+    return {"moves": [dict(m) for b in _existing_backends() for m in getattr(b, "moves", [])]}
+
+
+_prev_task_to_dict = None
+
+
+def _task_to_dict_move(self: M.FakeReplicationTask) -> dict:
+    d = _prev_task_to_dict(self)
+    move = self.__dict__.get("_move")
+    if move is not None and d.get("Status") == "moving":
+        d["TargetReplicationInstanceArn"] = move["to"]
+    return d
+
+
+_prev_delete_task = None
+_prev_delete_instance = None
+
+
+def delete_replication_task_move(self: Backend, replication_task_arn: str) -> M.FakeReplicationTask:
+    task = _task_by_arn(self, replication_task_arn)
+    if task.status == "moving":
+        raise InvalidResourceStateFault(f"Replication task {task.id} can't be deleted while it is moving.")
+    return _prev_delete_task(self, replication_task_arn)
+
+
+def delete_replication_instance_move(self: Backend, replication_instance_arn: str) -> M.FakeReplicationInstance:
+    # A task being moved to the instance uses it too.
+    inst = _instance_by_arn(self, replication_instance_arn)
+    users = sorted(t.id for t in self.replication_tasks.values()
+                   if (t.__dict__.get("_move") or {}).get("to") == replication_instance_arn
+                   and t.status == "moving")
+    if users:
+        raise InvalidResourceStateFault(
+            f"Replication instance {inst.id} is the target of tasks being moved: {', '.join(users)}.")
+    return _prev_delete_instance(self, replication_instance_arn)
+
+
+# ---- Event subscriptions ----------------------------------------------------
+# CreateEventSubscription / DescribeEventSubscriptions / ModifyEventSubscription
+# / DeleteEventSubscription / DescribeEventCategories.  (DMS has no
+# AddSourceIdentifierToSubscription / RemoveSourceIdentifierFromSubscription:
+# those are RDS operations, absent from the DMS model; they answer 501 here.)
+
+EVENT_SUBSCRIPTION_MODEL = "dms::eventsubscription"
+# EventSubscription.Status: "creating | modifying | deleting | active |
+# no-permission | topic-not-exist"; the AWS CLI example of
+# create-event-subscription answers "creating".
+EVENT_SUBSCRIPTION_TRANSITIONS = [("creating", "active"), ("modifying", "active")]
+# CreateEventSubscription.SourceType: "Valid values: replication-instance | replication-task"
+EVENT_SOURCE_TYPES = ("replication-instance", "replication-task")
+# DescribeEventCategories as the DMS user guide ("Working with events and
+# notifications", the category tables) and the AWS CLI example of
+# describe-event-categories list them, in that example's order and spelling.
+EVENT_CATEGORIES = {
+    "replication-instance": ["low storage", "configuration change", "maintenance", "deletion", "creation",
+                             "failover", "failure"],
+    "replication-task": ["configuration change", "state change", "deletion", "creation", "failure"],
+}
+_SNS_TOPIC_RE = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+
+
+class SNSInvalidTopicFault(DmsClientError):
+    def __init__(self, message: str):
+        super().__init__("SNSInvalidTopicFault", message)
+
+
+class FakeEventSubscription:
+    def __init__(self, backend: Backend, params: dict):
+        self.name = params["SubscriptionName"]
+        self.account_id = backend.account_id
+        self.arn = f"arn:{_partition(backend)}:dms:{backend.region_name}:{backend.account_id}:es:{self.name}"
+        self.topic = params["SnsTopicArn"]
+        self.source_type = params.get("SourceType")
+        self.source_ids = list(params.get("SourceIds") or [])
+        self.categories = list(params.get("EventCategories") or [])
+        self.enabled = True if params.get("Enabled") is None else bool(params["Enabled"])
+        # "SubscriptionCreationTime" is a string in the model; the AWS CLI
+        # example shows "2020-05-21 21:58:38.598".
+        now = datetime.now(timezone.utc)
+        self.created = now.strftime("%Y-%m-%d %H:%M:%S.") + f"{now.microsecond // 1000:03d}"
+        self.lifecycle = Lifecycle(EVENT_SUBSCRIPTION_MODEL, EVENT_SUBSCRIPTION_TRANSITIONS, "creating")
+
+    def to_dict(self, status: str | None = None) -> dict:
+        d: dict[str, Any] = {
+            "CustomerAwsId": self.account_id,
+            "CustSubscriptionId": self.name,
+            "SnsTopicArn": self.topic,
+            "Status": status or self.lifecycle.status,
+            "SubscriptionCreationTime": self.created,
+            "SourceType": self.source_type,
+            "Enabled": self.enabled,
+        }
+        if self.source_ids:
+            d["SourceIdsList"] = list(self.source_ids)
+        if self.categories:
+            d["EventCategoriesList"] = list(self.categories)
+        return _strip_none(d)
+
+
+def _check_sns_topic(arn: Any) -> None:
+    if not isinstance(arn, str) or not _SNS_TOPIC_RE.match(arn):
+        raise SNSInvalidTopicFault(f"Invalid SnsTopicArn {arn!r}: not an Amazon SNS topic ARN.")
+
+
+def _check_source_type(value: Any) -> None:
+    if value is not None:
+        _check_enum("SourceType", value, EVENT_SOURCE_TYPES)
+
+
+def _check_categories(source_type: str | None, categories: Any) -> list[str]:
+    if categories is None:
+        return []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise InvalidParameterValueException("EventCategories must be a list of strings.")
+    allowed = (EVENT_CATEGORIES[source_type] if source_type
+               else sorted({c for cs in EVENT_CATEGORIES.values() for c in cs}))
+    bad = [c for c in categories if c not in allowed]
+    if bad:
+        raise InvalidParameterValueException(
+            f"Invalid event categories {bad} for source type {source_type or '(all)'}: valid are "
+            f"{', '.join(allowed)}.")
+    return categories
+
+
+def _subscription(self: Backend, name: Any) -> "FakeEventSubscription":
+    _init_latest(self)
+    if not isinstance(name, str) or not name:
+        raise InvalidParameterValueException("The parameter SubscriptionName must be provided.")
+    sub = self.event_subscriptions.get(name)
+    if sub is None:
+        raise ResourceNotFoundFault(f"Event subscription {name} not found.")
+    return sub
+
+
+def create_event_subscription(self: Backend, params: dict) -> FakeEventSubscription:
+    _init_latest(self)
+    name = params.get("SubscriptionName")
+    _required(params, "SubscriptionName", "SnsTopicArn")
+    if not isinstance(name, str) or len(name) >= 255:  # "This name must be less than 255 characters."
+        raise InvalidParameterValueException("SubscriptionName must be a string of less than 255 characters.")
+    _check_sns_topic(params["SnsTopicArn"])
+    source_type = params.get("SourceType")
+    _check_source_type(source_type)
+    _check_categories(source_type, params.get("EventCategories"))
+    ids = params.get("SourceIds")
+    if ids:
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InvalidParameterValueException("SourceIds must be a list of strings.")
+        if source_type is None:
+            # "If you specify multiple values, they must be of the same type";
+            # the type is SourceType (as in RDS, which requires it with SourceIds).
+            raise InvalidParameterCombinationException("SourceIds need a SourceType.")
+        if source_type == "replication-instance":
+            known = {i.id for i in self.replication_instances.values()}
+            ids = [i.lower() for i in ids]  # instance identifiers are stored lowercase
+        else:
+            known = {t.id for t in self.replication_tasks.values()}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise ResourceNotFoundFault(f"Source {source_type} not found: {', '.join(missing)}.")
+        params = {**params, "SourceIds": ids}
+    if name in self.event_subscriptions:
+        raise ResourceAlreadyExistsFault(f"Event subscription {name} already exists.")
+    sub = FakeEventSubscription(self, params)
+    self.event_subscriptions[name] = sub
+    if params.get("Tags"):
+        self.tagger.tag_resource(sub.arn, params["Tags"])
+    return sub
+
+
+def modify_event_subscription(self: Backend, params: dict) -> FakeEventSubscription:
+    sub = _subscription(self, params.get("SubscriptionName"))
+    if params.get("SnsTopicArn") is not None:
+        _check_sns_topic(params["SnsTopicArn"])
+    source_type = params.get("SourceType", sub.source_type)
+    _check_source_type(source_type)
+    if sub.source_ids and source_type != sub.source_type:
+        # ModifyEventSubscription can't change SourceIds, and they are
+        # identifiers of the old SourceType (an assumption: the reference is silent).
+        raise InvalidParameterCombinationException(
+            f"Event subscription {sub.name} has SourceIds of type {sub.source_type}; "
+            "its SourceType can't change.")
+    categories = params.get("EventCategories", sub.categories)
+    _check_categories(source_type, categories)
+    if params.get("SnsTopicArn") is not None:
+        sub.topic = params["SnsTopicArn"]
+    sub.source_type = source_type
+    sub.categories = list(categories or [])
+    if params.get("Enabled") is not None:
+        sub.enabled = bool(params["Enabled"])
+    sub.lifecycle.set("modifying")
+    return sub
+
+
+def delete_event_subscription(self: Backend, params: dict) -> FakeEventSubscription:
+    sub = _subscription(self, params.get("SubscriptionName"))
+    self.event_subscriptions.pop(sub.name)
+    self.tagger.delete_all_tags_for_resource(sub.arn)
+    return sub
+
+
+EVENT_SUBSCRIPTION_FILTERS = ("event-subscription-arn", "event-subscription-id")
+
+
+def r_create_event_subscription(self: Any) -> str:
+    return json.dumps({"EventSubscription": self.dms_backend.create_event_subscription(_params(self)).to_dict()})
+
+
+def r_modify_event_subscription(self: Any) -> str:
+    return json.dumps({"EventSubscription": self.dms_backend.modify_event_subscription(_params(self)).to_dict()})
+
+
+def r_delete_event_subscription(self: Any) -> str:
+    sub = self.dms_backend.delete_event_subscription(_params(self))
+    return json.dumps({"EventSubscription": sub.to_dict("deleting")})
+
+
+def r_describe_event_subscriptions(self: Any) -> str:
+    p = _params(self)
+    backend = self.dms_backend
+    _init_latest(backend)
+    filters = _check_filters(p.get("Filters"), EVENT_SUBSCRIPTION_FILTERS)
+    if p.get("SubscriptionName") is not None:
+        items = [_subscription(backend, p["SubscriptionName"])]
+    else:
+        items = list(backend.event_subscriptions.values())
+    for f in filters:
+        attr = "arn" if f["Name"] == "event-subscription-arn" else "name"
+        items = [s for s in items if getattr(s, attr) in f["Values"]]
+    _not_found_if_filtered_empty(filters, items, "event subscriptions")
+    for s in items:
+        s.lifecycle.advance()
+    return _describe("DescribeEventSubscriptions", "EventSubscriptionsList", items, p, lambda s: s.to_dict())
+
+
+def r_describe_event_categories(self: Any) -> str:
+    p = _params(self)
+    source_type = p.get("SourceType")
+    _check_source_type(source_type)
+    # The reference names no filter for DescribeEventCategories ("Filters
+    # applied to the event categories."): any filter name is refused.
+    _check_filters(p.get("Filters"), ())
+    groups = [{"SourceType": st, "EventCategories": list(cats)} for st, cats in EVENT_CATEGORIES.items()
+              if source_type in (None, st)]
+    return json.dumps({"EventCategoryGroupList": groups})
+
+
+def _all_resource_arns_latest(self: Backend) -> set[str]:
+    _init_latest(self)
+    return _all_resource_arns_more(self) | {s.arn for s in self.event_subscriptions.values()}
+
+
+CONTROL_STORES["/_dmsctl/moves"] = (None, get_moves)
+
+
+def _apply_latest() -> None:
+    global _all_resource_arns, _prev_task_to_dict, _prev_delete_task, _prev_delete_instance
+    _all_resource_arns = _all_resource_arns_latest  # event subscriptions are taggable
+    state_manager.register_default_transition(EVENT_SUBSCRIPTION_MODEL, {"progression": "manual", "times": 1})
+    T = M.FakeReplicationTask
+    state_manager.register_default_transition(TASK_MOVE_MODEL, {"progression": "manual", "times": 2})
+    T.status = property(_task_status_get_move, _task_status_set)
+    T.replication_instance_arn = property(_task_instance_arn_get, _task_instance_arn_set)
+    _prev_task_to_dict = T.to_dict
+    T.to_dict = _task_to_dict_move
+    _prev_delete_task = Backend.delete_replication_task
+    _prev_delete_instance = Backend.delete_replication_instance
+    for name, fn in {
+        "move_replication_task": move_replication_task,
+        "delete_replication_task": delete_replication_task_move,
+        "delete_replication_instance": delete_replication_instance_move,
+        "create_event_subscription": create_event_subscription,
+        "modify_event_subscription": modify_event_subscription,
+        "delete_event_subscription": delete_event_subscription,
+    }.items():
+        setattr(Backend, name, fn)
+    Resp = R.DatabaseMigrationServiceResponse
+    for name, fn in {
+        "move_replication_task": r_move_replication_task,
+        "create_event_subscription": r_create_event_subscription,
+        "modify_event_subscription": r_modify_event_subscription,
+        "delete_event_subscription": r_delete_event_subscription,
+        "describe_event_subscriptions": r_describe_event_subscriptions,
+        "describe_event_categories": r_describe_event_categories,
+    }.items():
+        setattr(Resp, name, fn)

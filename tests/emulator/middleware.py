@@ -4,7 +4,7 @@ It does these things, none of which moto's server can do by itself:
 
 * ``/_dmsctl/*`` control API (health, fault injection, call counting, reset,
   table-statistics, cost-allocation-tag, price-list and provisioned-capacity
-  seeding, and dms_patches.CONTROL_STORES: reload and start logs, seeded
+  seeding, and dms_patches.CONTROL_STORES: reload, start and move logs, seeded
   connection results, recovery checkpoints and assessment results); see
   README.md for the exact API.
 * fault injection: the next N calls of an operation fail with a given error
@@ -122,7 +122,7 @@ class EmulatorMiddleware:
         self.cost_allocation_tags = cost_allocation_tags
         self.provisioned_capacity = provisioned_capacity
         # More (set or None, get) stores by path, from dms_patches.CONTROL_STORES:
-        # reloads, starts, connection-results, recovery-checkpoints, assessment-results.
+        # reloads, starts, moves, connection-results, recovery-checkpoints, assessment-results.
         self.extra_stores = dict(extra_stores or {})
         self.price_list = PriceList()
         self.lock = threading.Lock()
@@ -375,13 +375,48 @@ class EmulatorMiddleware:
             doc = _cbor_typed(doc, shape)
         elif isinstance(doc, dict) and "__type" in doc:
             doc["__type"] = str(doc["__type"]).rsplit("#", 1)[-1]
+        query_error = None
+        if not 200 <= code < 300 and isinstance(doc, dict) and "__type" in doc:
+            # CloudWatch is awsQueryCompatible: __type is the error's shape name,
+            # x-amzn-query-error ("Code;Sender") the query code the SDKs report.
+            header = next((v for k, v in headers if k.lower() == "x-amzn-query-error"), None)
+            doc["__type"], query_error = self._query_error(model_name, operation, doc["__type"], code, header)
         out = cbor2.dumps(doc, datetime_as_timestamp=True)
         headers = [(k, v) for k, v in headers
-                   if k.lower() not in ("content-type", "content-length", "x-amz-target")]
+                   if k.lower() not in ("content-type", "content-length", "x-amz-target", "x-amzn-query-error")]
+        if query_error:
+            headers.append(("x-amzn-query-error", query_error))
         headers += [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"),
                     ("Content-Length", str(len(out)))]
         start_response(status, headers)
         return [out]
+
+    def _query_error(self, model_name: str, operation: str, error_type: str, status: int,
+                     header: str | None) -> tuple[str, str]:
+        """(__type, x-amzn-query-error) of an error of an awsQueryCompatible CBOR service.
+
+        moto sends the query code in x-amzn-query-error ("Code;Sender"), which the
+        SDKs report as the error code; its __type is the first model shape with
+        that code, which for a shared code (ResourceNotFound: DashboardNotFoundError
+        and ResourceNotFound) may not be the operation's.  Prefer the shape the
+        operation's error list names."""
+        if model_name not in self.shapes.models:
+            self.shapes.output_shape(operation, model_name)  # loads the model
+        model = self.shapes.models.get(model_name)
+        fault = "Receiver" if status >= 500 else "Sender"
+        code = header.split(";", 1)[0] if header else None
+        shapes = list(model.error_shapes) if model is not None else []
+        if code is None:
+            code = next(((sh.metadata.get("error") or {}).get("code") or sh.name
+                         for sh in shapes if sh.name == error_type), error_type)
+        try:
+            op_errors = model.operation_model(operation).error_shapes
+        except Exception:
+            op_errors = []
+        for sh in op_errors:
+            if ((sh.metadata.get("error") or {}).get("code") or sh.name) == code:
+                return sh.name, header or f"{code};{fault}"
+        return error_type, header or f"{code};{fault}"
 
     def _call_app(self, environ: dict) -> tuple[str, list, bytes]:
         """moto's answer, whole: (status line, headers, body); an exception is a bare 500."""

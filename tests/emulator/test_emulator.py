@@ -45,7 +45,8 @@ def fresh(url):
     requests.post(url + "/_dmsctl/reset").raise_for_status()
     yield
     for model in ("dms::replicationtask", "dms::replication", "dms::replicationinstance",
-                  "dms::connection", "dms::assessmentrun"):
+                  "dms::connection", "dms::assessmentrun", "dms::replicationtaskmove",
+                  "dms::eventsubscription"):
         requests.post(url + "/moto-api/state-manager/unset-transition", json={"model_name": model})
 
 
@@ -1626,3 +1627,276 @@ def test_premigration_assessment_runs(url, dms, world):
     requests.post(url + "/_dmsctl/reset").raise_for_status()
     assert dms("DescribeReplicationTaskAssessmentRuns")["ReplicationTaskAssessmentRuns"] == []
     assert requests.get(url + "/_dmsctl/assessment-results").json() == {}
+
+
+# ------------------------------------------ MoveReplicationTask, event subscriptions
+
+def test_move_replication_task(url, dms, world):
+    src, tgt, inst = world
+    a = inst["ReplicationInstanceArn"]
+    b = dms.instance("second")["ReplicationInstanceArn"]
+    task = dms.task("t1", src, tgt, inst, ReplicationTaskSettings=json.dumps({"Logging": {"EnableLogging": True}}),
+                    CdcStopPosition="server_time:2030-01-01T00:00:00")
+    arn = task["ReplicationTaskArn"]
+    # the target is still "creating"
+    dms.error("MoveReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn,
+              TargetReplicationInstanceArn=b)
+    dms("DescribeReplicationInstances")  # second: creating -> available
+    assert dms.task_status(arn) == "ready"
+    dms.error("MoveReplicationTask", "InvalidParameterValueException", ReplicationTaskArn=arn,
+              TargetReplicationInstanceArn=a)  # "can't move a task to the same replication instance"
+    dms.error("MoveReplicationTask", "ResourceNotFoundFault", ReplicationTaskArn=arn,
+              TargetReplicationInstanceArn="arn:aws:dms:us-east-1:123456789012:rep:NOPE")
+    dms.error("MoveReplicationTask", "ResourceNotFoundFault", TargetReplicationInstanceArn=b,
+              ReplicationTaskArn="arn:aws:dms:us-east-1:123456789012:task:NOPE")
+    dms.error("MoveReplicationTask", "InvalidParameterValueException", ReplicationTaskArn=arn)
+    dms.error("MoveReplicationTask", "InvalidParameterValueException", ReplicationTaskArn="nope",
+              TargetReplicationInstanceArn=b)
+    # a task never run (ready) moves, and comes back ready on the new instance
+    moved = dms("MoveReplicationTask", ReplicationTaskArn=arn, TargetReplicationInstanceArn=b)["ReplicationTask"]
+    assert moved["Status"] == "moving"
+    assert moved["ReplicationInstanceArn"] == a and moved["TargetReplicationInstanceArn"] == b
+    dms.error("StartReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn,
+              StartReplicationTaskType="start-replication")
+    dms.error("DeleteReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn)
+    dms.error("DeleteReplicationInstance", "InvalidResourceStateFault", ReplicationInstanceArn=b)
+    dms.error("MoveReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn,
+              TargetReplicationInstanceArn=a)
+    first = dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    assert first["Status"] == "moving" and first["TargetReplicationInstanceArn"] == b
+    done = dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    assert done["Status"] == "ready" and done["ReplicationInstanceArn"] == b
+    assert "TargetReplicationInstanceArn" not in done
+    for key in ("ReplicationTaskSettings", "TableMappings", "CdcStopPosition", "MigrationType"):
+        assert done[key] == task[key], key
+    assert [t["ReplicationTaskArn"] for t in dms("DescribeReplicationTasks", Filters=[
+        {"Name": "replication-instance-arn", "Values": [b]}])["ReplicationTasks"]] == [arn]
+    dms("DeleteReplicationInstance", ReplicationInstanceArn=a)  # no longer used
+    # a task that ran must be stopped first; it keeps its run history
+    c = dms.instance("third")["ReplicationInstanceArn"]
+    dms("DescribeReplicationInstances")
+    dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
+    assert dms.task_status(arn) == "running"
+    dms.error("MoveReplicationTask", "InvalidResourceStateFault", ReplicationTaskArn=arn,
+              TargetReplicationInstanceArn=c)
+    dms("StopReplicationTask", ReplicationTaskArn=arn)
+    before = dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    assert before["Status"] == "stopped"
+    set_transition(url, "dms::replicationtaskmove", {"progression": "immediate"})
+    # immediate: even the answer shows the end of the move (as for moto's other models)
+    assert dms("MoveReplicationTask", ReplicationTaskArn=arn, TargetReplicationInstanceArn=c
+               )["ReplicationTask"]["ReplicationInstanceArn"] == c
+    after = dms("DescribeReplicationTasks")["ReplicationTasks"][0]
+    assert after["Status"] == "stopped" and after["ReplicationInstanceArn"] == c
+    assert after["ReplicationTaskStats"] == before["ReplicationTaskStats"]
+    assert after["RecoveryCheckpoint"] == before["RecoveryCheckpoint"]
+    assert after["ReplicationTaskStartDate"] == before["ReplicationTaskStartDate"]
+    # the task now starts on its new instance (status model dms::replicationtask again)
+    dms("StartReplicationTask", ReplicationTaskArn=arn, StartReplicationTaskType="resume-processing")
+    assert dms.task_status(arn) == "running"
+    assert requests.get(url + "/_dmsctl/moves").json() == {"moves": [
+        {"arn": arn, "from": a, "to": b}, {"arn": arn, "from": b, "to": c}]}
+    calls = requests.get(url + "/_dmsctl/calls").json()["calls"]
+    assert calls["dms:MoveReplicationTask"] == 10
+    requests.post(url + "/_dmsctl/faults", json={"operation": "MoveReplicationTask", "error": "AccessDeniedFault"})
+    dms.error("MoveReplicationTask", "AccessDeniedFault", ReplicationTaskArn=arn, TargetReplicationInstanceArn=b)
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert requests.get(url + "/_dmsctl/moves").json() == {"moves": []}
+
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:dms-events"
+
+
+def test_event_categories(dms):
+    groups = dms("DescribeEventCategories")["EventCategoryGroupList"]
+    assert groups == [
+        {"SourceType": "replication-instance", "EventCategories": [
+            "low storage", "configuration change", "maintenance", "deletion", "creation", "failover", "failure"]},
+        {"SourceType": "replication-task", "EventCategories": [
+            "configuration change", "state change", "deletion", "creation", "failure"]}]
+    assert dms("DescribeEventCategories", SourceType="replication-task")["EventCategoryGroupList"] == groups[1:]
+    dms.error("DescribeEventCategories", "InvalidParameterValueException", SourceType="endpoint")
+
+
+def test_event_subscriptions(url, dms, world):
+    src, tgt, inst = world
+    task = dms.task("t1", src, tgt, inst)
+    sub = dms("CreateEventSubscription", SubscriptionName="ops", SnsTopicArn=TOPIC,
+              SourceType="replication-task", SourceIds=["t1"], EventCategories=["failure", "state change"],
+              Tags=[{"Key": "team", "Value": "db"}])["EventSubscription"]
+    assert sub == {"CustomerAwsId": "123456789012", "CustSubscriptionId": "ops", "SnsTopicArn": TOPIC,
+                   "Status": "creating", "SubscriptionCreationTime": sub["SubscriptionCreationTime"],
+                   "SourceType": "replication-task", "SourceIdsList": ["t1"],
+                   "EventCategoriesList": ["failure", "state change"], "Enabled": True}
+    assert isinstance(sub["SubscriptionCreationTime"], str)  # a string in the model
+    plain = dms("CreateEventSubscription", SubscriptionName="all", SnsTopicArn=TOPIC,
+                Enabled=False)["EventSubscription"]
+    assert plain["Enabled"] is False and "SourceType" not in plain and "SourceIdsList" not in plain
+    # errors
+    dms.error("CreateEventSubscription", "ResourceAlreadyExistsFault", SubscriptionName="ops", SnsTopicArn=TOPIC)
+    dms.error("CreateEventSubscription", "SNSInvalidTopicFault", SubscriptionName="x", SnsTopicArn="my-topic")
+    dms.error("CreateEventSubscription", "SNSInvalidTopicFault", SubscriptionName="x",
+              SnsTopicArn="arn:aws:sqs:us-east-1:123456789012:q")
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SubscriptionName="x")
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SnsTopicArn=TOPIC)
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SubscriptionName="x" * 255,
+              SnsTopicArn=TOPIC)
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SubscriptionName="x", SnsTopicArn=TOPIC,
+              SourceType="endpoint")
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SubscriptionName="x", SnsTopicArn=TOPIC,
+              SourceType="replication-task", EventCategories=["low storage"])
+    dms.error("CreateEventSubscription", "InvalidParameterValueException", SubscriptionName="x", SnsTopicArn=TOPIC,
+              EventCategories=["explosions"])
+    dms.error("CreateEventSubscription", "InvalidParameterCombinationException", SubscriptionName="x",
+              SnsTopicArn=TOPIC, SourceIds=["inst"])
+    dms.error("CreateEventSubscription", "ResourceNotFoundFault", SubscriptionName="x", SnsTopicArn=TOPIC,
+              SourceType="replication-instance", SourceIds=["nope"])
+    inst_sub = dms("CreateEventSubscription", SubscriptionName="inst", SnsTopicArn=TOPIC,
+                   SourceType="replication-instance", SourceIds=["INST"], EventCategories=["low storage"]
+                   )["EventSubscription"]
+    assert inst_sub["SourceIdsList"] == ["inst"]  # instance identifiers are stored lowercase
+    # describe: creating -> active, by name, filters, paging
+    got = dms("DescribeEventSubscriptions", SubscriptionName="ops")["EventSubscriptionsList"]
+    assert [s["Status"] for s in got] == ["active"]
+    assert [s["CustSubscriptionId"] for s in dms("DescribeEventSubscriptions")["EventSubscriptionsList"]] == [
+        "ops", "all", "inst"]
+    arn = "arn:aws:dms:us-east-1:123456789012:es:ops"
+    assert [s["CustSubscriptionId"] for s in dms("DescribeEventSubscriptions", Filters=[
+        {"Name": "event-subscription-arn", "Values": [arn]}])["EventSubscriptionsList"]] == ["ops"]
+    assert len(dms("DescribeEventSubscriptions", Filters=[
+        {"Name": "event-subscription-id", "Values": ["all", "inst"]}])["EventSubscriptionsList"]) == 2
+    dms.error("DescribeEventSubscriptions", "ResourceNotFoundFault", SubscriptionName="nope")
+    dms.error("DescribeEventSubscriptions", "ResourceNotFoundFault",
+              Filters=[{"Name": "event-subscription-id", "Values": ["nope"]}])
+    dms.error("DescribeEventSubscriptions", "InvalidParameterValueException",
+              Filters=[{"Name": "source-type", "Values": ["x"]}])
+    for i in range(25):
+        dms("CreateEventSubscription", SubscriptionName=f"s{i:02d}", SnsTopicArn=TOPIC)
+    items, pages = _all_pages(dms, "DescribeEventSubscriptions", "EventSubscriptionsList", 20)
+    assert len({s["CustSubscriptionId"] for s in items}) == 28 and pages == 2
+    dms.error("DescribeEventSubscriptions", "InvalidParameterValueException", MaxRecords=5)
+    # modify
+    m = dms("ModifyEventSubscription", SubscriptionName="ops", EventCategories=["creation"], Enabled=False,
+            SnsTopicArn=TOPIC + "-2")["EventSubscription"]
+    assert m["Status"] == "modifying" and m["EventCategoriesList"] == ["creation"] and m["Enabled"] is False
+    assert m["SnsTopicArn"] == TOPIC + "-2" and m["SourceIdsList"] == ["t1"]
+    dms.error("ModifyEventSubscription", "InvalidParameterValueException", SubscriptionName="ops",
+              EventCategories=["low storage"])  # not a replication-task category
+    dms.error("ModifyEventSubscription", "InvalidParameterCombinationException", SubscriptionName="ops",
+              SourceType="replication-instance")  # its SourceIds are task identifiers
+    assert dms("ModifyEventSubscription", SubscriptionName="all", SourceType="replication-instance",
+               EventCategories=["failover"])["EventSubscription"]["SourceType"] == "replication-instance"
+    dms.error("ModifyEventSubscription", "SNSInvalidTopicFault", SubscriptionName="ops", SnsTopicArn="x")
+    dms.error("ModifyEventSubscription", "ResourceNotFoundFault", SubscriptionName="nope")
+    got = dms("DescribeEventSubscriptions", SubscriptionName="ops")["EventSubscriptionsList"][0]
+    assert got["Status"] == "active" and got["EventCategoriesList"] == ["creation"]
+    # tags on the es ARN
+    def tags():
+        return [(t["Key"], t["Value"]) for t in dms("ListTagsForResource", ResourceArn=arn)["TagList"]]
+
+    assert tags() == [("team", "db")]
+    dms("AddTagsToResource", ResourceArn=arn, Tags=[{"Key": "env", "Value": "prod"}])
+    dms("RemoveTagsFromResource", ResourceArn=arn, TagKeys=["team"])
+    assert tags() == [("env", "prod")]
+    # delete
+    d = dms("DeleteEventSubscription", SubscriptionName="ops")["EventSubscription"]
+    assert d["Status"] == "deleting" and d["CustSubscriptionId"] == "ops"
+    dms.error("DeleteEventSubscription", "ResourceNotFoundFault", SubscriptionName="ops")
+    dms.error("ListTagsForResource", "ResourceNotFoundFault", ResourceArn=arn)
+    # RDS's source-identifier operations are not DMS operations
+    assert dms.raw("AddSourceIdentifierToSubscription", {"SubscriptionName": "all",
+                                                         "SourceIdentifier": "t1"}).status_code == 501
+    calls = requests.get(url + "/_dmsctl/calls").json()["calls"]
+    assert calls["dms:CreateEventSubscription"] == 39 and calls["dms:DeleteEventSubscription"] == 2
+    requests.post(url + "/_dmsctl/faults", json={"operation": "dms:CreateEventSubscription",
+                                                 "error": "SNSNoAuthorizationFault"})
+    dms.error("CreateEventSubscription", "SNSNoAuthorizationFault", SubscriptionName="z", SnsTopicArn=TOPIC)
+    requests.post(url + "/_dmsctl/reset").raise_for_status()
+    assert dms("DescribeEventSubscriptions")["EventSubscriptionsList"] == []
+    assert task  # the task is only a source id here
+
+
+# ------------------------------------------------------- CloudWatch metric alarms (CBOR)
+
+def test_cloudwatch_metric_alarms_over_cbor(url):
+    import requests as rq
+
+    def call(op, params):
+        r = rq.post(f"{url}/service/GraniteServiceVersion20100801/operation/{op}",
+                    data=__import__("cbor2").dumps(params),
+                    headers={"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor",
+                             "Accept": "application/cbor", "Authorization": AUTH.format(svc="monitoring")})
+        return r.status_code, r.headers.get("x-amzn-query-error"), __import__("cbor2").loads(r.content)
+
+    alarm = {"AlarmName": "cdc-latency", "Namespace": "AWS/DMS", "MetricName": "CDCLatencySource",
+             "Dimensions": [{"Name": "ReplicationInstanceIdentifier", "Value": "inst"},
+                            {"Name": "ReplicationTaskIdentifier", "Value": "TASKID"}],
+             "Statistic": "Average", "Period": 300, "EvaluationPeriods": 3, "Threshold": 600.0,
+             "ComparisonOperator": "GreaterThanThreshold",
+             "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:ops"], "Tags": [{"Key": "dmsctl:stack", "Value": "s"}]}
+    assert call("PutMetricAlarm", alarm)[0] == 200
+    status, _, doc = call("DescribeAlarms", {"AlarmNames": ["cdc-latency"]})
+    a = doc["MetricAlarms"][0]
+    assert status == 200 and a["StateValue"] == "INSUFFICIENT_DATA"  # "immediately set to INSUFFICIENT_DATA"
+    assert a["Threshold"] == 600.0 and a["Period"] == 300 and a["AlarmArn"] == \
+        "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cdc-latency"
+    arn = a["AlarmArn"]
+    # an update replaces the configuration, keeps the state, ignores Tags
+    assert call("PutMetricAlarm", {**alarm, "Threshold": 900.0, "EvaluationPeriods": 5,
+                                   "Tags": [{"Key": "other", "Value": "x"}]})[0] == 200
+    a2 = call("DescribeAlarms", {"AlarmNames": ["cdc-latency"]})[2]["MetricAlarms"]
+    assert len(a2) == 1 and a2[0]["Threshold"] == 900.0 and a2[0]["EvaluationPeriods"] == 5
+    assert a2[0]["StateValue"] == "INSUFFICIENT_DATA"
+    assert call("ListTagsForResource", {"ResourceARN": arn})[2] == {"Tags": [{"Key": "dmsctl:stack", "Value": "s"}]}
+    assert call("TagResource", {"ResourceARN": arn, "Tags": [{"Key": "env", "Value": "prod"}]})[0] == 200
+    assert call("UntagResource", {"ResourceARN": arn, "TagKeys": ["dmsctl:stack", "env"]})[0] == 200
+    assert call("UntagResource", {"ResourceARN": arn, "TagKeys": ["gone"]})[0] == 200  # moto: refused untagged alarms
+    assert call("ListTagsForResource", {"ResourceARN": arn})[2] == {"Tags": []}
+    status, qerr, doc = call("ListTagsForResource", {"ResourceARN": arn + "-nope"})
+    assert status == 404 and doc["__type"] == "ResourceNotFoundException" and qerr.startswith("ResourceNotFound")
+    # prefix, paging
+    for i in range(5):
+        call("PutMetricAlarm", {**alarm, "AlarmName": f"dms-{i}"})
+    names, token, pages = [], None, 0
+    while True:
+        status, _, doc = call("DescribeAlarms", {"AlarmNamePrefix": "dms-", "MaxRecords": 2,
+                                                 **({"NextToken": token} if token else {})})
+        assert status == 200
+        names += [x["AlarmName"] for x in doc["MetricAlarms"]]
+        pages += 1
+        token = doc.get("NextToken")
+        if not token:
+            break
+    assert names == [f"dms-{i}" for i in range(5)] and pages == 3
+    assert call("DescribeAlarms", {"NextToken": "garbage"})[2]["__type"] == "InvalidNextToken"
+    assert call("DescribeAlarms", {"AlarmNames": ["x"], "AlarmNamePrefix": "d"})[1].startswith(
+        "InvalidParameterCombination")
+    assert call("DescribeAlarms", {"MaxRecords": 101})[1].startswith("ValidationError")
+    # validation
+    for bad, code in (({"Period": 45}, "ValidationError"), ({"Period": 90}, "ValidationError"),
+                      ({"EvaluationPeriods": 0}, "ValidationError"),
+                      ({"ComparisonOperator": "Bigger"}, "ValidationError"),
+                      ({"Statistic": "Median"}, "ValidationError"),
+                      ({"ExtendedStatistic": "p99"}, "InvalidParameterCombination"),
+                      ({"Threshold": None}, "MissingParameter"), ({"EvaluationPeriods": None}, "MissingParameter"),
+                      ({"Period": None}, "MissingParameter"), ({"DatapointsToAlarm": 9}, "ValidationError"),
+                      ({"ComparisonOperator": "GreaterThanUpperThreshold"}, "ValidationError")):
+        body = {k: v for k, v in {**alarm, "AlarmName": "bad", **bad}.items() if v is not None}
+        status, qerr, doc = call("PutMetricAlarm", body)
+        assert status == 400 and qerr.split(";")[0] == code, (bad, status, qerr, doc)
+    for ok in ({"Period": 10}, {"Period": 30}, {"Period": 120}):
+        assert call("PutMetricAlarm", {**alarm, "AlarmName": "ok", **ok})[0] == 200
+    assert call("DescribeAlarms", {"AlarmNames": ["bad"]})[2]["MetricAlarms"] == []
+    # delete: unknown names -> ResourceNotFound (the operation's error); tags go with the alarm
+    status, qerr, doc = call("DeleteAlarms", {"AlarmNames": ["cdc-latency", "nope"]})
+    assert status == 404 and doc["__type"] == "ResourceNotFound" and qerr == "ResourceNotFound;Sender"
+    assert call("TagResource", {"ResourceARN": arn, "Tags": [{"Key": "k", "Value": "v"}]})[0] == 200
+    assert call("DeleteAlarms", {"AlarmNames": ["cdc-latency"]})[0] == 200
+    assert call("PutMetricAlarm", {**alarm, "Tags": []})[0] == 200
+    assert call("ListTagsForResource", {"ResourceARN": arn})[2] == {"Tags": []}
+    calls = rq.get(url + "/_dmsctl/calls").json()["calls"]
+    assert calls["cloudwatch:PutMetricAlarm"] == 22 and calls["cloudwatch:DeleteAlarms"] == 2
+    rq.post(url + "/_dmsctl/faults", json={"operation": "cloudwatch:PutMetricAlarm", "error": "LimitExceeded"})
+    assert call("PutMetricAlarm", alarm)[2]["__type"] == "LimitExceeded"
+    rq.post(url + "/_dmsctl/reset", json={"services": ["cloudwatch"]}).raise_for_status()
+    assert call("DescribeAlarms", {})[2]["MetricAlarms"] == []

@@ -158,6 +158,9 @@ impl<C: CloudWrite + 'static> Ctx<C> {
             return self.made(c, &arn, made).await;
         }
         let arn = self.live_arn_of(c)?;
+        if c.action == Action::Move {
+            return self.move_task(c, d, &arn).await;
+        }
         self.say(c, "updating");
         let mut done = "updated".to_string();
         if c.needs_modify() {
@@ -209,6 +212,49 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         }
         self.tag(c, &d.tags).await?;
         Ok(done)
+    }
+
+    /// A task onto the instance the spec names: stop (if it runs) → move → wait → modify what
+    /// else differs → tags → resume. Nothing is reloaded; CDC resumes where it was.
+    async fn move_task(
+        &self,
+        c: &Change,
+        d: &crate::model::DesiredTask,
+        arn: &str,
+    ) -> Result<String, StepError> {
+        let instance = self.arn_by_name(Kind::Instance, &d.replication_instance)?;
+        self.usable(c, Waitable::Instance, &instance).await?;
+        let resumed = self.stop_for_modify(c, ReplicationKind::Task, arn).await?;
+        self.say(
+            c,
+            &format!("moving to instance `{}`", d.replication_instance),
+        );
+        self.cloud.move_task(arn, &instance).await?;
+        self.wait(c, Waitable::Task, arn, "moved", wait::task_moved)
+            .await?;
+        let others = c
+            .diffs
+            .iter()
+            .any(|x| x.field != "ReplicationInstance" && !x.field.starts_with("Tags."));
+        if others {
+            self.say(c, "modifying");
+            let r = self.cloud.modify_task(arn, d).await;
+            self.settle(Waitable::Task, arn, r, modifying).await?;
+            self.wait(c, Waitable::Task, arn, "ready", wait::task_settled)
+                .await?;
+        }
+        self.tag(c, &d.tags).await?;
+        if !resumed {
+            return Ok(format!("moved to instance `{}`", d.replication_instance));
+        }
+        self.say(c, "resuming");
+        self.resume(ReplicationKind::Task, arn).await?;
+        self.wait(c, Waitable::Task, arn, "running again", wait::resumed())
+            .await?;
+        Ok(format!(
+            "stopped, moved to instance `{}` and resumed",
+            d.replication_instance
+        ))
     }
 
     /// Stop → modify → wait until `settled` → resume: a running task or replication is stopped

@@ -89,7 +89,7 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Start replications (first run, resume, or reload).
     Start(StartArgs),
-    /// Stop running replications; prints each one's recovery checkpoint.
+    /// Stop running replications; prints each task's recovery checkpoint.
     Stop(StopArgs),
     /// Reload some tables of a running replication instead of the whole target.
     Reload(ReloadArgs),

@@ -141,25 +141,26 @@ pub async fn stop<C: CloudWrite + 'static>(
     outcomes
 }
 
-/// Each target's recovery checkpoint as DMS reports it now: one batched read per kind. A read
-/// that fails leaves the checkpoints out; the stop itself is done.
+/// Each task's recovery checkpoint as DMS reports it now, in one batched read; serverless
+/// replications are left out, as `start --from-checkpoint` is for tasks (DMS Serverless takes
+/// no custom CDC start point). A read that fails leaves the checkpoints out; the stop itself
+/// is done.
 async fn checkpoints<C: Cloud>(cloud: &C, targets: &[Running], outcomes: &mut [Outcome]) {
-    for kind in [ReplicationKind::Task, ReplicationKind::Serverless] {
-        let arns: Vec<String> = targets
-            .iter()
-            .filter(|t| t.kind == kind)
-            .map(|t| t.arn.clone())
-            .collect();
-        if arns.is_empty() {
-            continue;
-        }
-        let Ok(found) = cloud.statuses(kind.waitable(), &arns).await else {
-            continue;
-        };
-        for (t, o) in targets.iter().zip(outcomes.iter_mut()) {
-            if t.kind == kind {
-                o.checkpoint = found.get(&t.arn).and_then(|s| s.checkpoint.clone());
-            }
+    let kind = ReplicationKind::Task;
+    let arns: Vec<String> = targets
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| t.arn.clone())
+        .collect();
+    if arns.is_empty() {
+        return;
+    }
+    let Ok(found) = cloud.statuses(kind.waitable(), &arns).await else {
+        return;
+    };
+    for (t, o) in targets.iter().zip(outcomes.iter_mut()) {
+        if t.kind == kind {
+            o.checkpoint = found.get(&t.arn).and_then(|s| s.checkpoint.clone());
         }
     }
 }

@@ -196,6 +196,11 @@ fn desired_nodes(d: &Desired) -> Vec<(Kind, String, Option<String>)> {
             .keys()
             .map(|n| (Kind::SubnetGroup, n.clone(), None)),
     );
+    out.extend(
+        d.certificates
+            .keys()
+            .map(|n| (Kind::Certificate, n.clone(), None)),
+    );
     out.extend(d.instances.iter().map(|(n, i)| {
         (
             Kind::Instance,
@@ -267,6 +272,7 @@ fn kind_words(kind: Kind) -> &'static str {
         Kind::IamRole => "IAM role",
         Kind::LogGroup => "log group",
         Kind::SubnetGroup => "subnet group",
+        Kind::Certificate => "certificate",
         Kind::Instance => "replication instance",
         Kind::Endpoint => "endpoint",
         Kind::Task => "task",

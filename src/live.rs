@@ -26,6 +26,9 @@ pub struct Live {
     pub tasks: BTreeMap<String, LiveTask>,
     pub replication_configs: BTreeMap<String, LiveReplicationConfig>,
     pub subnet_groups: BTreeMap<String, LiveSubnetGroup>,
+    /// DMS certificates, by identifier in lowercase.
+    #[serde(default)]
+    pub certificates: BTreeMap<String, LiveCertificate>,
     /// `dms-cloudwatch-logs-role` and `dms-vpc-role`, when they exist.
     pub roles: BTreeMap<String, LiveRole>,
     /// DMS log groups (`dms-tasks-*`, `dms-serverless-*`) by name.
@@ -47,6 +50,16 @@ pub fn owner(tags: &Tags) -> Owner<'_> {
         (Some(stack), Some(name)) => Owner::Stack { stack, name },
         _ => Owner::Unmanaged,
     }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveCertificate {
+    pub arn: String,
+    pub identifier: String,
+    /// The PEM DMS holds.
+    #[serde(skip)]
+    pub pem: Option<String>,
+    pub tags: Tags,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -664,3 +664,136 @@ async fn a_task_placed_on_another_instance_is_moved_and_resumed_not_reloaded() {
     let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
     assert_eq!(code, Some(0), "{out}{err}");
 }
+
+/// A self-signed certificate made by openssl (installed by scripts/test), as PEM.
+fn self_signed(dir: &Path, name: &str) -> PathBuf {
+    let cert = dir.join(format!("{name}.pem"));
+    let key = dir.join(format!("{name}.key"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        ])
+        .arg(format!("/CN={name}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cert
+}
+
+async fn certificates(emu: &Emulator) -> Vec<(String, String)> {
+    dms_client(emu)
+        .await
+        .describe_certificates()
+        .send()
+        .await
+        .map(|o| {
+            o.certificates()
+                .iter()
+                .map(|c| {
+                    (
+                        c.certificate_identifier().unwrap_or_default().to_string(),
+                        c.certificate_arn().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn backend_certificate(emu: &Emulator) -> Option<String> {
+    dms_client(emu)
+        .await
+        .describe_endpoints()
+        .send()
+        .await
+        .expect("endpoints")
+        .endpoints()
+        .iter()
+        .find(|e| e.endpoint_identifier() == Some("sci-sync-backend"))
+        .and_then(|e| e.certificate_arn())
+        .map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_imported_referenced_by_name_and_never_deleted_in_use() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.fast_transitions();
+    let dir = tempfile::tempdir().expect("dir");
+    let first = self_signed(dir.path(), "first");
+    let second = self_signed(dir.path(), "second");
+    std::fs::copy(&first, dir.path().join("ca.pem")).expect("copy");
+    let base = std::fs::read_to_string(example("sci-sync-instances.yaml")).expect("example");
+    let with = |id: Option<&str>| {
+        let text = base.replacen(
+            "    ssl_mode: require\n",
+            "    ssl_mode: verify-full\n    certificate: rds-ca\n",
+            1,
+        );
+        let id = id.map(|i| format!(", id: {i}")).unwrap_or_default();
+        format!("{text}\ncertificates:\n  rds-ca: {{ pem_file: ca.pem{id} }}\n")
+    };
+    let spec = dir.path().join("dmsctl.yaml");
+    std::fs::write(&spec, with(None)).expect("spec");
+
+    // Imported, and the endpoint points at it.
+    let out = ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    assert!(out.contains("certificate"), "{out}");
+    let certs = certificates(emu).await;
+    assert_eq!(certs.len(), 1, "{certs:?}");
+    assert_eq!(certs[0].0, "sci-sync-rds-ca");
+    assert_eq!(backend_certificate(emu).await, Some(certs[0].1.clone()));
+    let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    // A new PEM for the certificate in use: a conflict asking for a new id, nothing changed.
+    std::fs::copy(&second, dir.path().join("ca.pem")).expect("copy");
+    let (code, out, err) = run(emu, &["plan", "-f", s(&spec)]);
+    assert!(
+        format!("{out}{err}").contains("give `rds-ca` a new `id`"),
+        "{code:?} {out}{err}"
+    );
+    let (code, _, _) = run(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(certificates(emu).await, certs);
+
+    // A new id: imported beside the old one, the endpoint moves to it, the old one stays
+    // while in use during this apply, and the next apply deletes it.
+    std::fs::write(&spec, with(Some("sci-sync-rds-ca-2"))).expect("spec");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    let now = certificates(emu).await;
+    let new_arn = now
+        .iter()
+        .find(|(id, _)| id == "sci-sync-rds-ca-2")
+        .map(|(_, arn)| arn.clone())
+        .expect("the new certificate");
+    assert_eq!(backend_certificate(emu).await, Some(new_arn.clone()));
+    let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        out.contains("certificate") && out.contains("delete"),
+        "{out}"
+    );
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+    assert_eq!(
+        certificates(emu).await,
+        vec![("sci-sync-rds-ca-2".to_string(), new_arn)]
+    );
+
+    // A pem_file that is not there is a located error, before anything.
+    std::fs::remove_file(dir.path().join("ca.pem")).expect("rm");
+    let (code, _, err) = run(emu, &["validate", "-f", s(&spec)]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("error[invalid-file]") && err.contains("ca.pem"),
+        "{err}"
+    );
+}

@@ -27,7 +27,7 @@ fn pascal(snake: &str) -> String {
 fn called_operations() -> BTreeSet<String> {
     const VERBS: &[&str] = &[
         "describe", "create", "modify", "delete", "start", "stop", "list", "add", "remove", "get",
-        "attach", "update", "put", "filter", "reload", "test", "move",
+        "attach", "update", "put", "filter", "reload", "test", "move", "import",
     ];
     let mut ops = BTreeSet::new();
     for entry in std::fs::read_dir(root().join("src/aws")).expect("src/aws") {

@@ -238,6 +238,7 @@ pub fn nothing(desired: &Desired) -> Desired {
         log_retention_days: None,
         iam_roles: Vec::new(),
         subnet_groups: Default::default(),
+        certificates: Default::default(),
         endpoints: Default::default(),
         instances: Default::default(),
         tasks: Default::default(),

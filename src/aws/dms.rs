@@ -253,6 +253,19 @@ pub(crate) async fn replications(
     )
 }
 
+pub(crate) async fn certificates(
+    client: &dms::Client,
+) -> Result<Vec<dms::types::Certificate>, CloudError> {
+    all_pages!(
+        "DescribeCertificates",
+        client
+            .describe_certificates()
+            .into_paginator()
+            .page_size(PAGE_SIZE),
+        certificates
+    )
+}
+
 pub(crate) async fn subnet_groups(
     client: &dms::Client,
 ) -> Result<Vec<ReplicationSubnetGroup>, CloudError> {

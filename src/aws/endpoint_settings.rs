@@ -330,6 +330,7 @@ mod tests {
             password: None,
             ssl_mode: None,
             certificate_arn: None,
+            certificate: None,
             extra_connection_attributes: None,
             settings: settings
                 .iter()

@@ -23,6 +23,7 @@ impl AwsCloud {
             configs,
             replications,
             subnet_groups,
+            certificates,
             logs_role,
             vpc_role,
             task_logs,
@@ -34,6 +35,7 @@ impl AwsCloud {
             dms::replication_configs(&self.dms),
             dms::replications(&self.dms),
             dms::subnet_groups(&self.dms),
+            dms::certificates(&self.dms),
             iam::role(&self.iam, CLOUDWATCH_LOGS_ROLE),
             iam::role(&self.iam, VPC_ROLE),
             logs::log_groups(&self.logs, logs::PREFIXES[0]),
@@ -54,6 +56,15 @@ impl AwsCloud {
             live.tasks.insert(t.identifier.to_lowercase(), t);
         }
         add_replication_configs(&mut live, configs, &replications);
+        for c in certificates {
+            let c = crate::live::LiveCertificate {
+                arn: c.certificate_arn.unwrap_or_default(),
+                identifier: c.certificate_identifier.unwrap_or_default(),
+                pem: c.certificate_pem,
+                tags: Tags::new(),
+            };
+            live.certificates.insert(c.identifier.to_lowercase(), c);
+        }
         for role in [logs_role, vpc_role].into_iter().flatten() {
             live.roles.insert(role.name.clone(), role);
         }
@@ -93,6 +104,7 @@ impl AwsCloud {
             .chain(live.tasks.values().map(|r| &r.arn))
             .chain(live.replication_configs.values().map(|r| &r.arn))
             .chain(live.subnet_groups.values().map(|r| &r.arn))
+            .chain(live.certificates.values().map(|r| &r.arn))
             .filter(|arn| !arn.is_empty())
             .cloned()
             .collect();
@@ -111,6 +123,9 @@ impl AwsCloud {
             r.tags = take(&r.arn);
         }
         for r in live.subnet_groups.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.certificates.values_mut() {
             r.tags = take(&r.arn);
         }
         Ok(())

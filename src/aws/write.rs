@@ -6,8 +6,8 @@ use super::errors::cloud_error;
 use super::{dms, write_dms, AwsCloud};
 use crate::cloud::{CdcStart, CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind};
 use crate::model::{
-    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
-    DesiredTask, Tag, VPC_ROLE,
+    DesiredCertificate, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
+    DesiredSubnetGroup, DesiredTask, Tag, VPC_ROLE,
 };
 
 impl AwsCloud {
@@ -226,6 +226,14 @@ impl CloudWrite for AwsCloud {
 
     async fn delete_replication_config(&self, arn: &str) -> Result<(), CloudError> {
         write_dms::delete_replication_config(&self.dms, arn).await
+    }
+
+    async fn import_certificate(&self, c: &DesiredCertificate) -> Result<String, CloudError> {
+        write_dms::import_certificate(&self.dms, c).await
+    }
+
+    async fn delete_certificate(&self, arn: &str) -> Result<(), CloudError> {
+        write_dms::delete_certificate(&self.dms, arn).await
     }
 
     async fn move_task(&self, arn: &str, instance_arn: &str) -> Result<(), CloudError> {

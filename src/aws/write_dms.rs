@@ -16,8 +16,8 @@ use super::endpoint_settings::endpoint_settings;
 use super::errors::cloud_error;
 use crate::cloud::{CdcStart, CloudError, EndpointSecrets, ErrorKind, StartKind, TableStat};
 use crate::model::{
-    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredSubnetGroup, DesiredTask,
-    Tag,
+    DesiredCertificate, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig,
+    DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// `DescribeTableStatistics` allows up to 500 records per page.
@@ -511,6 +511,41 @@ pub(crate) async fn delete_replication_config(
         .send()
         .await
         .map_err(|e| cloud_error("DeleteReplicationConfig", &e))?;
+    Ok(())
+}
+
+pub(crate) async fn import_certificate(
+    client: &dms::Client,
+    c: &DesiredCertificate,
+) -> Result<String, CloudError> {
+    const OP: &str = "ImportCertificate";
+    let pem = c.certificate_pem.clone().ok_or_else(|| {
+        local_error(
+            OP,
+            format!(
+                "no PEM for certificate `{}`: its pem_file was not read",
+                c.certificate_identifier
+            ),
+        )
+    })?;
+    let out = client
+        .import_certificate()
+        .certificate_identifier(&c.certificate_identifier)
+        .certificate_pem(pem)
+        .set_tags(sdk_tags(&c.tags))
+        .send()
+        .await
+        .map_err(|e| cloud_error(OP, &e))?;
+    arn_or_error(OP, out.certificate.and_then(|c| c.certificate_arn))
+}
+
+pub(crate) async fn delete_certificate(client: &dms::Client, arn: &str) -> Result<(), CloudError> {
+    client
+        .delete_certificate()
+        .certificate_arn(arn)
+        .send()
+        .await
+        .map_err(|e| cloud_error("DeleteCertificate", &e))?;
     Ok(())
 }
 

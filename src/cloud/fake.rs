@@ -90,6 +90,7 @@ fn empty() -> Desired {
         log_retention_days: None,
         iam_roles: Vec::new(),
         subnet_groups: BTreeMap::new(),
+        certificates: BTreeMap::new(),
         endpoints: BTreeMap::new(),
         instances: BTreeMap::new(),
         tasks: BTreeMap::new(),
@@ -775,6 +776,54 @@ impl CloudWrite for FakeCloud {
                 .ok_or_else(|| err(ErrorKind::NotFound, "DeleteReplicationInstance", "none"))?;
             l.status = "deleting".into();
             g.queue(arn, &[GONE]);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn import_certificate(&self, c: &DesiredCertificate) -> Result<String, CloudError> {
+        let id = c.certificate_identifier.to_lowercase();
+        self.call("import_certificate", &id, String::new(), |g| {
+            if g.live.certificates.contains_key(&id) {
+                return Err(err(ErrorKind::AlreadyExists, "ImportCertificate", "exists"));
+            }
+            let arn = crate::plan::testing::dms_arn("cert", &c.certificate_identifier);
+            g.live.certificates.insert(
+                id.clone(),
+                crate::live::LiveCertificate {
+                    arn: arn.clone(),
+                    identifier: c.certificate_identifier.clone(),
+                    pem: c.certificate_pem.clone(),
+                    tags: c
+                        .tags
+                        .iter()
+                        .map(|t| (t.key.clone(), t.value.clone()))
+                        .collect(),
+                },
+            );
+            Ok(arn)
+        })
+        .await
+    }
+
+    async fn delete_certificate(&self, arn: &str) -> Result<(), CloudError> {
+        self.call("delete_certificate", arn, String::new(), |g| {
+            if g.live
+                .endpoints
+                .values()
+                .any(|e| e.certificate_arn.as_deref() == Some(arn))
+            {
+                return Err(err(ErrorKind::InvalidState, "DeleteCertificate", "in use"));
+            }
+            let before = g.live.certificates.len();
+            g.live.certificates.retain(|_, c| c.arn != arn);
+            if g.live.certificates.len() == before {
+                return Err(err(
+                    ErrorKind::NotFound,
+                    "DeleteCertificate",
+                    "no such certificate",
+                ));
+            }
             Ok(())
         })
         .await

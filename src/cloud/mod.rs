@@ -14,8 +14,8 @@ use crate::cost::observed::InstanceUsage;
 use crate::live::Live;
 pub use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
-    DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup,
-    DesiredTask, Tag,
+    DesiredCertificate, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
+    DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// What went wrong with a call, in the few kinds the planner and executor act on. The apply
@@ -463,6 +463,13 @@ pub trait CloudWrite: Cloud {
         endpoint: &DesiredEndpoint,
         secrets: &EndpointSecrets,
     ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Imports a certificate (`ImportCertificate`); its ARN.
+    fn import_certificate(
+        &self,
+        certificate: &DesiredCertificate,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Deletes a certificate; DMS refuses while an endpoint uses it.
+    fn delete_certificate(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
     /// `secrets` is `None` unless the user asked to re-send them (`--update-secrets`).
     fn modify_endpoint(
         &self,

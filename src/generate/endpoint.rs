@@ -33,6 +33,7 @@ pub(super) fn endpoint(
         password: None,
         ssl_mode: None,
         certificate_arn: e.certificate_arn.clone(),
+        certificate: None,
         extra_connection_attributes: BTreeMap::new(),
         kafka: None,
         s3: None,

@@ -73,6 +73,7 @@ pub fn generate(
             .iter()
             .map(|(n, (_, s))| (n.clone(), s.clone()))
             .collect(),
+        certificates: BTreeMap::new(),
         endpoints,
         rules: BTreeMap::new(),
         replications: BTreeMap::new(),

@@ -67,6 +67,7 @@ pub(super) fn desired_endpoint(e: &Endpoint, id: String, tags: Vec<Tag>) -> Desi
         password,
         ssl_mode: e.ssl_mode.map(SslMode::dms_name),
         certificate_arn: e.certificate_arn.clone(),
+        certificate: e.certificate.clone(),
         extra_connection_attributes: eca,
         settings,
         secret_settings,

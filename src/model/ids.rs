@@ -7,6 +7,7 @@ pub enum IdKind {
     Replication,
     Instance,
     SubnetGroup,
+    Certificate,
 }
 
 impl IdKind {
@@ -16,6 +17,7 @@ impl IdKind {
             IdKind::Replication => "replication",
             IdKind::Instance => "replication instance",
             IdKind::SubnetGroup => "subnet group",
+            IdKind::Certificate => "certificate",
         }
     }
 

@@ -131,6 +131,20 @@ pub struct DesiredSubnetGroup {
     pub tags: Vec<Tag>,
 }
 
+/// A certificate imported into DMS (`ImportCertificate`). DMS cannot change one: a new PEM
+/// is a new certificate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DesiredCertificate {
+    pub certificate_identifier: String,
+    /// The PEM text; `None` when the spec was not read from a file (its `pem_file` unread).
+    #[serde(skip)]
+    pub certificate_pem: Option<String>,
+    /// Where the PEM comes from, for `render`.
+    pub pem_file: String,
+    pub tags: Vec<Tag>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DesiredEndpoint {
@@ -151,6 +165,9 @@ pub struct DesiredEndpoint {
     pub ssl_mode: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_arn: Option<String>,
+    /// The spec's certificate (logical name), whose ARN apply puts in `certificate_arn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_connection_attributes: Option<String>,
     /// Engine settings under DMS's name for them (`KafkaSettings`, `MySQLSettings`, ...).
@@ -232,6 +249,7 @@ pub struct Desired {
     pub log_retention_days: Option<u32>,
     pub iam_roles: Vec<DesiredRole>,
     pub subnet_groups: BTreeMap<String, DesiredSubnetGroup>,
+    pub certificates: BTreeMap<String, DesiredCertificate>,
     pub endpoints: BTreeMap<String, DesiredEndpoint>,
     pub instances: BTreeMap<String, DesiredInstance>,
     pub tasks: BTreeMap<String, DesiredTask>,
@@ -283,7 +301,11 @@ impl Desired {
         };
         let mut out: Vec<(Kind, String)> = Vec::new();
         match kind {
-            Kind::IamRole | Kind::LogGroup | Kind::Endpoint => {}
+            Kind::IamRole | Kind::LogGroup | Kind::Certificate => {}
+            Kind::Endpoint => {
+                let cert = self.endpoints.get(name).and_then(|e| e.certificate.clone());
+                out.extend(cert.map(|c| (Kind::Certificate, c)));
+            }
             Kind::SubnetGroup => out.extend(roles),
             Kind::Instance => {
                 out.extend(roles);
@@ -335,6 +357,21 @@ impl Desired {
                 )
             })
             .collect();
+        let certificates = spec
+            .certificates
+            .iter()
+            .map(|(name, c)| {
+                (
+                    name.clone(),
+                    DesiredCertificate {
+                        certificate_identifier: derived_id(stack, name, c.id.as_deref()),
+                        certificate_pem: c.pem.clone(),
+                        pem_file: c.pem_file.clone(),
+                        tags: n.tags(name, &c.tags),
+                    },
+                )
+            })
+            .collect();
         let endpoints = spec
             .endpoints
             .iter()
@@ -373,6 +410,7 @@ impl Desired {
             log_retention_days: spec.logging.retention_days,
             iam_roles: iam_roles(&spec.iam),
             subnet_groups,
+            certificates,
             endpoints,
             instances,
             tasks,

@@ -79,6 +79,10 @@ fn lookup<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<(&'a str, &'a Tags
             .subnet_groups
             .get(&key)
             .map(|r| (r.arn.as_str(), &r.tags)),
+        Kind::Certificate => live
+            .certificates
+            .get(&key)
+            .map(|r| (r.arn.as_str(), &r.tags)),
         // Roles and log groups are shared by the account and never owned: never conflicts.
         Kind::IamRole | Kind::LogGroup => None,
     }

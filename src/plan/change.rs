@@ -12,8 +12,9 @@ use crate::live::Live;
 /// Order matters: the derived `Ord` IS the execution order of creates and updates, the order of
 /// the AWS dependency graph (IAM roles before anything that needs them; the `dms-vpc-role`
 /// before subnet groups; log groups before DMS writes into them, so their retention applies
-/// from the first line; subnet groups before instances; instances and endpoints before the
-/// tasks that reference them). Deletes run in the reverse order.
+/// from the first line; subnet groups before instances; certificates before the endpoints that
+/// use them; instances and endpoints before the tasks that reference them). Deletes run in the
+/// reverse order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -21,6 +22,7 @@ pub enum Kind {
     IamRole,
     LogGroup,
     SubnetGroup,
+    Certificate,
     Instance,
     Endpoint,
     Task,
@@ -34,6 +36,7 @@ impl Kind {
             Kind::IamRole => "iam-role",
             Kind::LogGroup => "log-group",
             Kind::SubnetGroup => "subnet-group",
+            Kind::Certificate => "certificate",
             Kind::Instance => "instance",
             Kind::Endpoint => "endpoint",
             Kind::Task => "task",
@@ -47,6 +50,7 @@ impl Kind {
             Kind::IamRole => "IAM role",
             Kind::LogGroup => "log group",
             Kind::SubnetGroup => "subnet group",
+            Kind::Certificate => "certificate",
             Kind::Instance => "replication instance",
             Kind::Endpoint => "endpoint",
             Kind::Task => "task",
@@ -324,6 +328,7 @@ pub fn live_arn<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<&'a str> {
     match kind {
         Kind::IamRole | Kind::LogGroup => None,
         Kind::SubnetGroup => live.subnet_groups.get(&key).map(|r| r.arn.as_str()),
+        Kind::Certificate => live.certificates.get(&key).map(|r| r.arn.as_str()),
         Kind::Instance => live.instances.get(&key).map(|r| r.arn.as_str()),
         Kind::Endpoint => live.endpoints.get(&key).map(|r| r.arn.as_str()),
         Kind::Task => live.tasks.get(&key).map(|r| r.arn.as_str()),
@@ -357,6 +362,10 @@ pub fn live_uses(
             .tasks
             .get(&key)
             .is_some_and(|t| t.replication_instance_arn == arn),
+        (Kind::Certificate, Kind::Endpoint) => live
+            .endpoints
+            .get(&key)
+            .is_some_and(|e| e.certificate_arn.as_deref() == Some(arn)),
         (Kind::SubnetGroup, Kind::Instance) => live.instances.get(&key).is_some_and(|i| {
             i.subnet_group
                 .as_deref()

@@ -13,11 +13,12 @@ use serde_json::{Map, Value as Json};
 
 use super::Diff;
 use crate::live::{
-    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup, LiveTask, Tags,
+    LiveCertificate, LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup,
+    LiveTask, Tags,
 };
 use crate::model::{
-    parse_attributes, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
-    DesiredSubnetGroup, DesiredTask, Tag,
+    parse_attributes, DesiredCertificate, DesiredEndpoint, DesiredInstance,
+    DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// Collects diffs for one resource.
@@ -197,6 +198,28 @@ pub(super) fn role(want: &DesiredRole, have: &LiveRole) -> Vec<Diff> {
     d.0
 }
 
+/// A certificate: DMS cannot modify one, so another PEM is a replacement; tags change in place.
+/// A PEM not read (a spec checked from text) is not compared.
+pub(super) fn certificate(want: &DesiredCertificate, have: &LiveCertificate) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    let norm = |p: &str| p.replace('\r', "").trim().to_string();
+    if let (Some(w), Some(h)) = (&want.certificate_pem, &have.pem) {
+        if norm(w) != norm(h) {
+            d.0.push(Diff {
+                field: "CertificatePem".into(),
+                before: Some(Json::String("(the certificate in DMS)".into())),
+                after: Some(Json::String(format!(
+                    "(the certificate in {})",
+                    want.pem_file
+                ))),
+                forces_replacement: true,
+            });
+        }
+    }
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
 pub(super) fn subnet_group(want: &DesiredSubnetGroup, have: &LiveSubnetGroup) -> Vec<Diff> {
     let mut d = Diffs::default();
     d.text(
@@ -352,12 +375,15 @@ pub(super) fn endpoint(want: &DesiredEndpoint, have: &LiveEndpoint) -> Vec<Diff>
         Some(have.ssl_mode.as_deref().unwrap_or("none")),
         false,
     );
-    d.text(
-        "CertificateArn",
-        want.certificate_arn.as_deref(),
-        have.certificate_arn.as_deref(),
-        false,
-    );
+    // A certificate named in the spec is compared by the planner, which knows its ARN.
+    if want.certificate.is_none() {
+        d.text(
+            "CertificateArn",
+            want.certificate_arn.as_deref(),
+            have.certificate_arn.as_deref(),
+            false,
+        );
+    }
     d.attributes(
         want.extra_connection_attributes.as_deref(),
         have.extra_connection_attributes.as_deref(),

@@ -21,9 +21,11 @@ pub fn plan(desired: &Desired, live: &Live) -> Plan {
         claimed: BTreeSet::new(),
         endpoint_refs: BTreeMap::new(),
         instance_refs: BTreeMap::new(),
+        certificate_refs: BTreeMap::new(),
     };
     p.roles();
     p.subnet_groups();
+    p.certificates();
     p.instances();
     p.endpoints();
     p.tasks();
@@ -71,6 +73,7 @@ struct Planner<'a> {
     claimed: BTreeSet<(Kind, String)>,
     endpoint_refs: BTreeMap<String, Ref>,
     instance_refs: BTreeMap<String, Ref>,
+    certificate_refs: BTreeMap<String, Ref>,
 }
 
 impl<'a> Planner<'a> {
@@ -167,6 +170,67 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Certificates. DMS cannot modify one: another PEM replaces it, which DMS refuses while an
+    /// endpoint uses it, so that is a conflict asking for a new identifier instead.
+    fn certificates(&mut self) {
+        for (name, d) in &self.desired.certificates {
+            let id = &d.certificate_identifier;
+            let r = match self.find(Kind::Certificate, name, id, &self.live.certificates, |l| {
+                &l.tags
+            }) {
+                Found::Absent => {
+                    self.create(Kind::Certificate, name, id);
+                    Ref::New { replaced: false }
+                }
+                Found::Ours(l) => {
+                    let diffs = compare::certificate(d, l);
+                    let users = self.certificate_users(&l.arn);
+                    if diffs.iter().any(|x| x.forces_replacement) && !users.is_empty() {
+                        self.conflicts.push(Conflict {
+                            kind: Kind::Certificate,
+                            name: name.clone(),
+                            id: id.clone(),
+                            reason: format!(
+                                "its PEM changed, and DMS cannot change a certificate nor delete \
+                                 one that endpoint {} uses: give `{name}` a new `id`, so that the \
+                                 new certificate is imported beside the old one and the endpoints \
+                                 move to it",
+                                users.join(", ")
+                            ),
+                        });
+                        self.changes
+                            .push(Change::new(Kind::Certificate, name, id, Action::NoOp));
+                        Ref::Stays(l.arn.clone())
+                    } else {
+                        let mut extra = Vec::new();
+                        if diffs.iter().any(|x| x.forces_replacement) {
+                            extra.push(
+                                "DMS cannot modify a certificate: it is imported again".to_string(),
+                            );
+                        }
+                        self.compared(Kind::Certificate, name, id, diffs, extra);
+                        match self.changes.last().map(|c| c.action) {
+                            Some(Action::Replace) => Ref::New { replaced: true },
+                            _ => Ref::Stays(l.arn.clone()),
+                        }
+                    }
+                }
+                Found::Conflict => Ref::Unknown,
+            };
+            self.certificate_refs.insert(name.clone(), r);
+        }
+    }
+
+    /// The identifiers of the live endpoints that use the certificate at `arn`.
+    fn certificate_users(&self, arn: &str) -> Vec<String> {
+        self.live
+            .endpoints
+            .values()
+            .filter(|e| e.certificate_arn.as_deref() == Some(arn))
+            .map(|e| format!("`{}`", e.identifier))
+            .collect()
+    }
+
     fn create(&mut self, kind: Kind, name: &str, id: &str) {
         self.changes
             .push(Change::new(kind, name, id, Action::Create).because("not in the account"));
@@ -213,8 +277,30 @@ impl<'a> Planner<'a> {
                     Ref::New { replaced: false }
                 }
                 Found::Ours(l) => {
-                    let diffs = compare::endpoint(d, l);
-                    self.compared(Kind::Endpoint, name, id, diffs, Vec::new());
+                    let mut diffs = compare::endpoint(d, l);
+                    let mut notes = Vec::new();
+                    if let Some(cert) = &d.certificate {
+                        let target = self.certificate_refs.get(cert).map(|r| {
+                            let id = self
+                                .desired
+                                .certificates
+                                .get(cert)
+                                .map_or_else(|| cert.clone(), |c| c.certificate_identifier.clone());
+                            (r, id)
+                        });
+                        let live_arn = l.certificate_arn.clone().unwrap_or_default();
+                        if let Some((diff, note)) = self.reference(
+                            "CertificateArn",
+                            Kind::Certificate,
+                            target,
+                            &live_arn,
+                            false,
+                        ) {
+                            diffs.push(diff);
+                            notes.extend(note);
+                        }
+                    }
+                    self.compared(Kind::Endpoint, name, id, diffs, notes);
                     match self.changes.last().map(|c| c.action) {
                         Some(Action::Replace) => Ref::New { replaced: true },
                         _ => Ref::Stays(l.arn.clone()),
@@ -577,6 +663,44 @@ impl<'a> Planner<'a> {
                 .map(|(k, v)| (k, &v.identifier, &v.tags))
                 .collect(),
         );
+        // Certificates last: one an endpoint keeps using is not deleted (DMS refuses while an
+        // endpoint uses it); the apply after the endpoint has let go of it deletes it.
+        let endpoints_gone: Vec<String> = gone
+            .iter()
+            .filter(|(k, _, _)| *k == Kind::Endpoint)
+            .map(|(_, _, id)| id.to_lowercase())
+            .collect();
+        for (key, c) in &live.certificates {
+            let Owner::Stack { stack, name } = owner(&c.tags) else {
+                continue;
+            };
+            if stack != self.stack
+                || self
+                    .claimed
+                    .contains(&(Kind::Certificate, key.to_lowercase()))
+            {
+                continue;
+            }
+            let kept_by: Vec<&str> = live
+                .endpoints
+                .iter()
+                .filter(|(k, e)| {
+                    e.certificate_arn.as_deref() == Some(c.arn.as_str())
+                        && !endpoints_gone.contains(k)
+                })
+                .map(|(_, e)| e.identifier.as_str())
+                .collect();
+            if kept_by.is_empty() {
+                gone.push((Kind::Certificate, name.to_string(), c.identifier.clone()));
+            } else {
+                self.changes.push(
+                    Change::new(Kind::Certificate, name, &c.identifier, Action::NoOp).because(format!(
+                        "kept while endpoint {} uses it: the apply after it no longer does deletes it",
+                        kept_by.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+            }
+        }
         for (kind, name, id) in gone {
             let reason = self.delete_reason(kind, &name);
             let mut c = Change::new(kind, &name, &id, Action::Delete).because(reason);
@@ -614,6 +738,7 @@ impl<'a> Planner<'a> {
             Kind::Instance if d.mode == ComputeMode::Serverless => false,
             Kind::Instance => d.instances.contains_key(name),
             Kind::SubnetGroup => d.subnet_groups.contains_key(name),
+            Kind::Certificate => d.certificates.contains_key(name),
             Kind::Endpoint => d.endpoints.contains_key(name),
             Kind::Task => d.tasks.contains_key(name),
             Kind::ReplicationConfig => d.replication_configs.contains_key(name),

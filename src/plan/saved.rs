@@ -182,6 +182,7 @@ fn live_json(live: &Live, kind: Kind, id: &str) -> Option<Json> {
                 .or_else(|| live.log_groups.values().find(|g| g.name == id))?,
         ),
         Kind::SubnetGroup => serde_json::to_value(live.subnet_groups.get(&k)?),
+        Kind::Certificate => serde_json::to_value(live.certificates.get(&k)?),
         Kind::Instance => serde_json::to_value(live.instances.get(&k)?),
         Kind::Endpoint => serde_json::to_value(live.endpoints.get(&k)?),
         Kind::Task => serde_json::to_value(live.tasks.get(&k)?),

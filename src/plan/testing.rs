@@ -69,6 +69,17 @@ pub(crate) fn dms_task_settings(desired: &Json) -> Json {
 /// What DMS reports right after dmsctl created everything in `d`.
 pub(crate) fn live_from(d: &Desired) -> Live {
     let mut live = Live::default();
+    for c in d.certificates.values() {
+        live.certificates.insert(
+            c.certificate_identifier.to_lowercase(),
+            crate::live::LiveCertificate {
+                arn: dms_arn("cert", &c.certificate_identifier),
+                identifier: c.certificate_identifier.clone(),
+                pem: c.certificate_pem.clone(),
+                tags: tags(&c.tags),
+            },
+        );
+    }
     for r in &d.iam_roles {
         live.roles.insert(
             r.role_name.clone(),
@@ -174,7 +185,10 @@ pub(crate) fn live_from(d: &Desired) -> Live {
                 database_name: e.database_name.clone(),
                 username: e.username.clone(),
                 ssl_mode: Some(e.ssl_mode.unwrap_or("none").to_string()),
-                certificate_arn: e.certificate_arn.clone(),
+                certificate_arn: e.certificate_arn.clone().or_else(|| {
+                    let c = d.certificates.get(e.certificate.as_ref()?)?;
+                    Some(dms_arn("cert", &c.certificate_identifier))
+                }),
                 extra_connection_attributes: e
                     .extra_connection_attributes
                     .clone()

@@ -91,9 +91,53 @@ pub fn load(path: &Path) -> std::io::Result<Checked> {
         Err(crate::input::ReadError::Io(e)) => return Err(e),
         Err(e) => return Ok(unreadable(name, e)),
     };
-    Ok(check_text(&name, &text, &|var| {
+    let mut checked = check_text(&name, &text, &|var| {
         std::env::var_os(var).is_some_and(|v| !v.is_empty())
-    }))
+    });
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    read_certificates(&mut checked, dir);
+    Ok(checked)
+}
+
+/// Reads each certificate's `pem_file` (relative to the spec's directory, within the input
+/// bounds) into the spec; a file that cannot be read or holds no PEM certificate is an error at
+/// its `pem_file`.
+fn read_certificates(checked: &mut Checked, dir: &Path) {
+    let Some(spec) = checked.spec.as_mut() else {
+        return;
+    };
+    let map = yaml::parse(&checked.source.text).map(|(_, map)| map).ok();
+    for (name, c) in spec.certificates.iter_mut() {
+        let path = dir.join(&c.pem_file);
+        let problem = match crate::input::read_text(&path) {
+            Ok(text)
+                if text.contains("-----BEGIN CERTIFICATE-----")
+                    && text.contains("-----END CERTIFICATE-----") =>
+            {
+                c.pem = Some(text);
+                continue;
+            }
+            Ok(_) => format!(
+                "`{}` holds no PEM certificate (`-----BEGIN CERTIFICATE-----` ... `-----END CERTIFICATE-----`)",
+                path.display()
+            ),
+            Err(e) => format!("cannot read `{}`: {e}", path.display()),
+        };
+        let pointer = format!(
+            "/certificates/{}/pem_file",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        let span = map
+            .as_ref()
+            .map(|m| m.value(&pointer))
+            .unwrap_or_else(yaml::Span::first_line);
+        checked
+            .diagnostics
+            .push(Diagnostic::error("invalid-file", pointer, problem).at(span));
+    }
+    checked
+        .diagnostics
+        .sort_by_key(|d| (d.span.start.line, d.span.start.col, d.severity));
 }
 
 /// The one error of a spec file that cannot be read as text, at the place it names.

@@ -38,6 +38,9 @@ pub struct Spec {
     /// Named replication subnet groups.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub subnet_groups: BTreeMap<String, SubnetGroup>,
+    /// Named certificates, imported into DMS and referenced from endpoints by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub certificates: BTreeMap<String, Certificate>,
     /// Named source and target endpoints.
     #[serde(default)]
     pub endpoints: BTreeMap<String, Endpoint>,
@@ -52,6 +55,24 @@ pub struct Spec {
     /// Where DMS writes premigration assessment results (`dmsctl assess`, `start --assess`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessments: Option<Assessments>,
+}
+
+/// A certificate DMS verifies a database's TLS certificate with (`ImportCertificate`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    /// The PEM file, relative to the spec file.
+    pub pem_file: String,
+    /// Live identifier; defaults to `<stack>-<name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Tags for this certificate only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The PEM text, read from `pem_file` when the spec is loaded from a file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub pem: Option<String>,
 }
 
 /// Premigration assessments of tasks
@@ -340,6 +361,9 @@ pub struct Endpoint {
     /// ARN of the CA certificate for verify-ca / verify-full.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_arn: Option<String>,
+    /// Name of a certificate of the spec's `certificates` (instead of `certificate_arn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
     /// Extra connection attributes, written as a mapping (`parallelLoadThreads: 4`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra_connection_attributes: BTreeMap<String, AttrValue>,

@@ -32,6 +32,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
             Kind::IamRole => self.role(c).await,
             Kind::LogGroup => self.build_log_group(c).await,
             Kind::SubnetGroup => self.build_subnet_group(c).await,
+            Kind::Certificate => self.build_certificate(c).await,
             Kind::Instance => self.build_instance(c).await,
             Kind::Endpoint => self.build_endpoint(c).await,
             Kind::Task => self.build_task(c).await,
@@ -95,12 +96,39 @@ impl<C: CloudWrite + 'static> Ctx<C> {
         Ok("updated".to_string())
     }
 
-    async fn build_endpoint(&self, c: &Change) -> Result<String, StepError> {
+    async fn build_certificate(&self, c: &Change) -> Result<String, StepError> {
         let d = self
+            .desired
+            .certificates
+            .get(&c.name)
+            .ok_or_else(|| not_in_spec(c))?;
+        if creates(c) {
+            self.say(c, "importing");
+            let (arn, made) = self.create(c, || self.cloud.import_certificate(d)).await?;
+            return self.made(c, &arn, made).await;
+        }
+        // DMS cannot modify a certificate: only its tags change in place.
+        self.tag(c, &d.tags).await?;
+        Ok("updated".to_string())
+    }
+
+    async fn build_endpoint(&self, c: &Change) -> Result<String, StepError> {
+        let spec_endpoint = self
             .desired
             .endpoints
             .get(&c.name)
             .ok_or_else(|| not_in_spec(c))?;
+        // A certificate named in the spec: its ARN is known once it is imported.
+        let resolved;
+        let d = match &spec_endpoint.certificate {
+            Some(cert) => {
+                let mut e = spec_endpoint.clone();
+                e.certificate_arn = Some(self.arn_by_name(Kind::Certificate, cert)?);
+                resolved = e;
+                &resolved
+            }
+            None => spec_endpoint,
+        };
         let secrets = self.secrets.get(&c.name);
         let (kind, goal) = (Waitable::Endpoint, "active");
         if creates(c) {
@@ -443,6 +471,11 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 .instances
                 .get(name)
                 .map(|i| i.replication_instance_identifier.as_str()),
+            Kind::Certificate => self
+                .desired
+                .certificates
+                .get(name)
+                .map(|c| c.certificate_identifier.as_str()),
             _ => None,
         };
         let id = id.ok_or_else(|| {

@@ -22,6 +22,15 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 let deleted = tolerate_missing(r)?;
                 Ok(if deleted { "deleted" } else { GONE }.to_string())
             }
+            Kind::Certificate => {
+                let Some(arn) = live_arn(&self.live, c.kind, &c.id) else {
+                    return Ok(GONE.to_string());
+                };
+                self.say(c, "deleting");
+                let r = self.cloud.delete_certificate(arn).await;
+                let deleted = tolerate_missing(r)?;
+                Ok(if deleted { "deleted" } else { GONE }.to_string())
+            }
             Kind::Instance => self.remove_resource(c, Waitable::Instance).await,
             Kind::Endpoint => self.remove_resource(c, Waitable::Endpoint).await,
             Kind::Task => self.remove_replication(c, ReplicationKind::Task).await,

@@ -26,6 +26,23 @@ impl Checker<'_> {
             if let Some(arn) = &e.certificate_arn {
                 self.arn(at(&["certificate_arn"]), arn, "dms");
             }
+            if let Some(c) = &e.certificate {
+                self.reference(
+                    at(&["certificate"]),
+                    "certificate",
+                    c,
+                    &self.spec.certificates,
+                );
+                if e.certificate_arn.is_some() {
+                    self.error(
+                        "invalid-value",
+                        at(&["certificate"]),
+                        "`certificate` and `certificate_arn` cannot both be set: name the spec's \
+                         certificate or give an ARN"
+                            .into(),
+                    );
+                }
+            }
             if let Some(pw) = &e.password {
                 self.secret(at(&["password"]), pw);
             }
@@ -82,12 +99,13 @@ impl Checker<'_> {
             }
             if matches!(e.ssl_mode, Some(SslMode::VerifyCa | SslMode::VerifyFull))
                 && e.certificate_arn.is_none()
+                && e.certificate.is_none()
             {
                 self.error(
                     "missing-field",
                     at(&["ssl_mode"]),
                     format!(
-                        "ssl_mode `{}` needs `certificate_arn`",
+                        "ssl_mode `{}` needs `certificate` or `certificate_arn`",
                         e.ssl_mode.map_or("", SslMode::dms_name)
                     ),
                 );

@@ -34,6 +34,14 @@ impl Checker<'_> {
                     .collect(),
             ),
             (
+                IdKind::Certificate,
+                "certificates",
+                spec.certificates
+                    .iter()
+                    .map(|(n, c)| (n, c.id.as_ref()))
+                    .collect(),
+            ),
+            (
                 IdKind::SubnetGroup,
                 "subnet_groups",
                 spec.subnet_groups

@@ -1150,3 +1150,58 @@ fn a_task_moving_to_a_new_instance_is_replaced() {
     assert_eq!(change(&p, Kind::Instance, "spare").action, Action::Create);
     assert_eq!(change(&p, Kind::Task, "history").action, Action::Replace);
 }
+
+/// The instances stack with `backend` verifying its server with the certificate `ca`.
+fn with_certificate() -> Desired {
+    let text = spec("instances")
+        .replace(
+            "    password: { env: BACKEND_PW }\n",
+            "    password: { env: BACKEND_PW }\n    ssl_mode: verify-full\n    certificate: ca\n",
+        )
+        .replace(
+            "endpoints:\n",
+            "certificates:\n  ca: { pem_file: ca.pem }\nendpoints:\n",
+        );
+    assert!(text.contains("certificate: ca"), "{text}");
+    desired_from(&text)
+}
+
+#[test]
+fn a_certificate_is_created_before_the_endpoint_that_names_it() {
+    let p = plan(&with_certificate(), &Live::default());
+    let cert = change(&p, Kind::Certificate, "ca");
+    assert_eq!(cert.action, Action::Create);
+    assert_eq!(cert.id, "sci-ca");
+    let (_, builds) = p.execution_order();
+    let at = |k: Kind, n: &str| builds.iter().position(|c| c.kind == k && c.name == n);
+    assert!(at(Kind::Certificate, "ca") < at(Kind::Endpoint, "backend"));
+    // Matching live state: nothing to do.
+    let live = live_from(&with_certificate());
+    assert!(plan(&with_certificate(), &live)
+        .actionable()
+        .next()
+        .is_none());
+}
+
+#[test]
+fn a_certificate_an_endpoint_still_uses_is_not_deleted() {
+    let live = live_from(&with_certificate());
+    // The spec drops the certificate, but the live endpoint still points at it.
+    let p = plan(&instances(), &live);
+    let cert = change(&p, Kind::Certificate, "ca");
+    assert_eq!(cert.action, Action::NoOp, "{cert:#?}");
+    assert!(
+        cert.reasons[0].contains("kept while endpoint `sci-backend` uses it"),
+        "{:?}",
+        cert.reasons
+    );
+    // Once no endpoint uses it, it goes.
+    let mut unused = live.clone();
+    for e in unused.endpoints.values_mut() {
+        e.certificate_arn = None;
+    }
+    assert_eq!(
+        change(&plan(&instances(), &unused), Kind::Certificate, "ca").action,
+        Action::Delete
+    );
+}

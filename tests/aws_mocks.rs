@@ -88,6 +88,9 @@ fn empty_dms_rules() -> Vec<Rule> {
             .then_output(|| DescribeReplicationsOutput::builder().build()),
         mock!(dms::Client::describe_replication_subnet_groups)
             .then_output(|| DescribeReplicationSubnetGroupsOutput::builder().build()),
+        mock!(dms::Client::describe_certificates).then_output(|| {
+            dms::operation::describe_certificates::DescribeCertificatesOutput::builder().build()
+        }),
         mock!(dms::Client::list_tags_for_resource)
             .then_output(|| ListTagsForResourceOutput::builder().build()),
     ]
@@ -134,6 +137,7 @@ async fn empty_account_reads_empty_with_one_call_per_describe() {
     assert_eq!(live, dmsctl::live::Live::default());
     let calls = cloud.calls();
     let expected: BTreeMap<String, u64> = [
+        "dms:DescribeCertificates",
         "dms:DescribeEndpoints",
         "dms:DescribeReplicationConfigs",
         "dms:DescribeReplicationInstances",

@@ -47,9 +47,10 @@ macro_rules! all_pages {
         Ok::<_, CloudError>(out)
     }};
 }
+pub(crate) use all_pages;
 
 /// A Describe filter on `name` matching any of `values`.
-fn filter(
+pub(crate) fn filter(
     operation: &str,
     name: &str,
     values: &[String],

@@ -2,8 +2,9 @@
 //! `ReloadReplicationTables`.
 
 use aws_sdk_databasemigration as dms;
-use dms::types::{Filter, ReloadOptionValue, TableToReload};
+use dms::types::{ReloadOptionValue, TableToReload};
 
+use super::dms::{all_pages, filter};
 use super::errors::cloud_error;
 use super::write_dms::local_error;
 use super::AwsCloud;
@@ -14,14 +15,6 @@ use crate::cloud::{
 
 /// DescribeConnections' page size (the API allows 20 to 100).
 const PAGE_SIZE: i32 = 100;
-
-fn filter(op: &str, name: &str, values: &[String]) -> Result<Filter, CloudError> {
-    Filter::builder()
-        .name(name)
-        .set_values(Some(values.to_vec()))
-        .build()
-        .map_err(|e| local_error(op, e.to_string()))
-}
 
 fn tables(op: &str, tables: &[TableName]) -> Result<Vec<TableToReload>, CloudError> {
     tables
@@ -62,27 +55,23 @@ impl Operations for AwsCloud {
         if instance_arns.is_empty() || endpoint_arns.is_empty() {
             return Ok(out);
         }
-        let mut pages = self
-            .dms
-            .describe_connections()
-            .filters(filter(OP, "endpoint-arn", endpoint_arns)?)
-            .filters(filter(OP, "replication-instance-arn", instance_arns)?)
-            .into_paginator()
-            .page_size(PAGE_SIZE)
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| cloud_error(OP, &e))?;
-            for c in page.connections() {
-                out.push(Connection {
-                    instance_arn: c.replication_instance_arn().unwrap_or_default().to_string(),
-                    endpoint_arn: c.endpoint_arn().unwrap_or_default().to_string(),
-                    status: c.status().unwrap_or_default().to_string(),
-                    message: c
-                        .last_failure_message()
-                        .filter(|m| !m.is_empty())
-                        .map(str::to_string),
-                });
-            }
+        let found = all_pages!(
+            "DescribeConnections",
+            self.dms
+                .describe_connections()
+                .filters(filter(OP, "endpoint-arn", endpoint_arns)?)
+                .filters(filter(OP, "replication-instance-arn", instance_arns)?)
+                .into_paginator()
+                .page_size(PAGE_SIZE),
+            connections
+        )?;
+        for c in found {
+            out.push(Connection {
+                instance_arn: c.replication_instance_arn.unwrap_or_default(),
+                endpoint_arn: c.endpoint_arn.unwrap_or_default(),
+                status: c.status.unwrap_or_default(),
+                message: c.last_failure_message.filter(|m| !m.is_empty()),
+            });
         }
         Ok(out)
     }
@@ -162,36 +151,25 @@ impl Operations for AwsCloud {
         if task_arns.is_empty() {
             return Ok(out);
         }
-        let mut pages = self
-            .dms
-            .describe_replication_task_assessment_runs()
-            .filters(filter(OP, "replication-task-arn", task_arns)?)
-            .into_paginator()
-            .page_size(PAGE_SIZE)
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = match page.map_err(|e| cloud_error(OP, &e)) {
-                Ok(p) => p,
-                // A filter that matches nothing is a ResourceNotFoundFault: no runs.
-                Err(e) if e.kind == ErrorKind::NotFound => break,
-                Err(e) => return Err(e),
-            };
-            for r in page.replication_task_assessment_runs() {
-                out.push(AssessmentRun {
-                    arn: r
-                        .replication_task_assessment_run_arn()
-                        .unwrap_or_default()
-                        .to_string(),
-                    task_arn: r.replication_task_arn().unwrap_or_default().to_string(),
-                    name: r.assessment_run_name().unwrap_or_default().to_string(),
-                    status: r.status().unwrap_or_default().to_string(),
-                    message: r
-                        .last_failure_message()
-                        .filter(|m| !m.is_empty())
-                        .map(str::to_string),
-                    latest: r.is_latest_task_assessment_run(),
-                });
-            }
+        // A filter that matches nothing is a ResourceNotFoundFault: no runs.
+        let runs = all_pages!(
+            "DescribeReplicationTaskAssessmentRuns",
+            self.dms
+                .describe_replication_task_assessment_runs()
+                .filters(filter(OP, "replication-task-arn", task_arns)?)
+                .into_paginator()
+                .page_size(PAGE_SIZE),
+            replication_task_assessment_runs
+        )?;
+        for r in runs {
+            out.push(AssessmentRun {
+                arn: r.replication_task_assessment_run_arn.unwrap_or_default(),
+                task_arn: r.replication_task_arn.unwrap_or_default(),
+                name: r.assessment_run_name.unwrap_or_default(),
+                status: r.status.unwrap_or_default(),
+                message: r.last_failure_message.filter(|m| !m.is_empty()),
+                latest: r.is_latest_task_assessment_run,
+            });
         }
         Ok(out)
     }
@@ -205,32 +183,21 @@ impl Operations for AwsCloud {
         if run_arns.is_empty() {
             return Ok(out);
         }
-        let mut pages = self
-            .dms
-            .describe_replication_task_individual_assessments()
-            .filters(filter(OP, "replication-task-assessment-run-arn", run_arns)?)
-            .into_paginator()
-            .page_size(PAGE_SIZE)
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = match page.map_err(|e| cloud_error(OP, &e)) {
-                Ok(p) => p,
-                Err(e) if e.kind == ErrorKind::NotFound => break,
-                Err(e) => return Err(e),
-            };
-            for a in page.replication_task_individual_assessments() {
-                out.push(IndividualAssessment {
-                    run_arn: a
-                        .replication_task_assessment_run_arn()
-                        .unwrap_or_default()
-                        .to_string(),
-                    name: a
-                        .individual_assessment_name()
-                        .unwrap_or_default()
-                        .to_string(),
-                    status: a.status().unwrap_or_default().to_string(),
-                });
-            }
+        let found = all_pages!(
+            "DescribeReplicationTaskIndividualAssessments",
+            self.dms
+                .describe_replication_task_individual_assessments()
+                .filters(filter(OP, "replication-task-assessment-run-arn", run_arns)?)
+                .into_paginator()
+                .page_size(PAGE_SIZE),
+            replication_task_individual_assessments
+        )?;
+        for a in found {
+            out.push(IndividualAssessment {
+                run_arn: a.replication_task_assessment_run_arn.unwrap_or_default(),
+                name: a.individual_assessment_name.unwrap_or_default(),
+                status: a.status.unwrap_or_default(),
+            });
         }
         Ok(out)
     }

@@ -199,6 +199,12 @@ fn price(
     Ok(cost::estimate(spec, catalog, &opts)?)
 }
 
+/// The days `--days` / `--since` name, up to today (UTC).
+fn period(args: &CostArgs) -> anyhow::Result<actual::Period> {
+    let today = chrono::Utc::now().date_naive();
+    actual::Period::new(today, args.days, args.since.as_deref()).map_err(anyhow::Error::msg)
+}
+
 /// `--actual`: Cost Explorer's figures beside the estimate for the same days.
 fn actual(
     global: &Global,
@@ -207,9 +213,7 @@ fn actual(
     spec: &Spec,
     name: &str,
 ) -> anyhow::Result<ExitCode> {
-    let today = chrono::Utc::now().date_naive();
-    let period =
-        actual::Period::new(today, args.days, args.since.as_deref()).map_err(anyhow::Error::msg)?;
+    let period = period(args)?;
     let estimate = price(
         global,
         args,
@@ -278,9 +282,7 @@ fn observed(
     spec: &Spec,
     name: &str,
 ) -> anyhow::Result<ExitCode> {
-    let today = chrono::Utc::now().date_naive();
-    let period =
-        actual::Period::new(today, args.days, args.since.as_deref()).map_err(anyhow::Error::msg)?;
+    let period = period(args)?;
     let (region, _) = cost::resolve_region(global.region(), spec, name)?;
     let hours = period.days() as f64 * 24.0;
     let desired = Desired::from_spec(spec);
@@ -291,9 +293,12 @@ fn observed(
     };
     let rt = super::runtime()?;
     let report = rt.block_on(async {
-        let cloud = super::connect(global, spec).await?;
+        // One SDK configuration for the DMS read and the CloudWatch metrics.
+        let settings = super::aws_settings(global, spec.region.as_deref()).await?;
+        let config = crate::aws::sdk_config(&settings).await?;
+        let cloud = crate::aws::AwsCloud::new(&config);
         let live = super::read_live(&cloud).await?;
-        let billing = billing(global, spec).await?;
+        let billing = AwsBilling::new(&config);
         let mut missing = Vec::new();
         let mut serverless = Vec::new();
         let mut instances = Vec::new();

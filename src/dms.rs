@@ -88,6 +88,45 @@ impl ComputeMode {
     }
 }
 
+/// The event categories DMS publishes for a `SourceType` of an event subscription, as the DMS
+/// guide's tables list them (<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Events.html>)
+/// and `DescribeEventCategories` names them.
+pub fn event_categories(source_type: &str) -> &'static [&'static str] {
+    match source_type {
+        "replication-instance" => &[
+            "low storage",
+            "configuration change",
+            "maintenance",
+            "deletion",
+            "creation",
+            "failover",
+            "failure",
+        ],
+        "replication-task" => &[
+            "configuration change",
+            "state change",
+            "deletion",
+            "creation",
+            "failure",
+        ],
+        _ => &[],
+    }
+}
+
+/// `(partition, region, account)` of an ARN `arn:partition:service:region:account:...`.
+pub fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let partition = parts.next()?;
+    let _service = parts.next()?;
+    let region = parts.next()?;
+    let account = parts.next()?;
+    parts.next()?;
+    (!partition.is_empty() && !account.is_empty()).then_some((partition, region, account))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -227,6 +227,18 @@ fn desired_nodes(d: &Desired) -> Vec<(Kind, String, Option<String>)> {
             Some(r.replication_type.to_string()),
         )
     }));
+    out.extend(d.event_subscriptions.iter().map(|(n, e)| {
+        (
+            Kind::EventSubscription,
+            n.clone(),
+            Some(e.source_type.to_string()),
+        )
+    }));
+    out.extend(
+        d.alarms
+            .iter()
+            .map(|(n, a)| (Kind::Alarm, n.clone(), Some(a.metric_name.to_string()))),
+    );
     out
 }
 
@@ -277,6 +289,8 @@ fn kind_words(kind: Kind) -> &'static str {
         Kind::Endpoint => "endpoint",
         Kind::Task => "task",
         Kind::ReplicationConfig => "serverless replication",
+        Kind::EventSubscription => "event subscription",
+        Kind::Alarm => "CloudWatch alarm",
     }
 }
 

@@ -29,6 +29,12 @@ pub struct Live {
     /// DMS certificates, by identifier in lowercase.
     #[serde(default)]
     pub certificates: BTreeMap<String, LiveCertificate>,
+    /// DMS event subscriptions, by name in lowercase.
+    #[serde(default)]
+    pub event_subscriptions: BTreeMap<String, LiveEventSubscription>,
+    /// CloudWatch alarms on DMS's CDC latency metrics, by name in lowercase.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, LiveAlarm>,
     /// `dms-cloudwatch-logs-role` and `dms-vpc-role`, when they exist.
     pub roles: BTreeMap<String, LiveRole>,
     /// DMS log groups (`dms-tasks-*`, `dms-serverless-*`) by name.
@@ -59,6 +65,46 @@ pub struct LiveCertificate {
     /// The PEM DMS holds.
     #[serde(skip)]
     pub pem: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveEventSubscription {
+    pub arn: String,
+    pub name: String,
+    pub sns_topic_arn: String,
+    pub source_type: Option<String>,
+    pub event_categories: Vec<String>,
+    pub source_ids: Vec<String>,
+    pub enabled: bool,
+    /// `creating`, `modifying`, `active`, `deleting`, ...
+    pub status: Option<String>,
+    pub tags: Tags,
+}
+
+/// A CloudWatch metric alarm, as `DescribeAlarms` returns it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveAlarm {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub namespace: Option<String>,
+    pub metric_name: Option<String>,
+    pub statistic: Option<String>,
+    pub comparison_operator: Option<String>,
+    pub threshold: Option<f64>,
+    pub period: Option<i64>,
+    pub evaluation_periods: Option<i64>,
+    pub datapoints_to_alarm: Option<i64>,
+    pub treat_missing_data: Option<String>,
+    pub actions_enabled: bool,
+    pub alarm_actions: Vec<String>,
+    pub ok_actions: Vec<String>,
+    /// (name, value), sorted by name.
+    pub dimensions: Vec<(String, String)>,
+    /// `OK`, `ALARM`, `INSUFFICIENT_DATA`: not compared, and left out of saved plans.
+    #[serde(skip)]
+    pub state: Option<String>,
     pub tags: Tags,
 }
 

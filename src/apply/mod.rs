@@ -243,6 +243,8 @@ pub fn nothing(desired: &Desired) -> Desired {
         instances: Default::default(),
         tasks: Default::default(),
         replication_configs: Default::default(),
+        event_subscriptions: Default::default(),
+        alarms: Default::default(),
     }
 }
 

@@ -1281,3 +1281,199 @@ fn the_report_json_keeps_each_failure_s_kind_beside_its_message() {
         serde_json::to_value(Kind::Endpoint).expect("kind")
     );
 }
+
+const ALERTS: &str = r#"
+alerts:
+  events:
+    failures:
+      topic_arn: arn:aws:sns:eu-central-1:123456789012:dms-alerts
+      categories: [failure, state change]
+      replications: [history]
+  cdc_latency:
+    lag:
+      source_seconds: 300
+      target_seconds: 600
+      actions: [arn:aws:sns:eu-central-1:123456789012:dms-alerts]
+"#;
+
+fn with_alerts(alerts: &str) -> Desired {
+    desired_from(&format!("{}{alerts}", spec("instances")))
+}
+
+#[tokio::test]
+async fn alerts_are_built_after_what_they_name_updated_in_place_and_deleted_with_the_spec() {
+    let d = with_alerts(ALERTS);
+    assert_eq!(
+        d.alarms.keys().collect::<Vec<_>>(),
+        [
+            "lag.events.source",
+            "lag.events.target",
+            "lag.history.source",
+            "lag.history.target"
+        ]
+    );
+    let fake = Arc::new(FakeCloud::new(Live::default()));
+    let r = apply(&fake, &d).await;
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let log = fake.log();
+    let task = first(&log, "create_task sci-history");
+    assert!(task < first(&log, "create_event_subscription sci-failures"));
+    assert!(task < first(&log, "put_alarm sci-lag-history-cdc-latency-source"));
+    let live = fake.live();
+    let sub = &live.event_subscriptions["sci-failures"];
+    assert_eq!(sub.source_ids, ["sci-history"]);
+    assert_eq!(sub.source_type.as_deref(), Some("replication-task"));
+    assert_eq!(sub.event_categories, ["failure", "state change"]);
+    assert_eq!(sub.tags.get(TAG_NAME).map(String::as_str), Some("failures"));
+    let task_arn = &live.tasks["sci-history"].arn;
+    let alarm = &live.alarms["sci-lag-history-cdc-latency-target"];
+    assert_eq!(alarm.metric_name.as_deref(), Some("CDCLatencyTarget"));
+    assert_eq!(alarm.threshold, Some(600.0));
+    assert_eq!(
+        alarm.dimensions,
+        [
+            (
+                "ReplicationInstanceIdentifier".to_string(),
+                "sci-main".to_string()
+            ),
+            (
+                "ReplicationTaskIdentifier".to_string(),
+                crate::dms::resource_id(task_arn).to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        alarm.tags.get(TAG_NAME).map(String::as_str),
+        Some("lag.history.target")
+    );
+    assert_converged(&fake, &d);
+
+    // A new threshold and category are updates in place; another list of tasks replaces
+    // the subscription, which DMS cannot change.
+    let edited = with_alerts(
+        &ALERTS
+            .replace("source_seconds: 300", "source_seconds: 120")
+            .replace("[failure, state change]", "[failure]"),
+    );
+    let p = crate::plan::plan(&edited, &fake.live());
+    let action = |kind: Kind, name: &str| {
+        p.changes
+            .iter()
+            .find(|c| c.kind == kind && c.name == name)
+            .map(|c| c.action)
+    };
+    assert_eq!(
+        action(Kind::Alarm, "lag.history.source"),
+        Some(Action::Update)
+    );
+    assert_eq!(
+        action(Kind::Alarm, "lag.history.target"),
+        Some(Action::NoOp)
+    );
+    assert_eq!(
+        action(Kind::EventSubscription, "failures"),
+        Some(Action::Update)
+    );
+    let r = apply(&fake, &edited).await;
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let live = fake.live();
+    assert_eq!(
+        live.alarms["sci-lag-history-cdc-latency-source"].threshold,
+        Some(120.0)
+    );
+    // PutMetricAlarm kept the alarm's tags.
+    assert_eq!(
+        live.alarms["sci-lag-history-cdc-latency-source"]
+            .tags
+            .get(TAG_STACK)
+            .map(String::as_str),
+        Some("sci")
+    );
+    assert_eq!(
+        live.event_subscriptions["sci-failures"].event_categories,
+        ["failure"]
+    );
+    assert_converged(&fake, &edited);
+
+    let wider =
+        with_alerts(&ALERTS.replace("replications: [history]", "replications: [history, events]"));
+    let p = crate::plan::plan(&wider, &fake.live());
+    let sub = p
+        .changes
+        .iter()
+        .find(|c| c.kind == Kind::EventSubscription)
+        .expect("subscription planned");
+    assert_eq!(sub.action, Action::Replace, "{sub:#?}");
+    assert!(sub
+        .reasons
+        .iter()
+        .any(|r| r.contains("DMS cannot change which tasks")));
+
+    // Without alerts in the spec, the stack's alarms and subscription are deleted, and
+    // nothing else is.
+    let none = instances();
+    let p = crate::plan::plan(&none, &fake.live());
+    let deletes: Vec<String> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| format!("{} {}", c.kind, c.name))
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            "event-subscription failures",
+            "alarm lag.events.source",
+            "alarm lag.events.target",
+            "alarm lag.history.source",
+            "alarm lag.history.target"
+        ]
+    );
+    let r = run(
+        &fake,
+        Args {
+            allow_destroy: true,
+            ..Args::new(&none)
+        },
+    )
+    .await
+    .expect("apply starts");
+    assert!(r.report.success(), "{}", r.report.text("Apply"));
+    let live = fake.live();
+    assert!(live.alarms.is_empty() && live.event_subscriptions.is_empty());
+    assert_eq!(live.tasks.len(), 2);
+    assert_converged(&fake, &none);
+}
+
+#[tokio::test]
+async fn an_alarm_on_a_replaced_task_is_updated_with_dimensions_known_after_apply() {
+    let d = with_alerts(ALERTS);
+    let fake = Arc::new(FakeCloud::new(live_from(&d)));
+    // The task is replaced (another source endpoint): its new ARN is known after apply.
+    let mut moved = with_alerts(ALERTS);
+    moved
+        .tasks
+        .get_mut("history")
+        .expect("task")
+        .target_endpoint = "events".into();
+    let p = crate::plan::plan(&moved, &fake.live());
+    let alarm = p
+        .changes
+        .iter()
+        .find(|c| c.kind == Kind::Alarm && c.name == "lag.history.source")
+        .expect("alarm planned");
+    assert_eq!(alarm.action, Action::Update, "{alarm:#?}");
+    assert!(p
+        .changes
+        .iter()
+        .any(|c| c.kind == Kind::Task && c.name == "history" && c.action == Action::Replace));
+    let dims = alarm
+        .diffs
+        .iter()
+        .find(|x| x.field == "Dimensions")
+        .expect("dimensions diff");
+    assert!(dims
+        .after
+        .as_ref()
+        .is_some_and(|a| a.to_string().contains("known after apply")));
+}

@@ -12,7 +12,8 @@ use dms::types::{
 use serde_json::{Map, Value as Json};
 
 use crate::live::{
-    LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveSubnetGroup, LiveTask, RunStats, Tags,
+    LiveEndpoint, LiveEventSubscription, LiveInstance, LiveReplicationConfig, LiveSubnetGroup,
+    LiveTask, RunStats, Tags,
 };
 
 /// A JSON document DMS stores as a string: parsed, or kept as a JSON string if it does not
@@ -177,6 +178,37 @@ pub(crate) fn subnet_group(g: ReplicationSubnetGroup, arn: Option<String>) -> Li
             .collect(),
         vpc_id: g.vpc_id,
         status: g.subnet_group_status,
+        tags: Tags::new(),
+    }
+}
+
+/// An event subscription, with the ARN DMS gives it (`...:es:<name>`, the account from
+/// `CustomerAwsId`): `DescribeEventSubscriptions` returns none, and tags are keyed by ARN.
+/// Without a region or account the ARN stays empty and the subscription looks unmanaged.
+pub(crate) fn event_subscription(
+    e: dms::types::EventSubscription,
+    region: Option<&str>,
+) -> LiveEventSubscription {
+    let name = e.cust_subscription_id.unwrap_or_default();
+    let arn = match (region, e.customer_aws_id.as_deref()) {
+        (Some(r), Some(a)) if !name.is_empty() => {
+            super::write_dms::event_subscription_arn(r, a, &name)
+        }
+        _ => String::new(),
+    };
+    let mut event_categories = e.event_categories_list.unwrap_or_default();
+    event_categories.sort();
+    let mut source_ids = e.source_ids_list.unwrap_or_default();
+    source_ids.sort();
+    LiveEventSubscription {
+        arn,
+        name,
+        sns_topic_arn: e.sns_topic_arn.unwrap_or_default(),
+        source_type: e.source_type,
+        event_categories,
+        source_ids,
+        enabled: e.enabled,
+        status: e.status,
         tags: Tags::new(),
     }
 }

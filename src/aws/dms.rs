@@ -267,6 +267,19 @@ pub(crate) async fn certificates(
     )
 }
 
+pub(crate) async fn event_subscriptions(
+    client: &dms::Client,
+) -> Result<Vec<dms::types::EventSubscription>, CloudError> {
+    all_pages!(
+        "DescribeEventSubscriptions",
+        client
+            .describe_event_subscriptions()
+            .into_paginator()
+            .page_size(PAGE_SIZE),
+        event_subscriptions_list
+    )
+}
+
 pub(crate) async fn subnet_groups(
     client: &dms::Client,
 ) -> Result<Vec<ReplicationSubnetGroup>, CloudError> {
@@ -328,19 +341,7 @@ pub(crate) async fn tags(
     Ok(all)
 }
 
-/// `(partition, region, account)` of an ARN `arn:partition:service:region:account:...`.
-pub(crate) fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let partition = parts.next()?;
-    let _service = parts.next()?;
-    let region = parts.next()?;
-    let account = parts.next()?;
-    parts.next()?;
-    (!partition.is_empty() && !account.is_empty()).then_some((partition, region, account))
-}
+pub(crate) use crate::dms::arn_parts;
 
 #[cfg(test)]
 mod tests {

@@ -89,8 +89,10 @@ fn without_request_dump(text: &str) -> String {
 pub(crate) fn classify(code: Option<&str>, status: Option<u16>, chain: &str) -> ErrorKind {
     if let Some(code) = code {
         match code {
+            // `ResourceNotFound`: CloudWatch's DeleteAlarms for a name it does not know.
             "ResourceNotFoundFault"
             | "ResourceNotFoundException"
+            | "ResourceNotFound"
             | "NoSuchEntity"
             | "NoSuchEntityException" => return ErrorKind::NotFound,
             "ResourceAlreadyExistsFault"

@@ -6,6 +6,7 @@
 //! holds the DMS, IAM, CloudWatch Logs, CloudWatch and Secrets Manager clients, reads in
 //! `read` and writes in `write`.
 
+mod alarms;
 mod billing;
 mod calls;
 mod convert;

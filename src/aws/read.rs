@@ -1,12 +1,13 @@
 //! [`Cloud`] for [`AwsCloud`]: the whole live state in a number of calls that depends only on
-//! pagination and tag batching, never on one call per resource; statuses, table statistics,
-//! log events and metrics.
+//! pagination and tag batching, never on one call per DMS resource (CloudWatch, which has no
+//! batched tag read, takes one per alarm on a DMS latency metric); statuses, table
+//! statistics, log events and metrics.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_databasemigration::types::{Replication, ReplicationConfig, ReplicationSubnetGroup};
 
-use super::{convert, dms, iam, logs, metrics, secrets, write_dms, AwsCloud};
+use super::{alarms, convert, dms, iam, logs, metrics, secrets, write_dms, AwsCloud};
 use crate::cloud::{Cloud, CloudError, LogEvent, ReplicationKind, Status, TableStat, Waitable};
 use crate::live::{Live, Tags};
 use crate::metrics::{CdcLatency, MetricSubject};
@@ -24,6 +25,8 @@ impl AwsCloud {
             replications,
             subnet_groups,
             certificates,
+            subscriptions,
+            alarms,
             logs_role,
             vpc_role,
             task_logs,
@@ -36,6 +39,8 @@ impl AwsCloud {
             dms::replications(&self.dms),
             dms::subnet_groups(&self.dms),
             dms::certificates(&self.dms),
+            dms::event_subscriptions(&self.dms),
+            alarms::latency_alarms(&self.metrics),
             iam::role(&self.iam, CLOUDWATCH_LOGS_ROLE),
             iam::role(&self.iam, VPC_ROLE),
             logs::log_groups(&self.logs, logs::PREFIXES[0]),
@@ -64,6 +69,14 @@ impl AwsCloud {
                 tags: Tags::new(),
             };
             live.certificates.insert(c.identifier.to_lowercase(), c);
+        }
+        let region = self.dms.config().region().map(|r| r.to_string());
+        for e in subscriptions {
+            let e = convert::event_subscription(e, region.as_deref());
+            live.event_subscriptions.insert(e.name.to_lowercase(), e);
+        }
+        for a in alarms {
+            live.alarms.insert(a.name.to_lowercase(), a);
         }
         for role in [logs_role, vpc_role].into_iter().flatten() {
             live.roles.insert(role.name.clone(), role);
@@ -105,6 +118,7 @@ impl AwsCloud {
             .chain(live.replication_configs.values().map(|r| &r.arn))
             .chain(live.subnet_groups.values().map(|r| &r.arn))
             .chain(live.certificates.values().map(|r| &r.arn))
+            .chain(live.event_subscriptions.values().map(|r| &r.arn))
             .filter(|arn| !arn.is_empty())
             .cloned()
             .collect();
@@ -126,6 +140,9 @@ impl AwsCloud {
             r.tags = take(&r.arn);
         }
         for r in live.certificates.values_mut() {
+            r.tags = take(&r.arn);
+        }
+        for r in live.event_subscriptions.values_mut() {
             r.tags = take(&r.arn);
         }
         Ok(())

@@ -3,11 +3,11 @@
 //! ordering and deciding what to call belong to the executor.
 
 use super::errors::cloud_error;
-use super::{dms, write_dms, AwsCloud};
+use super::{alarms, dms, write_dms, AwsCloud};
 use crate::cloud::{CdcStart, CloudError, CloudWrite, EndpointSecrets, ErrorKind, StartKind};
 use crate::model::{
-    DesiredCertificate, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
-    DesiredSubnetGroup, DesiredTask, Tag, VPC_ROLE,
+    DesiredAlarm, DesiredCertificate, DesiredEndpoint, DesiredEventSubscription, DesiredInstance,
+    DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup, DesiredTask, Tag, VPC_ROLE,
 };
 
 impl AwsCloud {
@@ -253,11 +253,47 @@ impl CloudWrite for AwsCloud {
         write_dms::stop_replication(&self.dms, arn).await
     }
 
+    async fn create_event_subscription(
+        &self,
+        e: &DesiredEventSubscription,
+    ) -> Result<String, CloudError> {
+        write_dms::create_event_subscription(&self.dms, e).await
+    }
+
+    async fn modify_event_subscription(
+        &self,
+        e: &DesiredEventSubscription,
+    ) -> Result<(), CloudError> {
+        write_dms::modify_event_subscription(&self.dms, e).await
+    }
+
+    async fn delete_event_subscription(&self, name: &str) -> Result<(), CloudError> {
+        write_dms::delete_event_subscription(&self.dms, name).await
+    }
+
+    async fn put_alarm(
+        &self,
+        alarm: &DesiredAlarm,
+        dimensions: &[(String, String)],
+    ) -> Result<(), CloudError> {
+        alarms::put_alarm(&self.metrics, alarm, dimensions).await
+    }
+
+    async fn delete_alarm(&self, name: &str) -> Result<(), CloudError> {
+        alarms::delete_alarm(&self.metrics, name).await
+    }
+
     async fn add_tags(&self, arn: &str, tags: &[Tag]) -> Result<(), CloudError> {
+        if alarms::is_cloudwatch(arn) {
+            return alarms::add_tags(&self.metrics, arn, tags).await;
+        }
         write_dms::add_tags(&self.dms, arn, tags).await
     }
 
     async fn remove_tags(&self, arn: &str, keys: &[&str]) -> Result<(), CloudError> {
+        if alarms::is_cloudwatch(arn) {
+            return alarms::remove_tags(&self.metrics, arn, keys).await;
+        }
         write_dms::remove_tags(&self.dms, arn, keys).await
     }
 }

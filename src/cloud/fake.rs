@@ -95,6 +95,8 @@ fn empty() -> Desired {
         instances: BTreeMap::new(),
         tasks: BTreeMap::new(),
         replication_configs: BTreeMap::new(),
+        event_subscriptions: BTreeMap::new(),
+        alarms: BTreeMap::new(),
     }
 }
 
@@ -311,6 +313,17 @@ impl Inner {
                     .values_mut()
                     .map(|r| (&r.arn, &mut r.tags)),
             )
+            .chain(
+                live.certificates
+                    .values_mut()
+                    .map(|r| (&r.arn, &mut r.tags)),
+            )
+            .chain(
+                live.event_subscriptions
+                    .values_mut()
+                    .map(|r| (&r.arn, &mut r.tags)),
+            )
+            .chain(live.alarms.values_mut().map(|r| (&r.arn, &mut r.tags)))
             .find(|(a, _)| *a == arn)
             .map(|(_, tags)| tags);
         found.ok_or_else(|| err(ErrorKind::NotFound, operation, "none"))
@@ -1172,6 +1185,92 @@ impl CloudWrite for FakeCloud {
             l.status = Some("stopping".into());
             g.queue(arn, &["stopped"]);
             Ok(())
+        })
+        .await
+    }
+
+    async fn create_event_subscription(
+        &self,
+        e: &DesiredEventSubscription,
+    ) -> Result<String, CloudError> {
+        let id = e.subscription_name.to_lowercase();
+        self.call("create_event_subscription", &id, format!("{e:?}"), |g| {
+            if g.live.event_subscriptions.contains_key(&id) {
+                return Err(err(
+                    ErrorKind::AlreadyExists,
+                    "CreateEventSubscription",
+                    "exists",
+                ));
+            }
+            let l = crate::plan::testing::live_event_subscription(e);
+            let arn = l.arn.clone();
+            g.live.event_subscriptions.insert(id.clone(), l);
+            Ok(arn)
+        })
+        .await
+    }
+
+    async fn modify_event_subscription(
+        &self,
+        e: &DesiredEventSubscription,
+    ) -> Result<(), CloudError> {
+        let id = e.subscription_name.to_lowercase();
+        self.call("modify_event_subscription", &id, format!("{e:?}"), |g| {
+            let l = g
+                .live
+                .event_subscriptions
+                .get_mut(&id)
+                .ok_or_else(|| err(ErrorKind::NotFound, "ModifyEventSubscription", "none"))?;
+            l.sns_topic_arn = e.sns_topic_arn.clone();
+            l.source_type = Some(e.source_type.to_string());
+            if !e.event_categories.is_empty() {
+                l.event_categories = e.event_categories.clone();
+            }
+            l.enabled = e.enabled;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_event_subscription(&self, name: &str) -> Result<(), CloudError> {
+        let id = name.to_lowercase();
+        self.call("delete_event_subscription", &id, String::new(), |g| {
+            g.live
+                .event_subscriptions
+                .remove(&id)
+                .map(|_| ())
+                .ok_or_else(|| err(ErrorKind::NotFound, "DeleteEventSubscription", "none"))
+        })
+        .await
+    }
+
+    async fn put_alarm(
+        &self,
+        a: &DesiredAlarm,
+        dimensions: &[(String, String)],
+    ) -> Result<(), CloudError> {
+        let id = a.alarm_name.to_lowercase();
+        self.call("put_alarm", &id, format!("{a:?} {dimensions:?}"), |g| {
+            let any = dms_arn("rep", "x");
+            let mut fresh = crate::plan::testing::live_alarm(a, dimensions, &any);
+            // CloudWatch takes the tags only when it creates the alarm.
+            if let Some(old) = g.live.alarms.get(&id) {
+                fresh.tags = old.tags.clone();
+            }
+            g.live.alarms.insert(id.clone(), fresh);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_alarm(&self, name: &str) -> Result<(), CloudError> {
+        let id = name.to_lowercase();
+        self.call("delete_alarm", &id, String::new(), |g| {
+            g.live
+                .alarms
+                .remove(&id)
+                .map(|_| ())
+                .ok_or_else(|| err(ErrorKind::NotFound, "DeleteAlarms", "none"))
         })
         .await
     }

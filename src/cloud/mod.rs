@@ -14,8 +14,8 @@ use crate::cost::observed::InstanceUsage;
 use crate::live::Live;
 pub use crate::metrics::{CdcLatency, MetricSubject};
 use crate::model::{
-    DesiredCertificate, DesiredEndpoint, DesiredInstance, DesiredReplicationConfig, DesiredRole,
-    DesiredSubnetGroup, DesiredTask, Tag,
+    DesiredAlarm, DesiredCertificate, DesiredEndpoint, DesiredEventSubscription, DesiredInstance,
+    DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// What went wrong with a call, in the few kinds the planner and executor act on. The apply
@@ -564,7 +564,33 @@ pub trait CloudWrite: Cloud {
         }
     }
 
-    /// Adds or overwrites tags; never removes any.
+    /// Creates a DMS event subscription (`CreateEventSubscription`); its ARN.
+    fn create_event_subscription(
+        &self,
+        subscription: &DesiredEventSubscription,
+    ) -> impl Future<Output = Result<String, CloudError>> + Send;
+    /// Sets a subscription's topic, source type, categories and `Enabled`
+    /// (`ModifyEventSubscription`; its source ids cannot change).
+    fn modify_event_subscription(
+        &self,
+        subscription: &DesiredEventSubscription,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    fn delete_event_subscription(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    /// Creates or overwrites a CloudWatch alarm (`PutMetricAlarm`) on the metric with these
+    /// dimensions. CloudWatch takes the tags only when it creates the alarm.
+    fn put_alarm(
+        &self,
+        alarm: &DesiredAlarm,
+        dimensions: &[(String, String)],
+    ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    /// Deletes a CloudWatch alarm; one that does not exist is `NotFound`.
+    fn delete_alarm(&self, name: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
+
+    /// Adds or overwrites tags; never removes any. DMS resources and CloudWatch alarms alike,
+    /// by the service in the ARN.
     fn add_tags(
         &self,
         arn: &str,

@@ -24,6 +24,9 @@ pub fn run(global: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
                     .chain(desired.replication_configs.keys())
                     .chain(desired.instances.keys())
                     .chain(desired.subnet_groups.keys())
+                    .chain(desired.certificates.keys())
+                    .chain(desired.event_subscriptions.keys())
+                    .chain(desired.alarms.keys())
                     .collect();
                 bail!(
                     "no resource named `{name}` in {}; names: {}",
@@ -70,6 +73,15 @@ fn find(d: &Desired, name: &str) -> Option<(&'static str, Json)> {
     }
     if let Some(i) = d.instances.get(name) {
         return Some(("a replication instance", v(serde_json::to_value(i))));
+    }
+    if let Some(c) = d.certificates.get(name) {
+        return Some(("a certificate", v(serde_json::to_value(c))));
+    }
+    if let Some(e) = d.event_subscriptions.get(name) {
+        return Some(("an event subscription", v(serde_json::to_value(e))));
+    }
+    if let Some(a) = d.alarms.get(name) {
+        return Some(("a CloudWatch alarm", v(serde_json::to_value(a))));
     }
     d.subnet_groups
         .get(name)

@@ -84,6 +84,7 @@ pub fn generate(
             placement: BTreeMap::new(),
         },
         assessments: None,
+        alerts: Default::default(),
     };
     let subnet_name = |id: Option<&str>| -> Option<String> {
         let id = id?;

@@ -8,6 +8,7 @@ pub enum IdKind {
     Instance,
     SubnetGroup,
     Certificate,
+    EventSubscription,
 }
 
 impl IdKind {
@@ -18,6 +19,7 @@ impl IdKind {
             IdKind::Instance => "replication instance",
             IdKind::SubnetGroup => "subnet group",
             IdKind::Certificate => "certificate",
+            IdKind::EventSubscription => "event subscription",
         }
     }
 

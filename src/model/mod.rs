@@ -9,8 +9,14 @@ use serde_json::{json, Map, Value as Json};
 use crate::rules;
 use crate::spec::types::*;
 
+mod alerts;
 mod endpoint;
 mod ids;
+
+pub use alerts::{
+    alarm_arn, DesiredAlarm, DesiredEventSubscription, ALARM_EVALUATION_PERIODS, ALARM_PERIOD,
+    SERVERLESS_DIMENSION,
+};
 
 use endpoint::desired_endpoint;
 pub use endpoint::{format_attributes, parse_attributes};
@@ -254,6 +260,10 @@ pub struct Desired {
     pub instances: BTreeMap<String, DesiredInstance>,
     pub tasks: BTreeMap<String, DesiredTask>,
     pub replication_configs: BTreeMap<String, DesiredReplicationConfig>,
+    /// DMS event subscriptions of the stack's tasks or instances.
+    pub event_subscriptions: BTreeMap<String, DesiredEventSubscription>,
+    /// CloudWatch alarms on CDC latency, keyed `<alert>.<replication>.<source|target>`.
+    pub alarms: BTreeMap<String, DesiredAlarm>,
 }
 
 impl Desired {
@@ -302,6 +312,26 @@ impl Desired {
         let mut out: Vec<(Kind, String)> = Vec::new();
         match kind {
             Kind::IamRole | Kind::LogGroup | Kind::Certificate => {}
+            // A subscription names its tasks or instances, which DMS checks exist.
+            Kind::EventSubscription => {
+                if let Some(d) = self.event_subscriptions.get(name) {
+                    let kind = match d.source_type {
+                        "replication-instance" => Kind::Instance,
+                        _ => Kind::Task,
+                    };
+                    out.extend(d.sources.iter().map(|s| (kind, s.clone())));
+                }
+            }
+            // An alarm's dimensions name its replication, known once it exists.
+            Kind::Alarm => {
+                if let Some(d) = self.alarms.get(name) {
+                    let kind = match self.mode {
+                        ComputeMode::Serverless => Kind::ReplicationConfig,
+                        ComputeMode::Instances => Kind::Task,
+                    };
+                    out.push((kind, d.replication.clone()));
+                }
+            }
             Kind::Endpoint => {
                 let cert = self.endpoints.get(name).and_then(|e| e.certificate.clone());
                 out.extend(cert.map(|c| (Kind::Certificate, c)));
@@ -403,6 +433,8 @@ impl Desired {
             }
         }
 
+        let event_subscriptions = n.event_subscriptions();
+        let alarms = n.alarms();
         Desired {
             stack: stack.to_string(),
             region: spec.region.clone(),
@@ -415,6 +447,8 @@ impl Desired {
             instances,
             tasks,
             replication_configs,
+            event_subscriptions,
+            alarms,
         }
     }
 }
@@ -465,6 +499,23 @@ impl Naming<'_> {
             .subnet_groups
             .get(name)
             .map(|g| derived_id(&self.spec.stack, name, g.id.as_deref()))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn replication_id(&self, name: &str) -> String {
+        self.spec
+            .replications
+            .get(name)
+            .map(|r| derived_id(&self.spec.stack, name, r.id.as_deref()))
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    fn instance_id(&self, name: &str) -> String {
+        self.spec
+            .compute
+            .instances
+            .get(name)
+            .map(|i| derived_id(&self.spec.stack, name, i.id.as_deref()))
             .unwrap_or_else(|| name.to_string())
     }
 

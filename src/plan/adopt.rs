@@ -83,6 +83,11 @@ fn lookup<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<(&'a str, &'a Tags
             .certificates
             .get(&key)
             .map(|r| (r.arn.as_str(), &r.tags)),
+        Kind::EventSubscription => live
+            .event_subscriptions
+            .get(&key)
+            .map(|r| (r.arn.as_str(), &r.tags)),
+        Kind::Alarm => live.alarms.get(&key).map(|r| (r.arn.as_str(), &r.tags)),
         // Roles and log groups are shared by the account and never owned: never conflicts.
         Kind::IamRole | Kind::LogGroup => None,
     }

@@ -27,6 +27,8 @@ pub enum Kind {
     Endpoint,
     Task,
     ReplicationConfig,
+    EventSubscription,
+    Alarm,
 }
 
 impl Kind {
@@ -41,6 +43,8 @@ impl Kind {
             Kind::Endpoint => "endpoint",
             Kind::Task => "task",
             Kind::ReplicationConfig => "replication-config",
+            Kind::EventSubscription => "event-subscription",
+            Kind::Alarm => "alarm",
         }
     }
 
@@ -55,6 +59,8 @@ impl Kind {
             Kind::Endpoint => "endpoint",
             Kind::Task => "task",
             Kind::ReplicationConfig => "serverless replication",
+            Kind::EventSubscription => "event subscription",
+            Kind::Alarm => "CloudWatch alarm",
         }
     }
 }
@@ -333,6 +339,8 @@ pub fn live_arn<'a>(live: &'a Live, kind: Kind, id: &str) -> Option<&'a str> {
         Kind::Endpoint => live.endpoints.get(&key).map(|r| r.arn.as_str()),
         Kind::Task => live.tasks.get(&key).map(|r| r.arn.as_str()),
         Kind::ReplicationConfig => live.replication_configs.get(&key).map(|r| r.arn.as_str()),
+        Kind::EventSubscription => live.event_subscriptions.get(&key).map(|r| r.arn.as_str()),
+        Kind::Alarm => live.alarms.get(&key).map(|r| r.arn.as_str()),
     }
 }
 
@@ -362,6 +370,10 @@ pub fn live_uses(
             .tasks
             .get(&key)
             .is_some_and(|t| t.replication_instance_arn == arn),
+        (Kind::Task | Kind::Instance, Kind::EventSubscription) => live
+            .event_subscriptions
+            .get(&key)
+            .is_some_and(|s| s.source_ids.iter().any(|i| i.eq_ignore_ascii_case(id))),
         (Kind::Certificate, Kind::Endpoint) => live
             .endpoints
             .get(&key)

@@ -13,12 +13,12 @@ use serde_json::{Map, Value as Json};
 
 use super::Diff;
 use crate::live::{
-    LiveCertificate, LiveEndpoint, LiveInstance, LiveReplicationConfig, LiveRole, LiveSubnetGroup,
-    LiveTask, Tags,
+    LiveAlarm, LiveCertificate, LiveEndpoint, LiveEventSubscription, LiveInstance,
+    LiveReplicationConfig, LiveRole, LiveSubnetGroup, LiveTask, Tags,
 };
 use crate::model::{
-    parse_attributes, DesiredCertificate, DesiredEndpoint, DesiredInstance,
-    DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup, DesiredTask, Tag,
+    parse_attributes, DesiredAlarm, DesiredCertificate, DesiredEndpoint, DesiredEventSubscription,
+    DesiredInstance, DesiredReplicationConfig, DesiredRole, DesiredSubnetGroup, DesiredTask, Tag,
 };
 
 /// Collects diffs for one resource.
@@ -637,6 +637,164 @@ fn sorted_rules(v: &Json) -> Json {
     };
     rules.sort_by_key(key);
     Json::Array(rules)
+}
+
+/// A DMS event subscription. `ModifyEventSubscription` sets the topic, source type, categories
+/// and `Enabled`, but not the source ids, which DMS has no call to change: another list of
+/// tasks or instances (and so another source type) is a replacement. So is going from some
+/// categories back to all of them, which Modify cannot express (it leaves them as they are
+/// when none are given).
+pub(super) fn event_subscription(
+    want: &DesiredEventSubscription,
+    have: &LiveEventSubscription,
+) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    d.text(
+        "SnsTopicArn",
+        Some(&want.sns_topic_arn),
+        Some(&have.sns_topic_arn),
+        false,
+    );
+    d.text(
+        "SourceType",
+        Some(want.source_type),
+        have.source_type.as_deref(),
+        true,
+    );
+    let to_all = want.event_categories.is_empty() && !have.event_categories.is_empty();
+    d.set(
+        "EventCategories",
+        &want.event_categories,
+        &have.event_categories,
+        to_all,
+    );
+    let lower = |ids: &[String]| ids.iter().map(|i| i.to_lowercase()).collect::<Vec<_>>();
+    d.set(
+        "SourceIds",
+        &lower(&want.source_ids),
+        &lower(&have.source_ids),
+        true,
+    );
+    d.value(
+        "Enabled",
+        Json::from(want.enabled),
+        Json::from(have.enabled),
+        false,
+    );
+    d.tags(&want.tags, &have.tags);
+    d.0
+}
+
+/// A CloudWatch alarm: `PutMetricAlarm` overwrites every setting, so any difference is an
+/// update. `dimensions` is `None` while the replication they name is created or replaced by
+/// the same apply: they are known after it.
+pub(super) fn alarm(
+    want: &DesiredAlarm,
+    have: &LiveAlarm,
+    dimensions: Option<&[(String, String)]>,
+) -> Vec<Diff> {
+    let mut d = Diffs::default();
+    d.text(
+        "AlarmDescription",
+        Some(&want.alarm_description),
+        have.description.as_deref(),
+        false,
+    );
+    d.text(
+        "Namespace",
+        Some(want.namespace),
+        have.namespace.as_deref(),
+        false,
+    );
+    d.text(
+        "MetricName",
+        Some(want.metric_name),
+        have.metric_name.as_deref(),
+        false,
+    );
+    d.text(
+        "Statistic",
+        Some(want.statistic),
+        have.statistic.as_deref(),
+        false,
+    );
+    d.text(
+        "ComparisonOperator",
+        Some(want.comparison_operator),
+        have.comparison_operator.as_deref(),
+        false,
+    );
+    let num = |v: Option<f64>| v.map_or(Json::Null, Json::from);
+    d.value(
+        "Threshold",
+        Json::from(want.threshold),
+        num(have.threshold),
+        false,
+    );
+    let int = |v: Option<i64>| v.map_or(Json::Null, Json::from);
+    d.value("Period", Json::from(want.period), int(have.period), false);
+    d.value(
+        "EvaluationPeriods",
+        Json::from(want.evaluation_periods),
+        int(have.evaluation_periods),
+        false,
+    );
+    // Left out, CloudWatch takes it to be EvaluationPeriods (and may report either).
+    let points =
+        |v: Option<i64>, periods: Option<i64>| v.or(periods).map_or(Json::Null, Json::from);
+    d.value(
+        "DatapointsToAlarm",
+        points(want.datapoints_to_alarm, Some(want.evaluation_periods)),
+        points(have.datapoints_to_alarm, have.evaluation_periods),
+        false,
+    );
+    d.text(
+        "TreatMissingData",
+        Some(want.treat_missing_data),
+        Some(have.treat_missing_data.as_deref().unwrap_or("missing")),
+        false,
+    );
+    if !have.actions_enabled {
+        d.push(
+            "ActionsEnabled",
+            Some(Json::from(false)),
+            Some(Json::from(true)),
+            false,
+        );
+    }
+    d.set(
+        "AlarmActions",
+        &want.alarm_actions,
+        &have.alarm_actions,
+        false,
+    );
+    d.set("OKActions", &want.ok_actions, &have.ok_actions, false);
+    let pairs = |dims: &[(String, String)]| {
+        Json::Object(
+            dims.iter()
+                .map(|(k, v)| (k.clone(), Json::from(v.as_str())))
+                .collect(),
+        )
+    };
+    match dimensions {
+        Some(want_dims) if want_dims != have.dimensions.as_slice() => d.push(
+            "Dimensions",
+            Some(pairs(&have.dimensions)),
+            Some(pairs(want_dims)),
+            false,
+        ),
+        Some(_) => {}
+        None => d.push(
+            "Dimensions",
+            Some(pairs(&have.dimensions)),
+            Some(Json::from(
+                "(known after apply: its replication is created)",
+            )),
+            false,
+        ),
+    }
+    d.tags(&want.tags, &have.tags);
+    d.0
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ pub fn plan(desired: &Desired, live: &Live) -> Plan {
     p.endpoints();
     p.tasks();
     p.replication_configs();
+    // After the replications: an alarm's dimensions name its replication's ARN.
+    p.event_subscriptions();
+    p.alarms();
     // After the DMS resources: serverless log groups are found through the live configs.
     p.log_groups();
     p.deletes();
@@ -615,6 +618,69 @@ impl<'a> Planner<'a> {
         }
     }
 
+    fn event_subscriptions(&mut self) {
+        for (name, d) in &self.desired.event_subscriptions {
+            let id = &d.subscription_name;
+            let live = &self.live.event_subscriptions;
+            match self.find(Kind::EventSubscription, name, id, live, |l| &l.tags) {
+                Found::Absent => self.create(Kind::EventSubscription, name, id),
+                Found::Ours(l) => {
+                    let diffs = compare::event_subscription(d, l);
+                    let mut extra = Vec::new();
+                    if diffs.iter().any(|x| x.forces_replacement) {
+                        extra.push(
+                            "DMS cannot change which tasks or instances a subscription covers, nor \
+                             return it to every category: it is created again"
+                                .to_string(),
+                        );
+                    }
+                    self.compared(Kind::EventSubscription, name, id, diffs, extra);
+                }
+                Found::Conflict => {}
+            }
+        }
+    }
+
+    fn alarms(&mut self) {
+        for (name, d) in &self.desired.alarms {
+            let id = &d.alarm_name;
+            match self.find(Kind::Alarm, name, id, &self.live.alarms, |l| &l.tags) {
+                Found::Absent => self.create(Kind::Alarm, name, id),
+                Found::Ours(l) => {
+                    let dims = self
+                        .staying_replication_arn(&d.replication)
+                        .map(|arn| self.desired.alarm_dimensions(d, &arn));
+                    let diffs = compare::alarm(d, l, dims.as_deref());
+                    self.compared(Kind::Alarm, name, id, diffs, Vec::new());
+                }
+                Found::Conflict => {}
+            }
+        }
+    }
+
+    /// The ARN of the replication `name` when it exists and this plan keeps it; `None` when
+    /// the plan creates or replaces it (or it is in conflict).
+    fn staying_replication_arn(&self, name: &str) -> Option<String> {
+        let (kind, arn) = if let Some(t) = self.desired.tasks.get(name) {
+            let key = t.replication_task_identifier.to_lowercase();
+            (Kind::Task, self.live.tasks.get(&key).map(|l| &l.arn))
+        } else {
+            let r = self.desired.replication_configs.get(name)?;
+            let key = r.replication_config_identifier.to_lowercase();
+            let live = self.live.replication_configs.get(&key).map(|l| &l.arn);
+            (Kind::ReplicationConfig, live)
+        };
+        let action = self
+            .changes
+            .iter()
+            .find(|c| c.kind == kind && c.name == name)
+            .map(|c| c.action)?;
+        match action {
+            Action::Create | Action::Replace => None,
+            _ => arn.cloned(),
+        }
+    }
+
     /// Live resources of the stack that no desired resource claimed.
     fn deletes(&mut self) {
         let live = self.live;
@@ -661,6 +727,20 @@ impl<'a> Planner<'a> {
             live.replication_configs
                 .iter()
                 .map(|(k, v)| (k, &v.identifier, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::EventSubscription,
+            live.event_subscriptions
+                .iter()
+                .map(|(k, v)| (k, &v.name, &v.tags))
+                .collect(),
+        );
+        sweep(
+            Kind::Alarm,
+            live.alarms
+                .iter()
+                .map(|(k, v)| (k, &v.name, &v.tags))
                 .collect(),
         );
         // Certificates last: one an endpoint keeps using is not deleted (DMS refuses while an
@@ -742,6 +822,8 @@ impl<'a> Planner<'a> {
             Kind::Endpoint => d.endpoints.contains_key(name),
             Kind::Task => d.tasks.contains_key(name),
             Kind::ReplicationConfig => d.replication_configs.contains_key(name),
+            Kind::EventSubscription => d.event_subscriptions.contains_key(name),
+            Kind::Alarm => d.alarms.contains_key(name),
             Kind::IamRole | Kind::LogGroup => false,
         };
         if still_wanted {

@@ -187,6 +187,8 @@ fn live_json(live: &Live, kind: Kind, id: &str) -> Option<Json> {
         Kind::Endpoint => serde_json::to_value(live.endpoints.get(&k)?),
         Kind::Task => serde_json::to_value(live.tasks.get(&k)?),
         Kind::ReplicationConfig => serde_json::to_value(live.replication_configs.get(&k)?),
+        Kind::EventSubscription => serde_json::to_value(live.event_subscriptions.get(&k)?),
+        Kind::Alarm => serde_json::to_value(live.alarms.get(&k)?),
     };
     v.ok()
 }
@@ -224,6 +226,24 @@ fn owned(live: &Live, stack: &str) -> Vec<(Kind, String)> {
             .iter()
             .filter(|(_, v)| ours(&v.tags))
             .map(|(k, _)| (Kind::ReplicationConfig, k.clone())),
+    );
+    out.extend(
+        live.certificates
+            .iter()
+            .filter(|(_, v)| ours(&v.tags))
+            .map(|(k, _)| (Kind::Certificate, k.clone())),
+    );
+    out.extend(
+        live.event_subscriptions
+            .iter()
+            .filter(|(_, v)| ours(&v.tags))
+            .map(|(k, _)| (Kind::EventSubscription, k.clone())),
+    );
+    out.extend(
+        live.alarms
+            .iter()
+            .filter(|(_, v)| ours(&v.tags))
+            .map(|(k, _)| (Kind::Alarm, k.clone())),
     );
     out
 }

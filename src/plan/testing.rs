@@ -261,5 +261,70 @@ pub(crate) fn live_from(d: &Desired) -> Live {
             },
         );
     }
+    for e in d.event_subscriptions.values() {
+        let l = live_event_subscription(e);
+        live.event_subscriptions.insert(l.name.to_lowercase(), l);
+    }
+    for a in d.alarms.values() {
+        let replication = live
+            .tasks
+            .values()
+            .map(|t| (&t.tags, &t.arn))
+            .chain(live.replication_configs.values().map(|r| (&r.tags, &r.arn)))
+            .find(|(t, _)| t.get(model::TAG_NAME) == Some(&a.replication))
+            .map(|(_, arn)| arn.clone())
+            .unwrap_or_default();
+        let l = live_alarm(a, &d.alarm_dimensions(a, &replication), &replication);
+        live.alarms.insert(l.name.to_lowercase(), l);
+    }
     live
+}
+
+/// A DMS event subscription as DMS reports it once created from `e`.
+pub(crate) fn live_event_subscription(
+    e: &model::DesiredEventSubscription,
+) -> LiveEventSubscription {
+    LiveEventSubscription {
+        arn: format!(
+            "arn:aws:dms:eu-central-1:{ACCOUNT}:es:{}",
+            e.subscription_name
+        ),
+        name: e.subscription_name.clone(),
+        sns_topic_arn: e.sns_topic_arn.clone(),
+        source_type: Some(e.source_type.to_string()),
+        event_categories: e.event_categories.clone(),
+        source_ids: e.source_ids.clone(),
+        enabled: e.enabled,
+        status: Some("active".into()),
+        tags: tags(&e.tags),
+    }
+}
+
+/// A CloudWatch alarm as `DescribeAlarms` reports it once put from `a`, on the replication at
+/// `replication_arn`.
+pub(crate) fn live_alarm(
+    a: &model::DesiredAlarm,
+    dimensions: &[(String, String)],
+    replication_arn: &str,
+) -> LiveAlarm {
+    LiveAlarm {
+        arn: model::alarm_arn(replication_arn, &a.alarm_name).unwrap_or_default(),
+        name: a.alarm_name.clone(),
+        description: Some(a.alarm_description.clone()),
+        namespace: Some(a.namespace.to_string()),
+        metric_name: Some(a.metric_name.to_string()),
+        statistic: Some(a.statistic.to_string()),
+        comparison_operator: Some(a.comparison_operator.to_string()),
+        threshold: Some(a.threshold),
+        period: Some(a.period),
+        evaluation_periods: Some(a.evaluation_periods),
+        datapoints_to_alarm: a.datapoints_to_alarm,
+        treat_missing_data: Some(a.treat_missing_data.to_string()),
+        actions_enabled: true,
+        alarm_actions: a.alarm_actions.clone(),
+        ok_actions: a.ok_actions.clone(),
+        dimensions: dimensions.to_vec(),
+        state: Some("INSUFFICIENT_DATA".into()),
+        tags: tags(&a.tags),
+    }
 }

@@ -55,6 +55,143 @@ pub struct Spec {
     /// Where DMS writes premigration assessment results (`dmsctl assess`, `start --assess`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessments: Option<Assessments>,
+    /// Alerts as resources of the stack: DMS event subscriptions and CloudWatch alarms on CDC
+    /// latency.
+    #[serde(default, skip_serializing_if = "Alerts::is_empty")]
+    pub alerts: Alerts,
+}
+
+/// Alerts: planned, applied, diffed and destroyed with the rest of the stack.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// Named DMS event subscriptions (`CreateEventSubscription`): DMS publishes the chosen
+    /// categories of events of the stack's tasks or instances to an SNS topic.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub events: BTreeMap<String, EventAlert>,
+    /// Named CloudWatch alarms on CDC latency (`PutMetricAlarm` on `AWS/DMS`
+    /// `CDCLatencySource` / `CDCLatencyTarget`): one alarm per replication and side.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cdc_latency: BTreeMap<String, LatencyAlert>,
+}
+
+impl Alerts {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.cdc_latency.is_empty()
+    }
+}
+
+/// What a DMS event subscription covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EventSource {
+    /// The stack's migration tasks (`SourceType` `replication-task`).
+    #[default]
+    Tasks,
+    /// The stack's replication instances (`SourceType` `replication-instance`).
+    Instances,
+}
+
+impl EventSource {
+    /// `SourceType` as DMS names it.
+    pub fn dms_name(self) -> &'static str {
+        match self {
+            EventSource::Tasks => "replication-task",
+            EventSource::Instances => "replication-instance",
+        }
+    }
+}
+
+/// A DMS event subscription
+/// (<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Events.html>).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventAlert {
+    /// ARN of the SNS topic DMS publishes to.
+    pub topic_arn: String,
+    /// Whose events: the stack's `tasks` (default) or `instances`.
+    #[serde(default)]
+    pub source: EventSource,
+    /// Event categories, as DMS names them (`failure`, `state change`, ...); every category
+    /// of the source when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Only these replications (source `tasks`); every replication of the stack when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replications: Vec<String>,
+    /// Only these instances (source `instances`); every instance of the stack when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instances: Vec<String>,
+    /// Whether DMS publishes (`Enabled`).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Live subscription name; defaults to `<stack>-<name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Tags for this subscription only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What CloudWatch does when a period has no data point (`TreatMissingData`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingData {
+    /// Keeps the alarm's state (CloudWatch's default).
+    #[default]
+    Missing,
+    Ignore,
+    Breaching,
+    NotBreaching,
+}
+
+impl MissingData {
+    pub fn cloudwatch_name(self) -> &'static str {
+        match self {
+            MissingData::Missing => "missing",
+            MissingData::Ignore => "ignore",
+            MissingData::Breaching => "breaching",
+            MissingData::NotBreaching => "notBreaching",
+        }
+    }
+}
+
+/// CloudWatch alarms on the CDC latency of replications: the maximum over each period above
+/// a threshold for `evaluation_periods` periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyAlert {
+    /// Only these replications; every replication of the stack when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replications: Vec<String>,
+    /// Alarm when source latency (`CDCLatencySource`) exceeds this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_seconds: Option<f64>,
+    /// Alarm when target latency (`CDCLatencyTarget`) exceeds this many seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_seconds: Option<f64>,
+    /// Length of one evaluated period in seconds: 10, 20, 30 or a multiple of 60. Default 300.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_seconds: Option<i64>,
+    /// How many periods are evaluated. Default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation_periods: Option<i64>,
+    /// How many of them must breach; all of them when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datapoints_to_alarm: Option<i64>,
+    /// What a period without data counts as: `missing` (default), `ignore`, `breaching`,
+    /// `not-breaching`. A stopped replication publishes no latency.
+    #[serde(default)]
+    pub missing_data: MissingData,
+    /// ARNs notified when an alarm fires (`AlarmActions`), such as SNS topics.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<String>,
+    /// ARNs notified when an alarm returns to OK (`OKActions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ok_actions: Vec<String>,
+    /// Tags for these alarms only.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// A certificate DMS verifies a database's TLS certificate with (`ImportCertificate`).

@@ -37,7 +37,59 @@ impl<C: CloudWrite + 'static> Ctx<C> {
             Kind::Endpoint => self.build_endpoint(c).await,
             Kind::Task => self.build_task(c).await,
             Kind::ReplicationConfig => self.build_replication_config(c).await,
+            Kind::EventSubscription => self.build_event_subscription(c).await,
+            Kind::Alarm => self.build_alarm(c).await,
         }
+    }
+
+    async fn build_event_subscription(&self, c: &Change) -> Result<String, StepError> {
+        let d = self
+            .desired
+            .event_subscriptions
+            .get(&c.name)
+            .ok_or_else(|| not_in_spec(c))?;
+        if creates(c) {
+            self.say(c, "creating");
+            let (arn, made) = self
+                .create(c, || self.cloud.create_event_subscription(d))
+                .await?;
+            return self.made(c, &arn, made).await;
+        }
+        self.say(c, "updating");
+        if c.needs_modify() {
+            self.cloud.modify_event_subscription(d).await?;
+        }
+        self.tag(c, &d.tags).await?;
+        Ok("updated".to_string())
+    }
+
+    /// `PutMetricAlarm` creates or overwrites, so a create repeated after a lost answer meets
+    /// its own alarm and goes on. The dimensions name the replication, which exists by now.
+    async fn build_alarm(&self, c: &Change) -> Result<String, StepError> {
+        let d = self
+            .desired
+            .alarms
+            .get(&c.name)
+            .ok_or_else(|| not_in_spec(c))?;
+        let kind = match self.desired.mode {
+            crate::dms::ComputeMode::Serverless => Kind::ReplicationConfig,
+            crate::dms::ComputeMode::Instances => Kind::Task,
+        };
+        let replication = self.arn_by_name(kind, &d.replication)?;
+        let dimensions = self.desired.alarm_dimensions(d, &replication);
+        if creates(c) {
+            self.say(c, "creating");
+            self.cloud.put_alarm(d, &dimensions).await?;
+            let arn = crate::model::alarm_arn(&replication, &d.alarm_name).unwrap_or_default();
+            self.record(c.kind, &c.id, &arn);
+            return Ok(format!("created ({arn})"));
+        }
+        self.say(c, "updating");
+        if c.needs_modify() {
+            self.cloud.put_alarm(d, &dimensions).await?;
+        }
+        self.tag(c, &d.tags).await?;
+        Ok("updated".to_string())
     }
 
     async fn build_log_group(&self, c: &Change) -> Result<String, StepError> {
@@ -476,6 +528,16 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 .certificates
                 .get(name)
                 .map(|c| c.certificate_identifier.as_str()),
+            Kind::Task => self
+                .desired
+                .tasks
+                .get(name)
+                .map(|t| t.replication_task_identifier.as_str()),
+            Kind::ReplicationConfig => self
+                .desired
+                .replication_configs
+                .get(name)
+                .map(|r| r.replication_config_identifier.as_str()),
             _ => None,
         };
         let id = id.ok_or_else(|| {

@@ -31,6 +31,21 @@ impl<C: CloudWrite + 'static> Ctx<C> {
                 let deleted = tolerate_missing(r)?;
                 Ok(if deleted { "deleted" } else { GONE }.to_string())
             }
+            Kind::EventSubscription => {
+                if live_arn(&self.live, c.kind, &c.id).is_none() {
+                    return Ok(GONE.to_string());
+                }
+                self.say(c, "deleting");
+                let r = self.cloud.delete_event_subscription(&c.id).await;
+                let deleted = tolerate_missing(r)?;
+                Ok(if deleted { "deleted" } else { GONE }.to_string())
+            }
+            Kind::Alarm => {
+                self.say(c, "deleting");
+                let r = self.cloud.delete_alarm(&c.id).await;
+                let deleted = tolerate_missing(r)?;
+                Ok(if deleted { "deleted" } else { GONE }.to_string())
+            }
             Kind::Instance => self.remove_resource(c, Waitable::Instance).await,
             Kind::Endpoint => self.remove_resource(c, Waitable::Endpoint).await,
             Kind::Task => self.remove_replication(c, ReplicationKind::Task).await,

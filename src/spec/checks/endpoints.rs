@@ -334,11 +334,15 @@ impl Checker<'_> {
             let what = match service {
                 "iam" => "an IAM role",
                 "dms" => "a DMS certificate",
+                "sns" => "an SNS topic",
                 _ => "an",
             };
             let d = self.error("invalid-arn", pointer, format!("`{arn}` is not {what} ARN"));
             d.help = Some(match service {
                 "iam" => "IAM role ARNs look like `arn:aws:iam::123456789012:role/name`".into(),
+                "sns" => {
+                    "SNS topic ARNs look like `arn:aws:sns:eu-central-1:123456789012:name`".into()
+                }
                 _ => "ARNs look like `arn:aws:<service>:<region>:<account>:<resource>`".into(),
             });
         }

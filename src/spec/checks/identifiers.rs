@@ -42,6 +42,15 @@ impl Checker<'_> {
                     .collect(),
             ),
             (
+                IdKind::EventSubscription,
+                "alerts/events",
+                spec.alerts
+                    .events
+                    .iter()
+                    .map(|(n, e)| (n, e.id.as_ref()))
+                    .collect(),
+            ),
+            (
                 IdKind::SubnetGroup,
                 "subnet_groups",
                 spec.subnet_groups

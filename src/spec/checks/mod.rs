@@ -11,6 +11,7 @@ use super::types::*;
 use super::yaml::{child_pointer, SourceMap};
 use crate::model::{derived_id, stack_name, IdKind};
 
+mod alerts;
 mod compute;
 mod endpoints;
 mod identifiers;
@@ -118,6 +119,7 @@ pub fn check(spec: &Spec, map: &SourceMap, env_is_set: &dyn Fn(&str) -> bool) ->
     c.serverless_views();
     c.compute();
     c.assessments();
+    c.alerts();
     // Derived identifiers of an invalid stack name would repeat its error once per resource.
     if stack_name(&spec.stack).is_ok() {
         c.identifiers();

@@ -93,7 +93,8 @@ pub enum Command {
     Stop(StopArgs),
     /// Reload some tables of a running replication instead of the whole target.
     Reload(ReloadArgs),
-    /// Premigration assessments of the stack's tasks (results in the `assessments` bucket).
+    /// Premigration assessments of the stack's tasks (results in the `assessments` bucket);
+    /// for serverless replications, `--last` shows the one DMS ran at their last start.
     Assess(AssessArgs),
     /// DMS's own test of each endpoint from the replication instance its tasks run on.
     TestConnection(TestConnectionArgs),
@@ -249,7 +250,8 @@ pub struct StartArgs {
     #[arg(long, value_name = "CHECKPOINT", conflicts_with = "reload")]
     pub from_checkpoint: Option<String>,
     /// Run a premigration assessment of each task first (the spec's `assessments`), and start
-    /// only those whose assessment did not fail.
+    /// only those whose assessment did not fail; serverless replications are assessed by DMS
+    /// as part of their start, which it makes only when the assessment passes.
     #[arg(long)]
     pub assess: bool,
     /// Wait until running; on failure print the last error and log lines.

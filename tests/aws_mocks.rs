@@ -91,9 +91,20 @@ fn empty_dms_rules() -> Vec<Rule> {
         mock!(dms::Client::describe_certificates).then_output(|| {
             dms::operation::describe_certificates::DescribeCertificatesOutput::builder().build()
         }),
+        mock!(dms::Client::describe_event_subscriptions).then_output(|| {
+            dms::operation::describe_event_subscriptions::DescribeEventSubscriptionsOutput::builder(
+            )
+            .build()
+        }),
         mock!(dms::Client::list_tags_for_resource)
             .then_output(|| ListTagsForResourceOutput::builder().build()),
     ]
+}
+
+/// No CloudWatch alarms.
+fn no_alarms() -> Vec<Rule> {
+    vec![mock!(cw::Client::describe_alarms)
+        .then_output(|| cw::operation::describe_alarms::DescribeAlarmsOutput::builder().build())]
 }
 
 fn no_roles() -> Vec<Rule> {
@@ -120,7 +131,7 @@ fn cloud(first: &[&Rule]) -> AwsCloud {
     rules.extend(defaults.iter());
     let iam_rules = no_roles();
     let logs_rules = no_log_groups();
-    let no_rules: Vec<Rule> = Vec::new();
+    let no_rules = no_alarms();
     AwsCloud::from_clients(
         mocked!(dms, RuleMode::MatchAny, rules),
         mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
@@ -137,8 +148,10 @@ async fn empty_account_reads_empty_with_one_call_per_describe() {
     assert_eq!(live, dmsctl::live::Live::default());
     let calls = cloud.calls();
     let expected: BTreeMap<String, u64> = [
+        "cloudwatch:DescribeAlarms",
         "dms:DescribeCertificates",
         "dms:DescribeEndpoints",
+        "dms:DescribeEventSubscriptions",
         "dms:DescribeReplicationConfigs",
         "dms:DescribeReplicationInstances",
         "dms:DescribeReplicationSubnetGroups",
@@ -449,7 +462,7 @@ async fn roles_are_read_with_trust_and_policies() {
     let iam_rules: Vec<&Rule> = vec![&get_role, &p1, &p2, &absent[0]];
     let dms_rules = empty_dms_rules();
     let logs_rules = no_log_groups();
-    let no_rules: Vec<Rule> = Vec::new();
+    let no_rules = no_alarms();
     let cloud = AwsCloud::from_clients(
         mocked!(dms, RuleMode::MatchAny, dms_rules.iter()),
         mocked!(iam, RuleMode::MatchAny, iam_rules),
@@ -571,4 +584,110 @@ async fn cdc_latency_of_nothing_makes_no_call() {
 
 fn no_secrets() -> Vec<Rule> {
     Vec::new()
+}
+
+#[tokio::test]
+async fn alarms_on_dms_latency_are_read_over_pages_with_their_tags_and_others_are_left_alone() {
+    use cw::types::{Dimension, MetricAlarm};
+    let alarm = |name: &str, namespace: &str, metric: &str| {
+        MetricAlarm::builder()
+            .alarm_name(name)
+            .alarm_arn(format!(
+                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"
+            ))
+            .namespace(namespace)
+            .metric_name(metric)
+            .dimensions(
+                Dimension::builder()
+                    .name("ReplicationTaskIdentifier")
+                    .value("ABC")
+                    .build(),
+            )
+            .dimensions(
+                Dimension::builder()
+                    .name("ReplicationInstanceIdentifier")
+                    .value("i")
+                    .build(),
+            )
+            .threshold(300.0)
+            .build()
+    };
+    let first = mock!(cw::Client::describe_alarms)
+        .match_requests(|r| r.next_token().is_none() && r.max_records() == Some(100))
+        .then_output(move || {
+            cw::operation::describe_alarms::DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm(
+                    "shop-lag-orders-cdc-latency-source",
+                    "AWS/DMS",
+                    "CDCLatencySource",
+                ))
+                .metric_alarms(alarm("cpu", "AWS/EC2", "CPUUtilization"))
+                .next_token("p2")
+                .build()
+        });
+    let second = mock!(cw::Client::describe_alarms)
+        .match_requests(|r| r.next_token() == Some("p2"))
+        .then_output(move || {
+            cw::operation::describe_alarms::DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm("dms-memory", "AWS/DMS", "FreeableMemory"))
+                .build()
+        });
+    let tags = mock!(cw::Client::list_tags_for_resource)
+        .match_requests(|r| r.resource_arn() == Some("arn:aws:cloudwatch:us-east-1:123456789012:alarm:shop-lag-orders-cdc-latency-source"))
+        .then_output(|| {
+            cw::operation::list_tags_for_resource::ListTagsForResourceOutput::builder()
+                .tags(cw::types::Tag::builder().key("dmsctl:stack").value("shop").build())
+                .build()
+        });
+    let subscriptions = mock!(dms::Client::describe_event_subscriptions).then_output(|| {
+        dms::operation::describe_event_subscriptions::DescribeEventSubscriptionsOutput::builder()
+            .event_subscriptions_list(
+                dms::types::EventSubscription::builder()
+                    .cust_subscription_id("shop-failures")
+                    .customer_aws_id("123456789012")
+                    .sns_topic_arn("arn:aws:sns:us-east-1:123456789012:t")
+                    .source_type("replication-task")
+                    .source_ids_list("shop-orders")
+                    .event_categories_list("state change")
+                    .event_categories_list("failure")
+                    .enabled(true)
+                    .build(),
+            )
+            .build()
+    });
+    let dms_defaults = empty_dms_rules();
+    let mut dms_rules: Vec<&Rule> = vec![&subscriptions];
+    dms_rules.extend(dms_defaults.iter());
+    let (iam_rules, logs_rules) = (no_roles(), no_log_groups());
+    let cloud = AwsCloud::from_clients(
+        mocked!(dms, RuleMode::MatchAny, dms_rules),
+        mocked!(iam, RuleMode::MatchAny, iam_rules.iter()),
+        mocked!(logs, RuleMode::MatchAny, logs_rules.iter()),
+        mocked!(cw, RuleMode::MatchAny, [&first, &second, &tags]),
+        mocked!(sm, RuleMode::MatchAny, no_secrets().iter()),
+    );
+    let live = cloud.read().await.expect("read");
+    assert_eq!(
+        live.alarms.keys().collect::<Vec<_>>(),
+        ["shop-lag-orders-cdc-latency-source"]
+    );
+    let a = &live.alarms["shop-lag-orders-cdc-latency-source"];
+    assert_eq!(a.tags["dmsctl:stack"], "shop");
+    assert_eq!(
+        a.dimensions,
+        [
+            ("ReplicationInstanceIdentifier".to_string(), "i".to_string()),
+            ("ReplicationTaskIdentifier".to_string(), "ABC".to_string())
+        ]
+    );
+    let calls = cloud.calls();
+    assert_eq!(calls["cloudwatch:DescribeAlarms"], 2);
+    // Only the alarm on a DMS latency metric had its tags read.
+    assert_eq!(calls["cloudwatch:ListTagsForResource"], 1);
+    let s = &live.event_subscriptions["shop-failures"];
+    assert_eq!(s.arn, "arn:aws:dms:us-east-1:123456789012:es:shop-failures");
+    assert_eq!(s.event_categories, ["failure", "state change"]);
+    assert_eq!(calls["dms:DescribeEventSubscriptions"], 1);
+    // Its tags come with the other DMS resources' in one batched read.
+    assert_eq!(calls["dms:ListTagsForResource"], 1);
 }

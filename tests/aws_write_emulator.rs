@@ -588,7 +588,7 @@ async fn serverless_round_trip() {
     assert_eq!(rc.tags["dmsctl:name"], "sync");
 
     cloud
-        .start_replication(&arn, StartKind::StartReplication, None)
+        .start_replication(&arn, StartKind::StartReplication, None, None)
         .await
         .expect("start");
     wait_for(&cloud, Waitable::ReplicationConfig, &arn, "running").await;
@@ -658,6 +658,7 @@ async fn serverless_round_trip() {
             &arn,
             StartKind::ResumeProcessing,
             Some(&CdcStart::Time("2026-01-01T00:00:00+01:00".into())),
+            None,
         )
         .await
         .expect("resume");

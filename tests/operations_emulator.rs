@@ -13,18 +13,7 @@ use serde_json::{json, Value as Json};
 use common::emulator::{shared, Emulator};
 
 fn run(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = emu
-        .dmsctl()
-        .args(args)
-        .env("SCI_BACKEND_PASSWORD", "x")
-        .env("SCI_RECEIVER_PASSWORD", "y")
-        .output()
-        .expect("dmsctl runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    emu.run(args)
 }
 
 fn ok(emu: &Emulator, args: &[&str]) -> String {
@@ -796,4 +785,123 @@ async fn certificates_imported_referenced_by_name_and_never_deleted_in_use() {
         err.contains("error[invalid-file]") && err.contains("ca.pem"),
         "{err}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serverless_replications_are_assessed_by_dms_as_part_of_their_start() {
+    let emu = shared();
+    let _guard = emu.exclusive().await;
+    emu.reset(&["dms", "iam", "logs"]);
+    emu.fast_transitions();
+    let dir = tempfile::tempdir().expect("dir");
+    let spec = dir.path().join("dmsctl.yaml");
+    let text = std::fs::read_to_string(example("sci-sync-serverless.yaml")).expect("example")
+        + "\nassessments:\n  folder: sci-sync\n  exclude: [full-lob-not-nullable-at-target]\n";
+    std::fs::write(&spec, text).expect("spec");
+    ok(emu, &["apply", "-f", s(&spec), "--auto-approve"]);
+
+    // `assess` alone cannot run one: DMS Serverless assesses only as part of a start.
+    emu.reset_calls();
+    let (code, _, err) = run(emu, &["assess", "-f", s(&spec)]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("run `dmsctl start --assess --wait`"), "{err}");
+    assert!(emu.calls().is_empty(), "{:?}", emu.calls());
+    let (code, out, _) = run(emu, &["assess", "--last", "-f", s(&spec)]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("invoice-recipients: none"), "{out}");
+
+    let arns = {
+        let out = dms_client(emu)
+            .await
+            .describe_replication_configs()
+            .send()
+            .await
+            .expect("configs");
+        out.replication_configs()
+            .iter()
+            .map(|c| {
+                (
+                    c.replication_config_identifier()
+                        .unwrap_or_default()
+                        .to_string(),
+                    c.replication_config_arn().unwrap_or_default().to_string(),
+                )
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let history = arns["sci-sync-send-invoice-history"].clone();
+    put(
+        emu,
+        "/_dmsctl/assessment-results",
+        json!({ history.clone(): [
+            {"IndividualAssessmentName": "unsupported-data-types-in-source", "Status": "failed",
+             "LastFailureMessage": "amount: MONEY is not supported"}
+        ]}),
+    );
+    let (code, out, err) = run(emu, &["start", "--assess", "--wait", "-f", s(&spec)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(out.contains("invoice-recipients: running"), "{out}");
+    assert!(
+        out.contains(
+            "send-invoice-history: failed: not started: its premigration assessment is failed: \
+             amount: MONEY is not supported (results in s3://dms-serverless-premigration-results-"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("/sci-sync)"), "{out}");
+    // Each start carried the spec's settings, with FailOnAssessmentFailure.
+    let starts = get(emu, "/_dmsctl/starts")["starts"].clone();
+    let settings: Vec<Json> = starts
+        .as_array()
+        .expect("starts")
+        .iter()
+        .map(|x| x["premigration_assessment_settings"].clone())
+        .collect();
+    assert_eq!(settings.len(), 2, "{starts}");
+    for s in &settings {
+        assert_eq!(
+            s,
+            &json!({"ResultLocationFolder": "sci-sync",
+                    "Exclude": ["full-lob-not-nullable-at-target"],
+                    "FailOnAssessmentFailure": true})
+        );
+    }
+
+    // The latest assessments, read back.
+    let (code, out, _) = run(emu, &["assess", "--last", "-f", s(&spec), "-o", "json"]);
+    assert_eq!(code, Some(1), "{out}");
+    let doc: Json = serde_json::from_str(&out).expect("JSON");
+    let by_name = |n: &str| {
+        doc.as_array()
+            .expect("list")
+            .iter()
+            .find(|a| a["name"] == n)
+            .cloned()
+            .expect("listed")
+    };
+    assert_eq!(by_name("invoice-recipients")["status"], "passed");
+    let failed = by_name("send-invoice-history");
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["message"], "amount: MONEY is not supported");
+    assert!(
+        failed["results"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("s3://dms-serverless-premigration-results-")),
+        "{failed}"
+    );
+
+    // Fixed at the source: the next start with an assessment runs it.
+    put(emu, "/_dmsctl/assessment-results", json!({}));
+    let out = ok(
+        emu,
+        &[
+            "start",
+            "send-invoice-history",
+            "--assess",
+            "--wait",
+            "-f",
+            s(&spec),
+        ],
+    );
+    assert!(out.contains("send-invoice-history: running"), "{out}");
 }

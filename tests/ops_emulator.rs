@@ -16,18 +16,7 @@ use serde_json::Value as Json;
 use common::emulator::{shared, Emulator};
 
 fn dmsctl(emu: &Emulator, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = emu
-        .dmsctl()
-        .args(args)
-        .env("SCI_BACKEND_PASSWORD", "x")
-        .env("SCI_RECEIVER_PASSWORD", "y")
-        .output()
-        .expect("dmsctl runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    emu.run(args)
 }
 
 fn s(p: &Path) -> &str {

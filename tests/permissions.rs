@@ -45,9 +45,11 @@ fn called_operations() -> BTreeSet<String> {
                 if !rest.starts_with("()") {
                     continue;
                 }
+                // CloudWatch's tag operations: `tag_*` alone would be any getter of a tag.
+                let tagging = matches!(name, "tag_resource" | "untag_resource");
                 if name.contains('_')
                     && name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    && VERBS.iter().any(|v| name.starts_with(&format!("{v}_")))
+                    && (tagging || VERBS.iter().any(|v| name.starts_with(&format!("{v}_"))))
                 {
                     ops.insert(pascal(name));
                 }

@@ -259,6 +259,44 @@ pub fn running(s: Option<&Status>) -> Check {
     reached(s, |n| n == "running")
 }
 
+/// A serverless replication started with a premigration assessment: pending while the
+/// assessment runs, failed when it failed (DMS then does not start the replication), else
+/// [`running`].
+pub fn running_after_assessment(s: Option<&Status>) -> Check {
+    after_assessment(s, running)
+}
+
+/// As [`running_after_assessment`], for a replication that only loads
+/// ([`running_or_loaded`]).
+pub fn loaded_after_assessment(s: Option<&Status>) -> Check {
+    after_assessment(s, running_or_loaded)
+}
+
+fn after_assessment(s: Option<&Status>, then: fn(Option<&Status>) -> Check) -> Check {
+    if let Some(a) = s.and_then(|s| s.assessment.as_ref()) {
+        if !a.finished() {
+            return Check::Pending;
+        }
+        if !a.passed() {
+            let why = a
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            let at = a
+                .results
+                .as_deref()
+                .map(|r| format!(" (results in {r})"))
+                .unwrap_or_default();
+            return Check::Failed(format!(
+                "not started: its premigration assessment is {}{why}{at}",
+                a.status
+            ));
+        }
+    }
+    then(s)
+}
+
 /// A replication that only loads, started by `dmsctl start`: moving data, or already done
 /// with its full load (`stopped`) by the time it is looked at.
 pub fn running_or_loaded(s: Option<&Status>) -> Check {
@@ -299,7 +337,43 @@ mod tests {
             status: s.to_string(),
             message: None,
             checkpoint: None,
+            assessment: None,
         }
+    }
+
+    #[test]
+    fn a_start_with_an_assessment_waits_for_it_and_fails_with_it() {
+        let assessed = |replication: &str, assessment: &str, message: Option<&str>| Status {
+            assessment: Some(crate::cloud::PremigrationAssessment {
+                arn: "arn:aws:dms:eu-central-1:123456789012:assessment-run:X".into(),
+                status: assessment.into(),
+                message: message.map(str::to_string),
+                results: Some("s3://dms-results/f".into()),
+                failed: None,
+                warning: None,
+                passed: None,
+            }),
+            ..st(replication)
+        };
+        // Still assessing: pending, even should the replication report running already.
+        let s = assessed("running", "running", None);
+        assert_eq!(running_after_assessment(Some(&s)), Check::Pending);
+        let s = assessed("stopped", "failed", Some("LOB column NOT NULL"));
+        assert_eq!(
+            running_after_assessment(Some(&s)),
+            Check::Failed(
+                "not started: its premigration assessment is failed: LOB column NOT NULL \
+                 (results in s3://dms-results/f)"
+                    .into()
+            )
+        );
+        let s = assessed("running", "warning", None);
+        assert_eq!(running_after_assessment(Some(&s)), Check::Done);
+        // Passed, then stopped: done only for a replication that only loads.
+        let s = assessed("stopped", "passed", None);
+        assert_eq!(loaded_after_assessment(Some(&s)), Check::Done);
+        assert_eq!(running_after_assessment(Some(&s)), Check::Pending);
+        assert_eq!(running_after_assessment(Some(&st("running"))), Check::Done);
     }
 
     #[test]
@@ -329,6 +403,7 @@ mod tests {
             status: "failed".into(),
             message: Some("Endpoint unreachable".into()),
             checkpoint: None,
+            assessment: None,
         };
         assert_eq!(
             task_ready(Some(&failed)),

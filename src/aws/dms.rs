@@ -153,6 +153,7 @@ impl HasStatus for ReplicationInstance {
             status: self.replication_instance_status.unwrap_or_default(),
             message: None,
             checkpoint: None,
+            assessment: None,
         };
         Some((self.replication_instance_arn?, status))
     }
@@ -164,6 +165,7 @@ impl HasStatus for Endpoint {
             status: self.status.unwrap_or_default(),
             message: None,
             checkpoint: None,
+            assessment: None,
         };
         Some((self.endpoint_arn?, status))
     }
@@ -175,6 +177,7 @@ impl HasStatus for ReplicationTask {
             status: self.status.unwrap_or_default(),
             message: some(self.last_failure_message).or(some(self.stop_reason)),
             checkpoint: some(self.recovery_checkpoint),
+            assessment: None,
         };
         Some((self.replication_task_arn?, status))
     }
@@ -187,9 +190,42 @@ impl HasStatus for Replication {
             status: self.status.unwrap_or_default(),
             message: some(Some(failures)).or(some(self.stop_reason)),
             checkpoint: some(self.recovery_checkpoint),
+            assessment: latest_assessment(self.premigration_assessment_statuses),
         };
         Some((self.replication_config_arn?, status))
     }
+}
+
+/// The newest of a serverless replication's premigration assessments.
+fn latest_assessment(
+    runs: Option<Vec<dms::types::PremigrationAssessmentStatus>>,
+) -> Option<crate::cloud::PremigrationAssessment> {
+    let run = runs?.into_iter().max_by(|a, b| {
+        let at = |r: &dms::types::PremigrationAssessmentStatus| {
+            r.premigration_assessment_run_creation_date
+                .map(|d| (d.secs(), d.subsec_nanos()))
+        };
+        at(a).cmp(&at(b))
+    })?;
+    let stats = run.result_statistic.as_ref();
+    let results = run.result_location_bucket.as_ref().map(|b| {
+        format!(
+            "s3://{b}/{}",
+            run.result_location_folder.as_deref().unwrap_or("")
+        )
+    });
+    Some(crate::cloud::PremigrationAssessment {
+        arn: run
+            .premigration_assessment_run_arn
+            .clone()
+            .unwrap_or_default(),
+        status: run.status.clone().unwrap_or_default(),
+        message: some(run.last_failure_message.clone()),
+        results,
+        failed: stats.map(|s| s.failed),
+        warning: stats.map(|s| s.warning),
+        passed: stats.map(|s| s.passed),
+    })
 }
 
 pub(crate) async fn endpoints(client: &dms::Client) -> Result<Vec<Endpoint>, CloudError> {

@@ -245,8 +245,9 @@ impl CloudWrite for AwsCloud {
         arn: &str,
         kind: StartKind,
         cdc: Option<&CdcStart>,
+        assessment: Option<&str>,
     ) -> Result<(), CloudError> {
-        write_dms::start_replication(&self.dms, arn, kind, cdc).await
+        write_dms::start_replication(&self.dms, arn, kind, cdc, assessment).await
     }
 
     async fn stop_replication(&self, arn: &str) -> Result<(), CloudError> {

@@ -668,6 +668,7 @@ pub(crate) async fn start_replication(
     arn: &str,
     kind: StartKind,
     cdc: Option<&CdcStart>,
+    assessment: Option<&str>,
 ) -> Result<(), CloudError> {
     const OP: &str = "StartReplication";
     let (time, position) = cdc_parts(cdc);
@@ -677,6 +678,7 @@ pub(crate) async fn start_replication(
         .start_replication_type(kind.dms_name())
         .set_cdc_start_time(cdc_time(OP, time)?)
         .set_cdc_start_position(position)
+        .set_premigration_assessment_settings(assessment.map(str::to_string))
         .send()
         .await
         .map_err(|e| cloud_error(OP, &e))?;

@@ -385,6 +385,7 @@ impl Inner {
             status: current.0,
             message: current.1,
             checkpoint: None,
+            assessment: None,
         })
     }
 
@@ -1157,8 +1158,16 @@ impl CloudWrite for FakeCloud {
         arn: &str,
         kind: StartKind,
         cdc: Option<&CdcStart>,
+        assessment: Option<&str>,
     ) -> Result<(), CloudError> {
-        let detail = format!("{} {:?}", kind.dms_name(), cdc.map(cdc_detail));
+        let detail = format!(
+            "{} {:?}{}",
+            kind.dms_name(),
+            cdc.map(cdc_detail),
+            assessment
+                .map(|a| format!(" assessed {a}"))
+                .unwrap_or_default()
+        );
         self.call("start_replication", arn, detail, |g| {
             let l = g.config_by_arn(arn)?;
             if running(l.status.as_deref().unwrap_or_default()) {

@@ -365,7 +365,7 @@ pub enum Waitable {
 }
 
 /// The status of one resource, read with one cheap call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
     /// DMS's status string (`available`, `active`, `ready`, `running`, `stopped`, `failed`, ...).
     pub status: String,
@@ -373,6 +373,41 @@ pub struct Status {
     pub message: Option<String>,
     /// A task's or serverless replication's `RecoveryCheckpoint`: where CDC would resume.
     pub checkpoint: Option<String>,
+    /// A serverless replication's latest premigration assessment, when it had one.
+    pub assessment: Option<PremigrationAssessment>,
+}
+
+/// The premigration assessment DMS ran when a serverless replication was started with
+/// `PremigrationAssessmentSettings` (`DescribeReplications`' `PremigrationAssessmentStatuses`,
+/// <https://docs.aws.amazon.com/dms/latest/APIReference/API_PremigrationAssessmentStatus.html>).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PremigrationAssessment {
+    pub arn: String,
+    /// `running`, `passed`, `warning`, `failed`, `error-executing`, ...
+    pub status: String,
+    /// The last message of a failed individual assessment.
+    pub message: Option<String>,
+    /// Where DMS wrote the results (`s3://<bucket DMS created>/<folder>`).
+    pub results: Option<String>,
+    /// Failed, warning and passed counts of its individual assessments, once it is over.
+    pub failed: Option<i32>,
+    pub warning: Option<i32>,
+    pub passed: Option<i32>,
+}
+
+impl PremigrationAssessment {
+    /// Whether it is over.
+    pub fn finished(&self) -> bool {
+        !matches!(
+            self.status.as_str(),
+            "starting" | "provisioning" | "running" | "cancelling" | "deleting"
+        )
+    }
+
+    /// Whether it is over and nothing failed (`warning` lets the replication start).
+    pub fn passed(&self) -> bool {
+        matches!(self.status.as_str(), "passed" | "warning")
+    }
 }
 
 /// Where a start begins CDC: `CdcStartTime` or `CdcStartPosition` of the DMS API (one or the
@@ -526,11 +561,14 @@ pub trait CloudWrite: Cloud {
         &self,
         arn: &str,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
+    /// With `assessment` (`PremigrationAssessmentSettings`, JSON), DMS first runs a
+    /// premigration assessment and starts the replication once it passes.
     fn start_replication(
         &self,
         arn: &str,
         kind: StartKind,
         cdc: Option<&CdcStart>,
+        assessment: Option<&str>,
     ) -> impl Future<Output = Result<(), CloudError>> + Send;
     fn stop_replication(&self, arn: &str) -> impl Future<Output = Result<(), CloudError>> + Send;
 
@@ -545,7 +583,7 @@ pub trait CloudWrite: Cloud {
         async move {
             match kind {
                 ReplicationKind::Task => self.start_task(arn, start, cdc).await,
-                ReplicationKind::Serverless => self.start_replication(arn, start, cdc).await,
+                ReplicationKind::Serverless => self.start_replication(arn, start, cdc, None).await,
             }
         }
     }

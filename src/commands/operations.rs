@@ -199,28 +199,38 @@ pub fn test_connection(global: &Global, args: &TestConnectionArgs) -> anyhow::Re
     Ok(exit_code(ok))
 }
 
-/// The spec's `assessments`, or an error saying what to add; refused in serverless mode.
+/// The spec's `assessments` for tasks, or an error saying what to add.
 pub(super) fn assessment_settings(spec: &Spec) -> anyhow::Result<AssessmentSettings> {
-    if spec.compute.mode == ComputeMode::Serverless {
-        bail!(
-            "premigration assessments run here for tasks: this spec runs serverless replications, \
-             for which DMS runs them as part of StartReplication (PremigrationAssessmentSettings), \
-             which dmsctl does not pass yet"
-        );
-    }
     let Some(a) = &spec.assessments else {
         bail!(
             "the spec has no `assessments` section: add one with the S3 `bucket` for the results \
              and the `role_arn` DMS writes them with (see specs/README.md)"
         );
     };
+    let (Some(bucket), Some(role_arn)) = (a.bucket.clone(), a.role_arn.clone()) else {
+        bail!(
+            "premigration assessments of tasks need the S3 `bucket` for the results and the \
+             `role_arn` DMS writes them with in `assessments` (see specs/README.md)"
+        );
+    };
     Ok(AssessmentSettings {
-        bucket: a.bucket.clone(),
+        bucket,
         folder: a.folder.clone(),
-        role_arn: a.role_arn.clone(),
+        role_arn,
         include: a.include.clone(),
         exclude: a.exclude.clone(),
     })
+}
+
+/// `StartReplication`'s `PremigrationAssessmentSettings` from the spec's `assessments` (all
+/// defaults without one): serverless replications.
+pub(super) fn serverless_assessment_settings(spec: &Spec) -> String {
+    let a = spec.assessments.as_ref();
+    assessment::serverless_settings(
+        a.and_then(|a| a.folder.as_deref()),
+        a.map_or(&[][..], |a| &a.include),
+        a.map_or(&[][..], |a| &a.exclude),
+    )
 }
 
 /// The tasks among `targets`.
@@ -233,6 +243,9 @@ pub(super) fn tasks(targets: Vec<Running>) -> Vec<Running> {
 
 pub fn assess(global: &Global, args: &AssessArgs) -> anyhow::Result<ExitCode> {
     let (spec, _) = super::load_spec(global)?;
+    if spec.compute.mode == ComputeMode::Serverless {
+        return assess_serverless(global, args, &spec);
+    }
     let settings = assessment_settings(&spec)?;
     let desired = Desired::from_spec(&spec);
     let rt = super::runtime()?;
@@ -260,6 +273,39 @@ pub fn assess(global: &Global, args: &AssessArgs) -> anyhow::Result<ExitCode> {
         settings.bucket,
         settings.folder.as_deref().unwrap_or("")
     );
+    output::print(assessment_text(global.output, &assessed, &place)?.as_bytes())?;
+    Ok(exit_code(ok))
+}
+
+/// `assess --last` of serverless replications: the latest premigration assessment DMS ran when
+/// each was started with one, from one `DescribeReplications`. DMS Serverless runs them only
+/// as part of a start, so there is nothing to start here.
+fn assess_serverless(global: &Global, args: &AssessArgs, spec: &Spec) -> anyhow::Result<ExitCode> {
+    if !args.last {
+        bail!(
+            "DMS Serverless runs a premigration assessment as part of starting a replication \
+             (StartReplication's PremigrationAssessmentSettings) and starts it once the assessment \
+             passes: run `dmsctl start --assess --wait`, and `dmsctl assess --last` to see the \
+             latest results"
+        );
+    }
+    let desired = Desired::from_spec(spec);
+    let rt = super::runtime()?;
+    let assessed = rt.block_on(async {
+        let cloud = super::connect(global, spec).await?;
+        let live = super::read_live(&cloud).await?;
+        let targets = select(&desired, &live, &args.names)?;
+        let out = assessment::last_serverless(&cloud, &targets)
+            .await
+            .map_err(|e| super::cloud_error(e, "reading premigration assessments"))?;
+        super::report_calls(global, &cloud)?;
+        anyhow::Ok(out)
+    })?;
+    let ok = assessed.iter().all(assessment::Assessed::passed);
+    let place = assessed
+        .iter()
+        .find_map(|a| a.results.clone())
+        .unwrap_or_else(|| "the S3 bucket DMS Serverless created".to_string());
     output::print(assessment_text(global.output, &assessed, &place)?.as_bytes())?;
     Ok(exit_code(ok))
 }

@@ -60,9 +60,10 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
             }
         }
         // --assess: a premigration assessment of each task about to start; one that failed is
-        // not started.
+        // not started. Serverless replications are assessed by DMS as part of their start.
         let mut blocked = Vec::new();
-        let targets = if args.assess {
+        let has_tasks = targets.iter().any(|t| t.kind == ReplicationKind::Task);
+        let targets = if args.assess && has_tasks {
             let settings = super::operations::assessment_settings(&spec)?;
             let to_assess: Vec<_> = super::operations::tasks(targets.clone())
                 .into_iter()
@@ -106,6 +107,9 @@ pub fn run_start(global: &Global, args: &StartArgs) -> anyhow::Result<ExitCode> 
             cdc_start: cdc_start.clone(),
             wait: args.wait.then_some(args.timeout),
             poll: POLL,
+            assessment: args
+                .assess
+                .then(|| super::operations::serverless_assessment_settings(&spec)),
         };
         let mut outcomes = operate::start(&cloud, &targets, &opts).await;
         if !blocked.is_empty() {

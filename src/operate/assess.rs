@@ -1,4 +1,6 @@
-//! Premigration assessments of tasks: `dmsctl assess` and `start --assess`.
+//! Premigration assessments: `dmsctl assess` and `start --assess`. Of tasks here; of
+//! serverless replications DMS runs them as part of `StartReplication` (see
+//! [`serverless_settings`] and [`last_serverless`]).
 //!
 //! A run (`StartReplicationTaskAssessmentRun`) goes `starting` → `provisioning` → `running` →
 //! `passed`, `warning`, `failed` or an `error-…` status; its individual assessments each end
@@ -14,7 +16,8 @@ use serde::Serialize;
 
 use super::Running;
 use crate::cloud::{
-    AssessmentRun, AssessmentSettings, CloudError, ErrorKind, IndividualAssessment, Operations,
+    AssessmentRun, AssessmentSettings, Cloud, CloudError, ErrorKind, IndividualAssessment,
+    Operations, ReplicationKind,
 };
 
 /// Statuses of a run that is not over yet.
@@ -37,6 +40,9 @@ pub struct Assessed {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub assessments: Vec<IndividualAssessment>,
+    /// Where DMS wrote the results, when it says (serverless: a bucket it created).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<String>,
 }
 
 impl Assessed {
@@ -94,6 +100,7 @@ pub async fn assess<C: Operations>(
                 status: "starting".into(),
                 message: None,
                 assessments: Vec::new(),
+                results: None,
             },
             Err(e) => Assessed {
                 name: t.name.clone(),
@@ -102,6 +109,7 @@ pub async fn assess<C: Operations>(
                 status: "not-started".into(),
                 message: Some(e.with_hint()),
                 assessments: Vec::new(),
+                results: None,
             },
         });
     }
@@ -155,6 +163,7 @@ pub async fn last<C: Operations>(
                     status: r.status.clone(),
                     message: r.message.clone(),
                     assessments: Vec::new(),
+                    results: None,
                 },
                 None => Assessed {
                     name: t.name.clone(),
@@ -163,12 +172,77 @@ pub async fn last<C: Operations>(
                     status: "none".into(),
                     message: Some("no assessment run yet (`dmsctl assess` starts one)".into()),
                     assessments: Vec::new(),
+                    results: None,
                 },
             }
         })
         .collect();
     results(cloud, &mut out).await?;
     Ok(out)
+}
+
+/// The latest premigration assessment of each serverless replication, from one batched
+/// `DescribeReplications` (`PremigrationAssessmentStatuses`). DMS reports no individual
+/// assessments of these runs here: they are in the results bucket.
+pub async fn last_serverless<C: Cloud>(
+    cloud: &C,
+    targets: &[Running],
+) -> Result<Vec<Assessed>, CloudError> {
+    let arns: Vec<String> = targets
+        .iter()
+        .filter(|t| t.kind == ReplicationKind::Serverless)
+        .map(|t| t.arn.clone())
+        .collect();
+    let statuses = cloud
+        .statuses(ReplicationKind::Serverless.waitable(), &arns)
+        .await?;
+    Ok(targets
+        .iter()
+        .filter(|t| t.kind == ReplicationKind::Serverless)
+        .map(
+            |t| match statuses.get(&t.arn).and_then(|s| s.assessment.as_ref()) {
+                Some(a) => Assessed {
+                    name: t.name.clone(),
+                    run: crate::dms::resource_id(&a.arn).to_string(),
+                    arn: a.arn.clone(),
+                    status: a.status.clone(),
+                    message: a.message.clone(),
+                    assessments: Vec::new(),
+                    results: a.results.clone(),
+                },
+                None => Assessed {
+                    name: t.name.clone(),
+                    run: String::new(),
+                    arn: String::new(),
+                    status: "none".into(),
+                    message: Some(
+                        "no premigration assessment yet (`dmsctl start --assess` runs one)".into(),
+                    ),
+                    assessments: Vec::new(),
+                    results: None,
+                },
+            },
+        )
+        .collect())
+}
+
+/// `StartReplication`'s `PremigrationAssessmentSettings`: the results folder, the individual
+/// assessments to include or exclude (lists, as `StartReplicationTaskAssessmentRun` takes
+/// them), and `FailOnAssessmentFailure` so that DMS does not start a replication whose
+/// assessment failed (<https://docs.aws.amazon.com/dms/latest/APIReference/API_StartReplication.html>).
+pub fn serverless_settings(folder: Option<&str>, include: &[String], exclude: &[String]) -> String {
+    let mut m = serde_json::Map::new();
+    if let Some(f) = folder {
+        m.insert("ResultLocationFolder".into(), f.into());
+    }
+    if !include.is_empty() {
+        m.insert("IncludeOnly".into(), include.into());
+    }
+    if !exclude.is_empty() {
+        m.insert("Exclude".into(), exclude.into());
+    }
+    m.insert("FailOnAssessmentFailure".into(), true.into());
+    serde_json::Value::Object(m).to_string()
 }
 
 fn update(out: &mut [Assessed], runs: &[AssessmentRun]) {

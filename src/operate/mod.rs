@@ -70,6 +70,10 @@ pub struct StartOptions {
     pub cdc_start: Option<CdcStart>,
     /// Wait until running, with this deadline.
     pub wait: Option<Duration>,
+    /// `PremigrationAssessmentSettings` for serverless replications: DMS assesses first and
+    /// starts only when the assessment passes (tasks are assessed before `start`, by
+    /// [`assess`]).
+    pub assessment: Option<String>,
     /// First interval between status polls (it doubles up to 15 s).
     pub poll: Duration,
 }
@@ -89,17 +93,36 @@ pub async fn start<C: CloudWrite + 'static>(
             Ok(None) => Outcome::ok(t, "already running"),
             Ok(Some(kind)) => {
                 started.push((outcomes.len(), t));
-                Outcome::ok(t, format!("started ({})", kind.dms_name()))
+                if assessed(t, opts) {
+                    Outcome::ok(
+                        t,
+                        format!(
+                            "premigration assessment, then started ({}) once it passes",
+                            kind.dms_name()
+                        ),
+                    )
+                } else {
+                    Outcome::ok(t, format!("started ({})", kind.dms_name()))
+                }
             }
             Err(e) => Outcome::failed(t, format!("failed to start: {}", e.with_hint())),
         };
         outcomes.push(outcome);
     }
     if let Some(deadline) = opts.wait {
-        let goal = Goal::Running;
+        let goal = if opts.assessment.is_some() {
+            Goal::RunningAssessed
+        } else {
+            Goal::Running
+        };
         wait_all(cloud, &mut outcomes, &started, goal, deadline, opts.poll).await;
     }
     outcomes
+}
+
+/// Whether DMS assesses `t` before it starts.
+fn assessed(t: &Running, opts: &StartOptions) -> bool {
+    t.kind == ReplicationKind::Serverless && opts.assessment.is_some()
 }
 
 /// Stops each target that runs; with `wait`, waits for all stopping together.
@@ -193,7 +216,14 @@ async fn start_one<C: CloudWrite>(
             .then(|| t.cdc_start.clone())
             .flatten()
     });
-    let result = cloud.start(t.kind, &t.arn, kind, cdc.as_ref()).await;
+    let result = match (&opts.assessment, t.kind) {
+        (Some(settings), ReplicationKind::Serverless) => {
+            cloud
+                .start_replication(&t.arn, kind, cdc.as_ref(), Some(settings))
+                .await
+        }
+        _ => cloud.start(t.kind, &t.arn, kind, cdc.as_ref()).await,
+    };
     // A start refused because it is already starting: an earlier attempt's answer was lost.
     repeated(cloud, t, result, moves_data).await?;
     Ok(Some(kind))
@@ -222,6 +252,8 @@ async fn repeated<C: Cloud>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Goal {
     Running,
+    /// Running once DMS's premigration assessment passed (serverless replications).
+    RunningAssessed,
     Stopped,
 }
 
@@ -230,8 +262,14 @@ impl Goal {
         match self {
             // The intermediate statuses (`starting`, `testing_connection`, ...) are not there
             // yet; a full load that finished while we looked is.
-            Goal::Running if t.full_load_only => wait::running_or_loaded,
-            Goal::Running => wait::running,
+            Goal::RunningAssessed if t.kind == ReplicationKind::Serverless && t.full_load_only => {
+                wait::loaded_after_assessment
+            }
+            Goal::RunningAssessed if t.kind == ReplicationKind::Serverless => {
+                wait::running_after_assessment
+            }
+            Goal::Running | Goal::RunningAssessed if t.full_load_only => wait::running_or_loaded,
+            Goal::Running | Goal::RunningAssessed => wait::running,
             Goal::Stopped => wait::stopped_on_request,
         }
     }
@@ -254,7 +292,7 @@ async fn wait_all<C: Cloud + 'static>(
             Ok(status) => Outcome::ok(t, status),
             Err(why) => {
                 let logged = match goal {
-                    Goal::Running => last_errors(cloud.as_ref(), t).await,
+                    Goal::Running | Goal::RunningAssessed => last_errors(cloud.as_ref(), t).await,
                     Goal::Stopped => String::new(),
                 };
                 Outcome::failed(t, format!("failed: {why}{logged}"))

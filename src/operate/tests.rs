@@ -71,6 +71,7 @@ fn opts() -> StartOptions {
         cdc_start: None,
         wait: None,
         poll: Duration::from_millis(1),
+        assessment: None,
     }
 }
 
@@ -228,6 +229,7 @@ fn a_full_load_waits_for_running_or_loaded() {
         status: "stopped".into(),
         message: None,
         checkpoint: None,
+        assessment: None,
     };
     for t in &all {
         let done = Goal::Running.condition(t)(Some(&stopped)) == Check::Done;
@@ -348,4 +350,17 @@ async fn rounds_without_an_interval_run_once_and_a_failed_round_ends_them() {
     })
     .await;
     assert_eq!((failed, rounds), (Err("third"), 3));
+}
+
+#[test]
+fn serverless_assessment_settings_carry_the_spec_and_fail_on_failure() {
+    let s = assess::serverless_settings(Some("sci-sync"), &[], &["a".to_string()]);
+    let v: serde_json::Value = serde_json::from_str(&s).expect("JSON");
+    assert_eq!(
+        v,
+        serde_json::json!({"ResultLocationFolder": "sci-sync", "Exclude": ["a"],
+                           "FailOnAssessmentFailure": true})
+    );
+    let s = assess::serverless_settings(None, &["x".to_string()], &[]);
+    assert_eq!(s, r#"{"IncludeOnly":["x"],"FailOnAssessmentFailure":true}"#);
 }

@@ -107,6 +107,34 @@ fn header(t: &mut Table, names: &[&str]) {
     }
 }
 
+/// The least width the last column (the reasons) keeps.
+const REASONS_MIN: u16 = 24;
+
+/// When the columns kept whole leave the reasons less than [`REASONS_MIN`] (long
+/// identifiers, such as alarm names), column `wrap` wraps instead, down to what is left.
+fn keep_reasons_readable(t: &mut Table, wrap: usize) {
+    let Some(width) = t.width() else { return };
+    let widths = t.column_max_content_widths();
+    let n = widths.len() as u16;
+    // Each column has a space either side, and there is a border between and around them.
+    let fixed: u16 = widths[..widths.len().saturating_sub(1)]
+        .iter()
+        .map(|w| w + 2)
+        .sum::<u16>()
+        + n
+        + 1;
+    let Some(&own) = widths.get(wrap) else { return };
+    if fixed + REASONS_MIN <= width {
+        return;
+    }
+    let room = width.saturating_sub(fixed - own + REASONS_MIN + 2).max(12);
+    if let Some(c) = t.column_mut(wrap) {
+        c.set_constraint(ColumnConstraint::UpperBoundary(comfy_table::Width::Fixed(
+            room,
+        )));
+    }
+}
+
 fn action_cell(a: Action, color: bool) -> Cell {
     let cell = Cell::new(a.as_str());
     match action_color(a) {
@@ -136,6 +164,7 @@ pub fn table(plan: &Plan, color: bool) -> String {
                 Cell::new(c.reasons.join("\n")),
             ]);
         }
+        keep_reasons_readable(&mut t, 2);
         let _ = writeln!(out, "{t}");
         let unchanged = plan.changes.len() - changes.len();
         if unchanged > 0 {

@@ -212,18 +212,22 @@ pub struct Certificate {
     pub pem: Option<String>,
 }
 
-/// Premigration assessments of tasks
-/// (<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.AssessmentReport.html>).
+/// Premigration assessments
+/// (<https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Tasks.AssessmentReport.html>): of
+/// tasks with `StartReplicationTaskAssessmentRun`, of serverless replications as part of
+/// `StartReplication` (`PremigrationAssessmentSettings`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assessments {
-    /// S3 bucket DMS writes the results to.
-    pub bucket: String,
+    /// S3 bucket DMS writes the results to (tasks; DMS Serverless creates its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
     /// Folder (key prefix) in the bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
-    /// IAM role DMS assumes to write to the bucket.
-    pub role_arn: String,
+    /// IAM role DMS assumes to write to the bucket (tasks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
     /// Only these individual assessments (DMS's names, such as
     /// `unsupported-data-types-in-source`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -252,4 +252,21 @@ impl Emulator {
             .env_remove("DMSCTL_LOG");
         cmd
     }
+
+    /// Runs dmsctl against the emulator with the passwords the `sci-sync` examples read from
+    /// the environment: its exit code, stdout and stderr.
+    pub fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = self
+            .dmsctl()
+            .args(args)
+            .env("SCI_BACKEND_PASSWORD", "x")
+            .env("SCI_RECEIVER_PASSWORD", "y")
+            .output()
+            .expect("dmsctl runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
 }

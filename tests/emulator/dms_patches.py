@@ -1239,9 +1239,15 @@ def r_describe_replications(self: Any) -> str:
     items = [c.replication for c in self.dms_backend.replication_configs.values()]
     items = _config_filter(items, filters, lambda r: r.config)
     for r in items:
-        r.lifecycle.advance()
+        _advance_replication(r)
     _not_found_if_filtered_empty(filters, items, "replications")
     return _describe("DescribeReplications", "Replications", items, p, lambda r: r.to_dict())
+
+
+def _advance_replication(r: "FakeReplication") -> None:
+    # Replaced by _apply_serverless_assessments: a replication whose premigration
+    # assessment runs does not move on until it is over.
+    r.lifecycle.advance()
 
 
 def r_start_replication(self: Any) -> str:
@@ -2154,7 +2160,7 @@ def r_describe_replication_task_individual_assessments(self: Any) -> str:
 
 
 def set_assessment_results(results: Any) -> None:
-    """PUT /_dmsctl/assessment-results: {"<TaskArn>": [{"IndividualAssessmentName":
+    """PUT /_dmsctl/assessment-results: {"<TaskArn or ReplicationConfigArn>": [{"IndividualAssessmentName":
     "...", "Status": "passed", "LastFailureMessage"?: "..."}]}; replaces every
     seeded list.  Used by assessment runs started after the PUT."""
     if not isinstance(results, dict):
@@ -2162,7 +2168,10 @@ def set_assessment_results(results: Any) -> None:
     checked = []
     for arn, rows in results.items():
         backend = _backend_for_arn(arn)
-        _task_by_arn(backend, arn)
+        if ":replication-config:" in arn:  # a serverless replication's premigration assessment
+            _config_by_arn(backend, arn)
+        else:
+            _task_by_arn(backend, arn)
         if not isinstance(rows, list):
             raise ValueError(f"{arn}: must be a list of individual assessment results")
         names = set()
@@ -2241,6 +2250,7 @@ def _apply_more() -> None:
     }.items():
         setattr(Resp, name, fn)
     _apply_latest()
+    _apply_serverless_assessments()
 
 
 # ===========================================================================
@@ -2640,3 +2650,163 @@ def _apply_latest() -> None:
         "describe_event_categories": r_describe_event_categories,
     }.items():
         setattr(Resp, name, fn)
+
+
+# ===========================================================================
+# Premigration assessments of serverless replications.  moto 5.2.5 ignored
+# StartReplication's PremigrationAssessmentSettings and reported no
+# PremigrationAssessmentStatuses.  The API reference: the settings are a
+# string holding ResultLocationFolder, ResultEncryptionMode (SSE_KMS |
+# SSE_S3), ResultKmsKeyArn, IncludeOnly, Exclude and FailOnAssessmentFailure
+# ("true (the default setting) or false. Use this setting to stop the
+# replication from starting automatically if the assessment fails");
+# DescribeReplications reports PremigrationAssessmentStatus entries, whose
+# ResultLocationBucket is "The Amazon S3 bucket that Database Migration
+# Service Serverless created".
+# ===========================================================================
+
+SERVERLESS_ASSESSMENT_KEYS = {"ResultLocationFolder": str, "ResultEncryptionMode": str, "ResultKmsKeyArn": str,
+                              "IncludeOnly": (list, str), "Exclude": (list, str),
+                              "FailOnAssessmentFailure": bool}
+SERVERLESS_ASSESSMENT_FAILED = ("failed", "error-executing")
+
+
+def _assessment_names(name: str, v: Any) -> list[str]:
+    # "A space-separated list of names": a list as StartReplicationTaskAssessmentRun
+    # takes it, or one string of names (both accepted: the reference shows neither).
+    if isinstance(v, str):
+        return v.split()
+    if not all(isinstance(x, str) and x for x in v):
+        raise InvalidParameterValueException(f"Invalid {name}: must be a list of assessment names.")
+    return list(v)
+
+
+def _serverless_assessment_settings(text: Any) -> dict:
+    if not isinstance(text, str):
+        raise InvalidParameterValueException("PremigrationAssessmentSettings must be a JSON string.")
+    try:
+        settings = json.loads(text)
+    except ValueError as e:
+        raise InvalidParameterValueException(f"PremigrationAssessmentSettings is not valid JSON: {e}")
+    if not isinstance(settings, dict):
+        raise InvalidParameterValueException("PremigrationAssessmentSettings must be a JSON object.")
+    for k, v in settings.items():
+        if k not in SERVERLESS_ASSESSMENT_KEYS:
+            raise InvalidParameterValueException(
+                f"Unknown premigration assessment setting {k!r}: valid settings are "
+                f"{', '.join(SERVERLESS_ASSESSMENT_KEYS)}.")
+        if not isinstance(v, SERVERLESS_ASSESSMENT_KEYS[k]):
+            raise InvalidParameterValueException(f"Invalid premigration assessment setting {k}.")
+    if settings.get("IncludeOnly") and settings.get("Exclude"):
+        raise InvalidParameterCombinationException("Specify either IncludeOnly or Exclude, not both.")
+    mode = settings.get("ResultEncryptionMode")
+    if mode is not None and mode not in ("SSE_KMS", "SSE_S3"):
+        raise InvalidParameterValueException("ResultEncryptionMode must be SSE_KMS or SSE_S3.")
+    if settings.get("ResultKmsKeyArn") is not None and mode != "SSE_KMS":
+        raise InvalidParameterCombinationException("ResultKmsKeyArn needs ResultEncryptionMode SSE_KMS.")
+    return settings
+
+
+class FakeServerlessAssessment:
+    """One premigration assessment of a serverless replication: `running` for
+    one DescribeReplications, then the overall status of its individual
+    assessments (seeded through /_dmsctl/assessment-results with the config's
+    ARN, all passed otherwise)."""
+
+    def __init__(self, backend: Backend, rep: "FakeReplication", settings: dict, results: list[dict]):
+        prefix = f"arn:{_partition(backend)}:dms:{backend.region_name}:{backend.account_id}"
+        self.arn = f"{prefix}:assessment-run:{random_id(True, 26)}"
+        self.settings = settings
+        self.fail_on_failure = settings.get("FailOnAssessmentFailure", True)
+        self.create_time = _now_epoch()
+        self.results = results
+        self.polls = 1
+        self.bucket = f"dms-serverless-premigration-results-{random_id(False, 12)}"
+
+    def status(self) -> str:
+        return "running" if self.polls > 0 else _overall_status([r["Status"] for r in self.results])
+
+    def to_dict(self) -> dict:
+        s = self.settings
+        status = self.status()
+        d: dict[str, Any] = {
+            "PremigrationAssessmentRunArn": self.arn,
+            "FailOnAssessmentFailure": self.fail_on_failure,
+            "Status": status,
+            "PremigrationAssessmentRunCreationDate": self.create_time,
+            "AssessmentProgress": {"IndividualAssessmentCount": len(self.results),
+                                   "IndividualAssessmentCompletedCount": 0 if status == "running" else len(self.results)},
+            "ResultLocationBucket": self.bucket,
+            "ResultLocationFolder": s.get("ResultLocationFolder"),
+            "ResultEncryptionMode": s.get("ResultEncryptionMode"),
+            "ResultKmsKeyArn": s.get("ResultKmsKeyArn"),
+        }
+        if status != "running":
+            finals = [r["Status"] for r in self.results]
+            d["ResultStatistic"] = {k.capitalize(): finals.count(k)
+                                    for k in ("passed", "failed", "error", "warning", "cancelled", "skipped")}
+            msgs = [r.get("LastFailureMessage") for r in self.results
+                    if r["Status"] in ("failed", "error") and r.get("LastFailureMessage")]
+            if msgs:
+                d["LastFailureMessage"] = msgs[-1]
+        return _strip_none(d)
+
+
+def _advance_replication_assessed(r: "FakeReplication") -> None:
+    a = (getattr(r, "assessments", None) or [None])[-1]
+    if a is None or a.polls <= 0:
+        r.lifecycle.advance()
+        return
+    a.polls -= 1
+    if a.polls == 0 and a.status() in SERVERLESS_ASSESSMENT_FAILED and a.fail_on_failure:
+        # The replication does not start (an assumption for what DMS reports then:
+        # stopped, with the reason below).
+        r.set_status("stopped")
+        r.stop_time = _now_epoch()
+        r.stop_reason = "PREMIGRATION_ASSESSMENT_FAILED"
+
+
+_prev_start_replication_assessed: Any = None
+_prev_replication_to_dict_assessed: Any = None
+
+
+def r_start_replication_assessed(self: Any) -> str:
+    p = _params(self)
+    text = p.get("PremigrationAssessmentSettings")
+    if text is None:
+        return _prev_start_replication_assessed(self)
+    settings = _serverless_assessment_settings(text)
+    backend = self.dms_backend
+    _init_more(backend)
+    cfg = _config_by_arn(backend, p.get("ReplicationConfigArn"))
+    include = _assessment_names("IncludeOnly", settings.get("IncludeOnly") or [])
+    exclude = _assessment_names("Exclude", settings.get("Exclude") or [])
+    out = _prev_start_replication_assessed(self)  # validates and starts, as without settings
+    seeded = backend.assessment_results.get(cfg.arn)
+    results = ([dict(r) for r in seeded] if seeded is not None
+               else [{"IndividualAssessmentName": n, "Status": "passed"} for n in (include or DEFAULT_ASSESSMENTS)])
+    if include:
+        results = [r for r in results if r["IndividualAssessmentName"] in include]
+    results = [r for r in results if r["IndividualAssessmentName"] not in exclude]
+    rep = cfg.replication
+    rep.assessments = getattr(rep, "assessments", []) + [FakeServerlessAssessment(backend, rep, settings, results)]
+    backend.starts[-1]["premigration_assessment_settings"] = settings
+    return json.dumps({"Replication": rep.to_dict()})
+
+
+def _replication_to_dict_assessed(self: "FakeReplication") -> dict:
+    d = _prev_replication_to_dict_assessed(self)
+    runs = getattr(self, "assessments", [])
+    if runs:
+        d["PremigrationAssessmentStatuses"] = [a.to_dict() for a in runs]
+    return d
+
+
+def _apply_serverless_assessments() -> None:
+    global _advance_replication, _prev_start_replication_assessed, _prev_replication_to_dict_assessed
+    _advance_replication = _advance_replication_assessed
+    Resp = R.DatabaseMigrationServiceResponse
+    _prev_start_replication_assessed = Resp.start_replication
+    Resp.start_replication = r_start_replication_assessed
+    _prev_replication_to_dict_assessed = FakeReplication.to_dict
+    FakeReplication.to_dict = _replication_to_dict_assessed

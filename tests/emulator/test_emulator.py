@@ -1900,3 +1900,51 @@ def test_cloudwatch_metric_alarms_over_cbor(url):
     assert call("PutMetricAlarm", alarm)[2]["__type"] == "LimitExceeded"
     rq.post(url + "/_dmsctl/reset", json={"services": ["cloudwatch"]}).raise_for_status()
     assert call("DescribeAlarms", {})[2]["MetricAlarms"] == []
+
+
+def test_serverless_premigration_assessments(url, dms, world):
+    src, tgt, _ = world
+    arn = dms.config("cfg-assess", src, tgt)["ReplicationConfigArn"]
+    start = {"ReplicationConfigArn": arn, "StartReplicationType": "start-replication"}
+    # The settings are a JSON string of the reference's members; anything else is refused
+    # before the replication starts.
+    for bad, code in [("not json", "InvalidParameterValueException"),
+                      ('["a"]', "InvalidParameterValueException"),
+                      ('{"ResultLocationBucket": "b"}', "InvalidParameterValueException"),
+                      ('{"ResultEncryptionMode": "AES"}', "InvalidParameterValueException"),
+                      ('{"IncludeOnly": ["a"], "Exclude": ["b"]}', "InvalidParameterCombinationException"),
+                      ('{"ResultKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/k"}',
+                       "InvalidParameterCombinationException")]:
+        dms.error("StartReplication", code, PremigrationAssessmentSettings=bad, **start)
+    assert dms.replication(arn)["Status"] == "created"
+
+    # Seeded with a failed assessment: it runs for one describe, then the replication stays
+    # stopped, as FailOnAssessmentFailure (the default) asks.
+    r = requests.put(url + "/_dmsctl/assessment-results", json={arn: [
+        {"IndividualAssessmentName": "unsupported-data-types-in-source", "Status": "passed"},
+        {"IndividualAssessmentName": "full-lob-not-nullable-at-target", "Status": "failed",
+         "LastFailureMessage": "LOB column NOT NULL on target"}]})
+    assert r.status_code == 200, r.text
+    out = dms("StartReplication", PremigrationAssessmentSettings='{"ResultLocationFolder": "f"}', **start)
+    first = out["Replication"]["PremigrationAssessmentStatuses"][0]
+    assert first["Status"] == "running" and first["FailOnAssessmentFailure"] is True
+    assert first["PremigrationAssessmentRunArn"].startswith("arn:aws:dms:us-east-1:123456789012:assessment-run:")
+    assert first["ResultLocationBucket"].startswith("dms-serverless-premigration-results-")
+    assert first["ResultLocationFolder"] == "f"
+    rep = dms.replication(arn)
+    done = rep["PremigrationAssessmentStatuses"][0]
+    assert done["Status"] == "failed" and done["LastFailureMessage"] == "LOB column NOT NULL on target"
+    assert done["ResultStatistic"]["Failed"] == 1 and done["ResultStatistic"]["Passed"] == 1
+    assert rep["Status"] == "stopped" and rep["StopReason"] == "PREMIGRATION_ASSESSMENT_FAILED"
+    starts = requests.get(url + "/_dmsctl/starts").json()["starts"]
+    assert starts[-1]["premigration_assessment_settings"] == {"ResultLocationFolder": "f"}
+
+    # Passed (one assessment excluded): the replication goes on to run.
+    requests.put(url + "/_dmsctl/assessment-results", json={}).raise_for_status()
+    set_transition(url, "dms::replication", {"progression": "immediate"})
+    out = dms("StartReplication", PremigrationAssessmentSettings=json.dumps(
+        {"Exclude": ["full-lob-not-nullable-at-target"], "FailOnAssessmentFailure": True}), **start)
+    assert len(out["Replication"]["PremigrationAssessmentStatuses"]) == 2
+    rep = dms.replication(arn)
+    assert rep["PremigrationAssessmentStatuses"][-1]["Status"] == "passed"
+    assert rep["Status"] == "running"

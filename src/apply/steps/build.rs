@@ -498,6 +498,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
             status: status.to_string(),
             message: None,
             checkpoint: None,
+            assessment: None,
         });
         if condition(ready.as_ref()) == wait::Check::Done {
             return Ok(());

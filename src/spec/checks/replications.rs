@@ -7,41 +7,71 @@ const SERVERLESS_LIMITS: &str =
     "https://docs.aws.amazon.com/dms/latest/userguide/CHAP_Serverless.Limitations.html";
 
 impl Checker<'_> {
-    /// `assessments`: an S3 bucket name as S3 allows it, an IAM role ARN, and not both
-    /// `include` and `exclude` (StartReplicationTaskAssessmentRun refuses the pair).
+    /// `assessments`: for tasks an S3 bucket name as S3 allows it and an IAM role ARN; for
+    /// serverless replications neither (DMS Serverless writes to a bucket it creates:
+    /// `PremigrationAssessmentStatus.ResultLocationBucket`); never both `include` and `exclude`
+    /// (DMS refuses the pair).
     pub(super) fn assessments(&mut self) {
         let Some(a) = &self.spec.assessments else {
             return;
         };
         let at = |f: &str| ptr(&["assessments", f]);
-        if !is_bucket_name(&a.bucket) {
-            self.error(
-                "invalid-value",
-                at("bucket"),
-                format!("`{}` is not an S3 bucket name", a.bucket),
-            )
-            .help = Some(
-                "3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a \
-                 letter or digit (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)"
-                    .into(),
-            );
+        if self.spec.compute.mode == ComputeMode::Serverless {
+            for (field, set) in [
+                ("bucket", a.bucket.is_some()),
+                ("role_arn", a.role_arn.is_some()),
+            ] {
+                if set {
+                    self.warning(
+                        "ignored",
+                        at(field),
+                        format!(
+                            "`{field}` is not used by serverless replications: DMS Serverless \
+                             writes assessment results to an S3 bucket it creates"
+                        ),
+                    );
+                }
+            }
+        } else {
+            for (field, set) in [
+                ("bucket", a.bucket.is_some()),
+                ("role_arn", a.role_arn.is_some()),
+            ] {
+                if !set {
+                    self.error_key(
+                        "missing-field",
+                        ptr(&["assessments"]),
+                        format!(
+                            "`assessments` needs `{field}` for tasks: DMS writes their results to \
+                             that bucket with that role"
+                        ),
+                    );
+                }
+            }
         }
-        self.arn(at("role_arn"), &a.role_arn, "iam");
+        if let Some(bucket) = &a.bucket {
+            if !is_bucket_name(bucket) {
+                self.error(
+                    "invalid-value",
+                    at("bucket"),
+                    format!("`{bucket}` is not an S3 bucket name"),
+                )
+                .help = Some(
+                    "3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a \
+                     letter or digit (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)"
+                        .into(),
+                );
+            }
+        }
+        if let Some(role) = &a.role_arn {
+            self.arn(at("role_arn"), role, "iam");
+        }
         if !a.include.is_empty() && !a.exclude.is_empty() {
             self.error(
                 "invalid-value",
                 at("exclude"),
                 "`include` and `exclude` cannot both be set: DMS runs either only the included \
                  assessments or all but the excluded ones"
-                    .into(),
-            );
-        }
-        if self.spec.compute.mode == ComputeMode::Serverless {
-            self.warning(
-                "ignored",
-                ptr(&["assessments"]),
-                "`assessments` applies to tasks: dmsctl runs premigration assessments of tasks \
-                 only, and this spec runs serverless replications"
                     .into(),
             );
         }

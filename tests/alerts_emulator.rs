@@ -232,6 +232,31 @@ async fn alerts_are_planned_applied_compared_and_destroyed_with_the_stack() {
     let (code, out, err) = run(emu, &["plan", "-f", s(&spec), "--detailed-exitcode"]);
     assert_eq!(code, Some(0), "{out}{err}");
 
+    // `status` shows the alarms' states, read with the rest (no call of its own).
+    cw.set_alarm_state()
+        .alarm_name("sci-sync-lag-send-invoice-history-cdc-latency-target")
+        .state_value(cloudwatch::types::StateValue::Alarm)
+        .state_reason("target latency 1200 s")
+        .send()
+        .await
+        .expect("set state");
+    let out = ok(emu, &["status", "-f", s(&spec), "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        doc["alarms"],
+        json!([
+            {"name": "lag.send-invoice-history.source",
+             "alarm": "sci-sync-lag-send-invoice-history-cdc-latency-source",
+             "replication": "send-invoice-history", "metric": "CDCLatencySource",
+             "state": "INSUFFICIENT_DATA"},
+            {"name": "lag.send-invoice-history.target",
+             "alarm": "sci-sync-lag-send-invoice-history-cdc-latency-target",
+             "replication": "send-invoice-history", "metric": "CDCLatencyTarget",
+             "state": "ALARM"}
+        ]),
+        "{doc:#}"
+    );
+
     // A lower threshold, one category fewer and a tag: updates in place.
     let edited = ALERTS
         .replace("target_seconds: 900", "target_seconds: 120")

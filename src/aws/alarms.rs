@@ -7,6 +7,7 @@
 
 use aws_sdk_cloudwatch as cw;
 use cw::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag as CwTag};
+use futures_util::StreamExt;
 
 use super::errors::cloud_error;
 use crate::cloud::{CloudError, ErrorKind};
@@ -16,6 +17,9 @@ use crate::model::{DesiredAlarm, Tag};
 
 /// DescribeAlarms' largest page.
 const PAGE_SIZE: i32 = 100;
+/// Tag reads in flight at once: enough to overlap their latency, few enough not to be
+/// throttled.
+const TAG_READS_AT_ONCE: usize = 8;
 
 /// The region's alarms on DMS's latency metrics, each with its tags.
 pub(crate) async fn latency_alarms(client: &cw::Client) -> Result<Vec<LiveAlarm>, CloudError> {
@@ -35,17 +39,16 @@ pub(crate) async fn latency_alarms(client: &cw::Client) -> Result<Vec<LiveAlarm>
                 .map(live_alarm),
         );
     }
-    let mut set = tokio::task::JoinSet::new();
-    for (i, a) in alarms.iter().enumerate() {
-        let (client, arn) = (client.clone(), a.arn.clone());
-        set.spawn(async move { (i, tags(&client, &arn).await) });
-    }
-    while let Some(joined) = set.join_next().await {
-        let (i, tags) = joined.map_err(|e| CloudError {
-            kind: ErrorKind::Other,
-            operation: "ListTagsForResource".into(),
-            message: format!("tag reader task failed: {e}"),
-        })?;
+    let arns: Vec<(usize, String)> = alarms.iter().map(|a| a.arn.clone()).enumerate().collect();
+    let reads = arns.into_iter().map(|(i, arn)| {
+        let client = client.clone();
+        async move { (i, tags(&client, &arn).await) }
+    });
+    let read: Vec<(usize, Result<Tags, CloudError>)> = futures_util::stream::iter(reads)
+        .buffer_unordered(TAG_READS_AT_ONCE)
+        .collect()
+        .await;
+    for (i, tags) in read {
         match tags {
             Ok(t) => alarms[i].tags = t,
             // Deleted between the two reads: it is not there.

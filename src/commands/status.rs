@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::cli::{Global, Output, StatusArgs};
 use crate::cloud::{CdcLatency, TableStat};
 use crate::model::Desired;
+use crate::operate::status::AlarmState;
 use crate::operate::{self, lookup, watch, ReplicationStatus, Running};
 use crate::output;
 
@@ -27,16 +28,20 @@ pub fn run(global: &Global, args: &StatusArgs) -> anyhow::Result<ExitCode> {
             let live = super::read_live(&cloud).await?;
             let (found, missing) = lookup(&desired, &live, &args.names)?;
             let (rows, notes) = operate::read_status(&cloud, found, args.tables).await;
+            let names: Vec<&str> = rows.iter().map(|r| r.r.name.as_str()).collect();
+            let alarms = operate::status::alarm_states(&desired, &live, &names);
             for note in notes {
                 output::eprint(format!("note: {note}\n").as_bytes())?;
             }
             let text = match global.output {
                 Output::Json => format!(
                     "{}\n",
-                    serde_json::to_string_pretty(&json_doc(&rows, &missing))?
+                    serde_json::to_string_pretty(&json_doc(&rows, &missing, &alarms))?
                 ),
-                Output::Markdown => markdown(&rows, &missing) + &tables_markdown(&rows),
-                _ => table(&rows, &missing) + &tables_tables(&rows),
+                Output::Markdown => {
+                    markdown(&rows, &missing) + &alarms_markdown(&alarms) + &tables_markdown(&rows)
+                }
+                _ => table(&rows, &missing) + &alarms_table(&alarms) + &tables_tables(&rows),
             };
             let text = match every {
                 // Clear the screen and home the cursor, then redraw.
@@ -224,7 +229,40 @@ fn markdown(found: &[ReplicationStatus], missing: &[String]) -> String {
     out
 }
 
-fn json_doc(found: &[ReplicationStatus], missing: &[String]) -> serde_json::Value {
+/// The stack's CDC-latency alarms and their states, below the replications ("" when none).
+fn alarms_table(alarms: &[AlarmState]) -> String {
+    if alarms.is_empty() {
+        return String::new();
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["Alarm", "Replication", "Metric", "State"]);
+    for a in alarms {
+        t.add_row([&a.name, &a.replication, &a.metric, &a.state]);
+    }
+    format!("\n{t}\n")
+}
+
+fn alarms_markdown(alarms: &[AlarmState]) -> String {
+    if alarms.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n| Alarm | Replication | Metric | State |\n|---|---|---|---|\n");
+    for a in alarms {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            a.name, a.replication, a.metric, a.state
+        ));
+    }
+    out
+}
+
+fn json_doc(
+    found: &[ReplicationStatus],
+    missing: &[String],
+    alarms: &[AlarmState],
+) -> serde_json::Value {
     let mut items: Vec<serde_json::Value> = found
         .iter()
         .map(|row| {
@@ -251,5 +289,10 @@ fn json_doc(found: &[ReplicationStatus], missing: &[String]) -> serde_json::Valu
             .iter()
             .map(|n| json!({"name": n, "status": "not-created"})),
     );
-    json!({ "replications": items })
+    let mut doc = json!({ "replications": items });
+    // Only for a stack with CDC-latency alarms: absent otherwise.
+    if !alarms.is_empty() {
+        doc["alarms"] = json!(alarms);
+    }
+    doc
 }

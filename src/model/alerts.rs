@@ -100,6 +100,12 @@ impl Desired {
     }
 }
 
+/// The name of the alarm on `side` (`source`, `target`) latency of `replication` for the
+/// `cdc_latency` alert `alert`: `<stack>-<alert>-<replication>-cdc-latency-<side>`.
+pub fn alarm_name(stack: &str, alert: &str, replication: &str, side: &str) -> String {
+    format!("{stack}-{alert}-{replication}-cdc-latency-{side}").to_lowercase()
+}
+
 /// The ARN CloudWatch gives an alarm, in the account and region of `any_arn` (an ARN of the
 /// same account, such as the replication's).
 pub fn alarm_arn(any_arn: &str, alarm_name: &str) -> Option<String> {
@@ -199,7 +205,7 @@ impl Naming<'_> {
     ) -> DesiredAlarm {
         let stack = &self.spec.stack;
         DesiredAlarm {
-            alarm_name: format!("{stack}-{entry}-{replication}-cdc-latency-{side}").to_lowercase(),
+            alarm_name: alarm_name(stack, entry, replication, side),
             alarm_description: format!(
                 "{side} CDC latency of replication `{replication}` above {threshold} s \
                  (dmsctl stack {stack}, alert `{entry}`)"

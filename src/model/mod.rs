@@ -14,8 +14,8 @@ mod endpoint;
 mod ids;
 
 pub use alerts::{
-    alarm_arn, DesiredAlarm, DesiredEventSubscription, ALARM_EVALUATION_PERIODS, ALARM_PERIOD,
-    SERVERLESS_DIMENSION,
+    alarm_arn, alarm_name, DesiredAlarm, DesiredEventSubscription, ALARM_EVALUATION_PERIODS,
+    ALARM_PERIOD, SERVERLESS_DIMENSION,
 };
 
 use endpoint::desired_endpoint;

@@ -6,7 +6,7 @@
 //! an earlier attempt was lost, or someone else was quicker.
 
 mod replications;
-mod status;
+pub mod status;
 #[cfg(test)]
 mod tests;
 pub mod watch;

@@ -77,3 +77,42 @@ async fn with_tables(cloud: &impl Cloud, rows: &mut [ReplicationStatus], notes: 
         }
     }
 }
+
+/// A CDC-latency alarm of the stack and the state CloudWatch has it in now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AlarmState {
+    /// The alarm's logical name (`<alert>.<replication>.<side>`).
+    pub name: String,
+    pub alarm: String,
+    pub replication: String,
+    pub metric: String,
+    /// `OK`, `ALARM`, `INSUFFICIENT_DATA`; `not-created` when the spec has it and the account
+    /// does not.
+    pub state: String,
+}
+
+/// The stack's CDC-latency alarms on the replications named in `replications`, as read with
+/// the rest of the live state (no further call).
+pub fn alarm_states(
+    desired: &crate::model::Desired,
+    live: &crate::live::Live,
+    replications: &[&str],
+) -> Vec<AlarmState> {
+    desired
+        .alarms
+        .iter()
+        .filter(|(_, a)| replications.contains(&a.replication.as_str()))
+        .map(|(name, a)| AlarmState {
+            name: name.clone(),
+            alarm: a.alarm_name.clone(),
+            replication: a.replication.clone(),
+            metric: a.metric_name.to_string(),
+            state: live
+                .alarms
+                .get(&a.alarm_name.to_lowercase())
+                .map_or("not-created".to_string(), |l| {
+                    l.state.clone().unwrap_or_else(|| "unknown".into())
+                }),
+        })
+        .collect()
+}

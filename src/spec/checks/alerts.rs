@@ -7,6 +7,8 @@ use super::*;
 /// than seven days"; with a period under an hour, no longer than one day
 /// (<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>).
 const ONE_DAY: i64 = 86_400;
+/// PutMetricAlarm's `AlarmName` length limit.
+const MAX_ALARM_NAME: usize = 255;
 /// `AlarmActions` and `OKActions` hold at most 5 ARNs each (PutMetricAlarm).
 const MAX_ACTIONS: usize = 5;
 
@@ -210,6 +212,28 @@ impl Checker<'_> {
                 &i.to_string(),
             ]);
             self.reference(p, "replication", r, &spec.replications);
+        }
+        // PutMetricAlarm's AlarmName has at most 255 characters.
+        let longest = spec
+            .replications
+            .keys()
+            .filter(|r| a.replications.is_empty() || a.replications.contains(r))
+            .map(|r| crate::model::alarm_name(&spec.stack, name, r, "source"))
+            .max_by_key(String::len);
+        if let Some(alarm) = longest.filter(|n| n.len() > MAX_ALARM_NAME) {
+            self.error_key(
+                "invalid-identifier",
+                ptr(&["alerts", "cdc_latency", name]),
+                format!(
+                    "alarm name `{alarm}` has {} characters, CloudWatch allows {MAX_ALARM_NAME}",
+                    alarm.len()
+                ),
+            )
+            .help = Some(
+                "alarms are named `<stack>-<alert>-<replication>-cdc-latency-<side>`: shorten \
+                 the alert's name"
+                    .into(),
+            );
         }
         self.tags(&a.tags, &["alerts", "cdc_latency", name, "tags"]);
     }

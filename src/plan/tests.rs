@@ -1143,6 +1143,36 @@ fn a_task_placed_on_another_existing_instance_is_moved_not_replaced() {
 }
 
 #[test]
+fn a_moved_tasks_latency_alarm_follows_it_to_the_new_instance() {
+    let alerts =
+        "alerts:\n  cdc_latency:\n    lag: { replications: [history], target_seconds: 60 }\n";
+    let with = |on: &str| {
+        let mut d = two_instances(on);
+        d.alarms = desired_from(&format!("{}{alerts}", spec("instances"))).alarms;
+        d
+    };
+    let live = live_from(&with("main"));
+    let p = plan(&with("spare"), &live);
+    assert_eq!(change(&p, Kind::Task, "history").action, Action::Move);
+    let alarm = change(&p, Kind::Alarm, "lag.history.target");
+    assert_eq!(alarm.action, Action::Update, "{alarm:#?}");
+    let dims = alarm
+        .diffs
+        .iter()
+        .find(|d| d.field == "Dimensions")
+        .expect("a dimensions diff");
+    let instance = |v: &Option<serde_json::Value>| {
+        v.as_ref().and_then(|v| {
+            v["ReplicationInstanceIdentifier"]
+                .as_str()
+                .map(str::to_string)
+        })
+    };
+    assert_eq!(instance(&dims.before).as_deref(), Some("sci-main"));
+    assert_eq!(instance(&dims.after).as_deref(), Some("sci-spare"));
+}
+
+#[test]
 fn a_task_moving_to_a_new_instance_is_replaced() {
     // `spare` does not exist yet: DMS moves tasks only between instances that exist.
     let live = live_from(&instances());

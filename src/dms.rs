@@ -127,6 +127,22 @@ pub fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
     (!partition.is_empty() && !account.is_empty()).then_some((partition, region, account))
 }
 
+/// Whether a premigration assessment run (of a task or a serverless replication) in this
+/// status is still under way
+/// (<https://docs.aws.amazon.com/dms/latest/APIReference/API_ReplicationTaskAssessmentRun.html>).
+pub fn assessment_under_way(status: &str) -> bool {
+    matches!(
+        status,
+        "starting" | "provisioning" | "running" | "cancelling" | "deleting"
+    )
+}
+
+/// Whether an assessment run in this status is over and nothing failed: `warning` is not a
+/// failure (DMS lets the replication start, and the report says what to look at).
+pub fn assessment_passed(status: &str) -> bool {
+    matches!(status, "passed" | "warning")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

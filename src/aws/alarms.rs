@@ -10,6 +10,7 @@ use cw::types::{ComparisonOperator, Dimension, MetricAlarm, Statistic, Tag as Cw
 use futures_util::StreamExt;
 
 use super::errors::cloud_error;
+use super::write_dms::int32;
 use crate::cloud::{CloudError, ErrorKind};
 use crate::live::{LiveAlarm, Tags};
 use crate::metrics::{NAMESPACE, SOURCE, TARGET};
@@ -111,14 +112,6 @@ async fn tags(client: &cw::Client, arn: &str) -> Result<Tags, CloudError> {
         .collect())
 }
 
-fn int32(what: &str, value: i64) -> Result<i32, CloudError> {
-    i32::try_from(value).map_err(|_| CloudError {
-        kind: ErrorKind::Other,
-        operation: "PutMetricAlarm".into(),
-        message: format!("{what} {value} is too large"),
-    })
-}
-
 fn cw_tags(tags: &[Tag]) -> Vec<CwTag> {
     tags.iter()
         .map(|t| CwTag::builder().key(&t.key).value(&t.value).build())
@@ -146,11 +139,11 @@ pub(crate) async fn put_alarm(
         .statistic(Statistic::from(a.statistic))
         .comparison_operator(ComparisonOperator::from(a.comparison_operator))
         .threshold(a.threshold)
-        .period(int32("Period", a.period)?)
-        .evaluation_periods(int32("EvaluationPeriods", a.evaluation_periods)?)
+        .period(int32(OP, "Period", a.period)?)
+        .evaluation_periods(int32(OP, "EvaluationPeriods", a.evaluation_periods)?)
         .set_datapoints_to_alarm(
             a.datapoints_to_alarm
-                .map(|n| int32("DatapointsToAlarm", n))
+                .map(|n| int32(OP, "DatapointsToAlarm", n))
                 .transpose()?,
         )
         .treat_missing_data(a.treat_missing_data)

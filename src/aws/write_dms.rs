@@ -40,7 +40,7 @@ pub(crate) fn sdk_tags(tags: &[Tag]) -> Option<Vec<SdkTag>> {
     })
 }
 
-fn int32(operation: &str, what: &str, value: i64) -> Result<i32, CloudError> {
+pub(crate) fn int32(operation: &str, what: &str, value: i64) -> Result<i32, CloudError> {
     i32::try_from(value).map_err(|_| local_error(operation, format!("{what} {value} is too large")))
 }
 

@@ -398,15 +398,12 @@ pub struct PremigrationAssessment {
 impl PremigrationAssessment {
     /// Whether it is over.
     pub fn finished(&self) -> bool {
-        !matches!(
-            self.status.as_str(),
-            "starting" | "provisioning" | "running" | "cancelling" | "deleting"
-        )
+        !crate::dms::assessment_under_way(&self.status)
     }
 
     /// Whether it is over and nothing failed (`warning` lets the replication start).
     pub fn passed(&self) -> bool {
-        matches!(self.status.as_str(), "passed" | "warning")
+        crate::dms::assessment_passed(&self.status)
     }
 }
 

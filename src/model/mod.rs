@@ -325,11 +325,7 @@ impl Desired {
             // An alarm's dimensions name its replication, known once it exists.
             Kind::Alarm => {
                 if let Some(d) = self.alarms.get(name) {
-                    let kind = match self.mode {
-                        ComputeMode::Serverless => Kind::ReplicationConfig,
-                        ComputeMode::Instances => Kind::Task,
-                    };
-                    out.push((kind, d.replication.clone()));
+                    out.push((self.replication_kind(), d.replication.clone()));
                 }
             }
             Kind::Endpoint => {
@@ -363,6 +359,14 @@ impl Desired {
         }
         out.dedup();
         out
+    }
+
+    /// The kind of resource the spec's replications are: serverless replications or tasks.
+    pub(crate) fn replication_kind(&self) -> crate::plan::Kind {
+        match self.mode {
+            ComputeMode::Serverless => crate::plan::Kind::ReplicationConfig,
+            ComputeMode::Instances => crate::plan::Kind::Task,
+        }
     }
 
     /// Builds the desired state from a spec that passed validation.

@@ -20,15 +20,6 @@ use crate::cloud::{
     Operations, ReplicationKind,
 };
 
-/// Statuses of a run that is not over yet.
-const UNDER_WAY: [&str; 5] = [
-    "starting",
-    "provisioning",
-    "running",
-    "cancelling",
-    "deleting",
-];
-
 /// One task's assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Assessed {
@@ -46,15 +37,14 @@ pub struct Assessed {
 }
 
 impl Assessed {
-    /// Whether the run is over and nothing failed (`warning` is not a failure: DMS lets the
-    /// task start and the report says what to look at).
+    /// Whether the run is over and nothing failed ([`crate::dms::assessment_passed`]).
     pub fn passed(&self) -> bool {
-        matches!(self.status.as_str(), "passed" | "warning")
+        crate::dms::assessment_passed(&self.status)
     }
 
     /// Whether the run is over.
     pub fn finished(&self) -> bool {
-        !UNDER_WAY.contains(&self.status.as_str()) && !self.arn.is_empty()
+        !crate::dms::assessment_under_way(&self.status) && !self.arn.is_empty()
     }
 }
 

@@ -71,10 +71,7 @@ impl<C: CloudWrite + 'static> Ctx<C> {
             .alarms
             .get(&c.name)
             .ok_or_else(|| not_in_spec(c))?;
-        let kind = match self.desired.mode {
-            crate::dms::ComputeMode::Serverless => Kind::ReplicationConfig,
-            crate::dms::ComputeMode::Instances => Kind::Task,
-        };
+        let kind = self.desired.replication_kind();
         let replication = self.arn_by_name(kind, &d.replication)?;
         let dimensions = self.desired.alarm_dimensions(d, &replication);
         if creates(c) {
